@@ -1,0 +1,2 @@
+class DataError(ValueError):
+    """A problem with the user's data; the message is written for them."""

@@ -1,0 +1,128 @@
+"""TrainConfig: the single description of a run, shared by the UI, the CLI, URLs and checkpoints."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any, Literal
+
+from data.windows import SCALERS, part_sizes
+from models.recurrent import CELLS, RESIDUALS
+
+STRATEGIES = ("direct", "recursive")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+MIN_WINDOW, MAX_WINDOW = 4, 256
+
+
+class ConfigError(ValueError):
+    """A setting out of range; the message names the setting and its value."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    cell: Literal["lstm", "gru", "rnn"] = "lstm"
+    strategy: Literal["direct", "recursive"] = "direct"  # whole horizon at once, or step by step
+    residual: Literal["last", "seasonal", "none"] = "last"  # what the network corrects
+    window: int = 24  # input steps the network sees
+    horizon: int = 12  # steps it predicts
+    season_length: int = 1  # steps in one season; 1 when there is none
+    hidden_size: int = 64
+    num_layers: int = 1
+    dropout: float = 0.0
+    epochs: int = 200
+    batch_size: int = 32
+    lr: float = 0.003
+    patience: int = 20  # epochs without validation improvement before stopping; 0: never stop early
+    grad_clip: float = 1.0
+    scaler: Literal["standard", "minmax", "none"] = "standard"
+    val_share: float = 0.15
+    test_share: float = 0.15
+    seed: int = 0
+    device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+
+    def __post_init__(self) -> None:
+        _check_choice("cell", self.cell, tuple(CELLS))
+        _check_choice("strategy", self.strategy, STRATEGIES)
+        _check_choice("scaler", self.scaler, SCALERS)
+        _check_choice("residual", self.residual, RESIDUALS)
+        _check_choice("device", self.device, DEVICES)
+        _check_int("window", self.window, 2, 10_000)
+        _check_int("horizon", self.horizon, 1, 10_000)
+        _check_int("season_length", self.season_length, 1, 10_000)
+        _check_int("hidden_size", self.hidden_size, 1, 4096)
+        _check_int("num_layers", self.num_layers, 1, 16)
+        _check_int("epochs", self.epochs, 1, 100_000)
+        _check_int("batch_size", self.batch_size, 1, 1_000_000)
+        _check_int("patience", self.patience, 0, 100_000)
+        _check_int("seed", self.seed, 0, 2**32 - 1)
+        _check_float("dropout", self.dropout, 0.0, 0.95)
+        _check_float("lr", self.lr, 1e-7, 10.0)
+        _check_float("grad_clip", self.grad_clip, 0.0, 1e6)
+        _check_float("val_share", self.val_share, 0.0, 0.5)
+        _check_float("test_share", self.test_share, 0.0, 0.5)
+        if self.val_share == 0:
+            raise ConfigError("val_share must be above 0: validation drives early stopping")
+
+    @property
+    def model_horizon(self) -> int:
+        """Steps the network's head predicts: the horizon, or 1 when rolled forward."""
+        return self.horizon if self.strategy == "direct" else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigError(f"unknown settings {unknown}; known: {sorted(known)}")
+        return cls(**values)
+
+    def with_changes(self, **changes: Any) -> TrainConfig:
+        return replace(self, **changes)
+
+
+def auto_config(n_points: int, season_length: int = 1, **given: Any) -> TrainConfig:
+    """Defaults that work without tuning for a series of `n_points`; `given` settings win."""
+    season_length = int(given.pop("season_length", season_length) or 1)
+    horizon = int(given.pop("horizon", 0) or default_horizon(season_length, n_points))
+    val_share = given.get("val_share", TrainConfig.val_share)
+    test_share = given.get("test_share", TrainConfig.test_share)
+    train_points = n_points - sum(part_sizes(n_points, val_share, test_share, horizon))
+    window = int(given.pop("window", 0) or default_window(season_length, train_points))
+    seasonal = 1 < season_length <= window
+    given.setdefault("residual", "seasonal" if seasonal else "last")
+    return TrainConfig(season_length=season_length, horizon=horizon, window=window, **given)
+
+
+def default_horizon(season_length: int, n_points: int) -> int:
+    """One season (12 steps when there is none), at most a sixth of the series."""
+    wanted = season_length if 2 <= season_length <= 52 else 12
+    return max(1, min(wanted, n_points // 6))
+
+
+def default_window(season_length: int, train_points: int) -> int:
+    """About two and a half seasons, kept within bounds and short enough for the training part."""
+    wanted = math.ceil(2.5 * season_length) if season_length > 1 else 24
+    room = max(MIN_WINDOW, train_points // 3)
+    return max(MIN_WINDOW, min(wanted, MAX_WINDOW, room))
+
+
+def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+
+
+def _check_int(name: str, value: object, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{name} must be a whole number; got {value!r}")
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}; got {value}")
+
+
+def _check_float(name: str, value: object, low: float, high: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        raise ConfigError(f"{name} must be a number; got {value!r}")
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}; got {value}")

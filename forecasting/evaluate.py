@@ -1,0 +1,84 @@
+"""Accuracy of the model and of the baselines on the same held-out windows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from data.prepare import Series
+from data.windows import target_starts
+from forecasting.predict import actuals_from, forecast_from
+from forecasting.train import Run
+from models.baselines import BASELINES
+
+METRICS = ("MAE", "RMSE", "MAPE", "sMAPE", "MASE")
+DEFAULT_BASELINES = ("naive", "seasonal_naive", "drift")
+PART_NAMES = {"val": "validation", "test": "test"}
+
+
+@dataclass
+class Evaluation:
+    """Metrics per forecaster on one part of the series, and what could not be computed."""
+
+    part: str
+    windows: int
+    table: dict[str, dict[str, float | None]]
+    notes: list[str] = field(default_factory=list)
+
+    def best_baseline(self, metric: str = "MASE") -> str:
+        scores = {name: row[metric] for name, row in self.table.items() if name != "model"}
+        return min((name for name in scores if scores[name] is not None), key=scores.get)
+
+
+def mase_scale(insample: np.ndarray, season_length: int) -> float | None:
+    """Mean absolute error of the seasonal-naive forecast inside the training part."""
+    lag = season_length if 1 <= season_length < len(insample) else 1
+    scale = float(np.mean(np.abs(insample[lag:] - insample[:-lag])))
+    return scale if scale > 0 else None
+
+
+def metrics(
+    actual: np.ndarray, predicted: np.ndarray, scale: float | None
+) -> dict[str, float | None]:
+    """MAE, RMSE, MAPE (None when an actual value is zero), sMAPE and MASE (None without scale)."""
+    actual, predicted = np.ravel(actual), np.ravel(predicted)
+    errors = predicted - actual
+    mae = float(np.mean(np.abs(errors)))
+    denominator = np.abs(actual) + np.abs(predicted)
+    safe = np.where(denominator == 0, 1.0, denominator)
+    smape = float(np.mean(np.where(denominator == 0, 0.0, 2 * np.abs(errors) / safe)) * 100)
+    has_zero = bool(np.any(actual == 0))
+    mape = None if has_zero else float(np.mean(np.abs(errors / actual)) * 100)
+    return {
+        "MAE": mae,
+        "RMSE": float(np.sqrt(np.mean(errors**2))),
+        "MAPE": mape,
+        "sMAPE": smape,
+        "MASE": None if scale is None else mae / scale,
+    }
+
+
+def evaluate(
+    run: Run, series: Series, part: str = "test", baselines: tuple[str, ...] = DEFAULT_BASELINES
+) -> Evaluation:
+    """Forecast every window whose target lies in `part`, for the model and each baseline."""
+    values, config = series.values, run.config
+    parts = run.split(values)
+    starts = target_starts(parts, config.window, config.horizon, part)
+    if not len(starts):
+        raise ValueError(f"the {PART_NAMES[part]} part holds no full forecast window")
+    actual = actuals_from(values, starts, config.horizon)
+    scale = mase_scale(parts.train, config.season_length)
+    forecasts = {"model": forecast_from(run, values, starts)}
+    for name in baselines:
+        baseline = BASELINES[name]
+        forecasts[name] = np.stack([baseline(values[:s], config.horizon, config.season_length)
+                                    for s in starts])  # fmt: skip
+    table = {name: metrics(actual, forecast, scale) for name, forecast in forecasts.items()}
+    notes = []
+    if np.any(actual == 0):
+        notes.append(f"MAPE is undefined: the {PART_NAMES[part]} part contains zeros.")
+    if scale is None:
+        notes.append("MASE is undefined: the training part does not change from season to season.")
+    return Evaluation(PART_NAMES[part], len(starts), table, notes)

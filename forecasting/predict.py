@@ -1,0 +1,101 @@
+"""Forecasts from a trained run: over the held-out parts, and past the end with an interval."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from data.prepare import Series
+from data.windows import scale, target_starts, unscale
+from forecasting.train import EVAL_BATCH, Run
+from models.recurrent import roll_forward
+
+DEFAULT_LEVEL = 0.9
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """The next `horizon` values after the series, with a prediction interval."""
+
+    index: pd.Index
+    mean: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    level: float
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "timestamp": self.index,
+                "forecast": self.mean,
+                "lower": self.lower,
+                "upper": self.upper,
+            }
+        )
+
+
+def predict_scaled(run: Run, inputs: np.ndarray) -> np.ndarray:
+    """Scaled forecasts (n, horizon) for scaled input windows (n, window)."""
+    device = next(run.model.parameters()).device
+    run.model.eval()
+    outputs = []
+    with torch.no_grad():
+        for start in range(0, len(inputs), EVAL_BATCH):
+            x = torch.as_tensor(inputs[start : start + EVAL_BATCH], dtype=torch.float32)
+            x = x.to(device)[:, :, None]  # (batch, window, 1)
+            if run.config.strategy == "recursive":
+                y = roll_forward(run.model, x, run.config.horizon)
+            else:
+                y = run.model(x)
+            outputs.append(y.cpu().numpy().astype(np.float64))
+    return np.concatenate(outputs) if outputs else np.zeros((0, run.config.horizon))
+
+
+def forecast_from(run: Run, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Forecasts (len(starts), horizon), in the data's units, of the steps from each start on."""
+    window = run.config.window
+    scaled = scale(run.scaler, values)
+    inputs = np.lib.stride_tricks.sliding_window_view(scaled, window)[np.asarray(starts) - window]
+    return unscale(run.scaler, predict_scaled(run, inputs))
+
+
+def actuals_from(values: np.ndarray, starts: np.ndarray, horizon: int) -> np.ndarray:
+    """The true values (len(starts), horizon) that forecasts from `starts` aim at."""
+    return values[np.asarray(starts)[:, None] + np.arange(horizon)]
+
+
+def conformal_margins(run: Run, series: Series, level: float = DEFAULT_LEVEL) -> np.ndarray:
+    """Half-widths (horizon,) of split-conformal intervals from the validation residuals."""
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level}")
+    horizon = run.config.horizon
+    starts = target_starts(run.split(series.values), run.config.window, horizon, "val")
+    residuals = np.abs(
+        actuals_from(series.values, starts, horizon) - forecast_from(run, series.values, starts)
+    )
+    n = len(residuals)
+    rank = min(1.0, math.ceil((n + 1) * level) / n)
+    return np.quantile(residuals, rank, axis=0, method="higher")
+
+
+def future(run: Run, series: Series, level: float = DEFAULT_LEVEL) -> Forecast:
+    """The horizon after the last point, from the last window of the series."""
+    mean = forecast_from(run, series.values, np.array([len(series)]))[0]
+    margin = conformal_margins(run, series, level)
+    index = series.future_index(run.config.horizon)
+    return Forecast(index, mean, mean - margin, mean + margin, level)
+
+
+def held_out_path(run: Run, series: Series) -> pd.Series:
+    """One forecast line over validation and test: a forecast from every horizon-th point on."""
+    horizon = run.config.horizon
+    starts = np.arange(run.train_end, len(series) - horizon + 1, horizon)
+    if not len(starts):
+        return pd.Series(dtype=np.float64)
+    predictions = forecast_from(run, series.values, starts).ravel()
+    positions = (starts[:, None] + np.arange(horizon)).ravel()
+    return pd.Series(predictions, index=series.index[positions], name="prediction")

@@ -1,0 +1,196 @@
+"""fit(): train a recurrent forecaster on a series; knows nothing of who listens."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from data.errors import DataError
+from data.prepare import Series
+from data.windows import Scaler, Split, fit_scaler, scale, split
+from forecasting.config import TrainConfig
+from forecasting.device import choose_device, device_name
+from models.recurrent import RecurrentForecaster, count_parameters
+
+CALLBACK_INTERVAL_S = 0.25
+EVAL_BATCH = 4096
+
+
+class TrainingError(RuntimeError):
+    """Training could not go on; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class EpochLog:
+    epoch: int
+    epochs: int
+    train_loss: float
+    val_loss: float
+    elapsed: float  # seconds since training started
+
+
+@dataclass
+class Run:
+    """A trained model with everything needed to use, judge and save it."""
+
+    config: TrainConfig
+    model: RecurrentForecaster
+    scaler: Scaler
+    train_end: int
+    val_end: int
+    fingerprint: str
+    history: list[EpochLog] = field(default_factory=list)
+    best_epoch: int = 0
+    stop_reason: str = ""
+    device: str = "cpu"
+    seconds: float = 0.0
+
+    @property
+    def parameters(self) -> int:
+        return count_parameters(self.model)
+
+    def split(self, values: np.ndarray) -> Split:
+        return Split(values, self.train_end, self.val_end)
+
+
+def fit(
+    series: Series,
+    config: TrainConfig,
+    on_epoch: Callable[[EpochLog], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Run:
+    """Train on the training part, stop early on the validation part, keep the best weights."""
+    parts = split(series.values, config.val_share, config.test_share, min_part=config.horizon)
+    _check_trainable(parts, config)
+    torch.manual_seed(config.seed)
+    device = choose_device(config.device)
+    scaler = fit_scaler(parts, config.scaler)
+    data = torch.as_tensor(scale(scaler, series.values), dtype=torch.float32, device=device)
+    frames = data.unfold(0, config.window + config.model_horizon, 1)  # (n_frames, window + h), view
+    train_idx = _frame_range(0, parts.train_end, config, device)
+    val_idx = _frame_range(parts.train_end, parts.val_end, config, device)
+
+    model = build_model(config).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    generator = torch.Generator(device=device.type if device.type == "cuda" else "cpu")
+    generator.manual_seed(config.seed)
+    run = Run(config, model, scaler, parts.train_end, parts.val_end, series.fingerprint(),
+              device=device_name(device))  # fmt: skip
+    best_loss, best_state = math.inf, None
+    started = last_call = time.perf_counter()
+    logged = 0
+    for epoch in range(1, config.epochs + 1):
+        train_loss = _train_epoch(model, optimizer, frames, train_idx, config, generator)
+        val_loss = _loss(model, frames, val_idx, config)
+        if not (math.isfinite(train_loss) and math.isfinite(val_loss)):
+            raise TrainingError(
+                f"The loss became {'NaN' if math.isnan(train_loss) else 'infinite'} at epoch "
+                f"{epoch}: training diverged. Try a lower learning rate than {config.lr:g}."
+            )
+        run.history.append(EpochLog(epoch, config.epochs, train_loss, val_loss,
+                                    time.perf_counter() - started))  # fmt: skip
+        if val_loss < best_loss:
+            best_loss, run.best_epoch = val_loss, epoch
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        if on_epoch and time.perf_counter() - last_call >= CALLBACK_INTERVAL_S:
+            on_epoch(run.history[-1])
+            last_call, logged = time.perf_counter(), epoch
+        user_stopped = bool(should_stop and should_stop())
+        run.stop_reason = _stop_reason(run, config, user_stopped)
+        if run.stop_reason:
+            break
+    if on_epoch and logged != run.history[-1].epoch:
+        on_epoch(run.history[-1])
+    run.stop_reason = run.stop_reason or f"completed {config.epochs} epochs"
+    if best_state is not None and (config.patience or user_stopped):
+        model.load_state_dict(best_state)
+    model.eval()
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def build_model(config: TrainConfig) -> RecurrentForecaster:
+    return RecurrentForecaster(
+        cell=config.cell,
+        input_size=1,
+        hidden_size=config.hidden_size,
+        num_layers=config.num_layers,
+        dropout=config.dropout,
+        horizon=config.model_horizon,
+        residual=config.residual,
+        season_length=config.season_length,
+    )
+
+
+def _check_trainable(parts: Split, config: TrainConfig) -> None:
+    needed = config.window + config.model_horizon
+    if parts.train_end < needed:
+        raise DataError(
+            f"The training part has {parts.train_end} points, fewer than one window of "
+            f"{config.window} inputs plus {config.model_horizon} targets. "
+            "Use a shorter window or horizon, or a longer series."
+        )
+    train = parts.train
+    if np.ptp(train) == 0:
+        raise DataError(
+            f"The training part of the series is constant (every value is {train[0]:g}): "
+            "there is nothing to learn. Choose a column that varies."
+        )
+
+
+def _frame_range(start: int, end: int, config: TrainConfig, device: torch.device) -> torch.Tensor:
+    """Frames whose targets lie wholly in [start, end); frame i's targets begin at i + window."""
+    first = max(0, start - config.window)
+    last = end - config.window - config.model_horizon
+    return torch.arange(first, max(first, last + 1), device=device)
+
+
+def _train_epoch(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    frames: torch.Tensor,
+    train_idx: torch.Tensor,
+    config: TrainConfig,
+    generator: torch.Generator,
+) -> float:
+    model.train()
+    order = train_idx[torch.randperm(len(train_idx), generator=generator, device=generator.device)
+                      .to(train_idx.device)]  # fmt: skip
+    total = torch.zeros((), device=frames.device)
+    for start in range(0, len(order), config.batch_size):
+        batch = frames[order[start : start + config.batch_size]]  # (batch, window + h)
+        inputs, targets = batch[:, : config.window, None], batch[:, config.window :]
+        optimizer.zero_grad(set_to_none=True)
+        loss = nn.functional.mse_loss(model(inputs), targets)
+        loss.backward()
+        if config.grad_clip:
+            nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+        optimizer.step()
+        total += loss.detach() * len(batch)
+    return float(total) / len(order)
+
+
+@torch.no_grad()
+def _loss(model: nn.Module, frames: torch.Tensor, idx: torch.Tensor, config: TrainConfig) -> float:
+    model.eval()
+    total = torch.zeros((), device=frames.device)
+    for start in range(0, len(idx), EVAL_BATCH):
+        batch = frames[idx[start : start + EVAL_BATCH]]
+        inputs, targets = batch[:, : config.window, None], batch[:, config.window :]
+        total += nn.functional.mse_loss(model(inputs), targets, reduction="sum") / targets.shape[1]
+    return float(total) / max(1, len(idx))
+
+
+def _stop_reason(run: Run, config: TrainConfig, user_stopped: bool) -> str:
+    epoch = run.history[-1].epoch
+    if user_stopped:
+        return f"stopped by you after epoch {epoch} (best epoch {run.best_epoch} kept)"
+    if config.patience and epoch - run.best_epoch >= config.patience:
+        return f"early stopping at epoch {epoch}: no improvement for {config.patience} epochs"
+    return ""

@@ -1,0 +1,84 @@
+"""One recurrent forecaster for three cells, with a head that predicts a horizon at once."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+CELLS: dict[str, type[nn.RNNBase]] = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+RESIDUALS = ("last", "seasonal", "none")
+
+
+class RecurrentForecaster(nn.Module):
+    """Reads a window (batch, window, features) and returns the next `horizon` values.
+
+    With `residual="last"` the network sees the window relative to its last value and learns
+    what to add to it; with "seasonal" it learns what to add to the window's last season
+    repeated. Either way an untrained head already gives the naive forecast.
+    """
+
+    def __init__(
+        self,
+        cell: str = "lstm",
+        input_size: int = 1,
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        horizon: int = 1,
+        residual: str = "last",
+        season_length: int = 1,
+    ) -> None:
+        super().__init__()
+        if cell not in CELLS:
+            raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
+        for name, value in (("input_size", input_size), ("hidden_size", hidden_size),
+                            ("num_layers", num_layers), ("horizon", horizon)):  # fmt: skip
+            if value < 1:
+                raise ValueError(f"{name} must be at least 1, got {value}")
+        if residual not in RESIDUALS:
+            raise ValueError(f"residual must be one of {RESIDUALS}, got {residual!r}")
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        self.cell = cell
+        self.horizon = horizon
+        self.residual = residual
+        self.season_length = season_length
+        self.rnn = CELLS[cell](
+            input_size,
+            hidden_size,
+            num_layers,
+            batch_first=True,
+            dropout=dropout if num_layers > 1 else 0.0,
+        )
+        self.head = nn.Linear(hidden_size, horizon)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.residual == "none":
+            outputs, _ = self.rnn(x)  # (batch, window, hidden)
+            return self.head(outputs[:, -1])  # (batch, horizon)
+        level = x[:, -1:, :1]  # (batch, 1, 1)
+        outputs, _ = self.rnn(torch.cat([x[..., :1] - level, x[..., 1:]], dim=-1))
+        return self.head(outputs[:, -1]) + self._base(x[..., 0])
+
+    def _base(self, target: torch.Tensor) -> torch.Tensor:
+        """The forecast the network corrects: (batch, window) -> (batch, horizon)."""
+        season = self.season_length
+        if self.residual == "last" or season <= 1 or season > target.shape[1]:
+            return target[:, -1:].expand(-1, self.horizon)
+        repeats = -(-self.horizon // season)
+        return target[:, -season:].repeat(1, repeats)[:, : self.horizon]
+
+
+def roll_forward(model: RecurrentForecaster, x: torch.Tensor, steps: int) -> torch.Tensor:
+    """Recursive forecasting: predict one step, append it to the window, repeat `steps` times."""
+    window = x
+    predictions = []
+    for _ in range(steps):
+        step = model(window)[:, :1]  # (batch, 1)
+        predictions.append(step)
+        window = torch.cat([window[:, 1:], step.unsqueeze(-1)], dim=1)
+    return torch.cat(predictions, dim=1)  # (batch, steps)
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
