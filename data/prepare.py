@@ -288,9 +288,10 @@ def infer_frequency(index: pd.DatetimeIndex) -> str:
     """The calendar frequency of sorted, unique timestamps, tolerating gaps."""
     if len(index) < 3:
         raise DataError("At least 3 dated rows are needed to tell the frequency.")
-    exact = pd.infer_freq(index)
-    if exact:
-        return exact
+    with pd.option_context("future.infer_freq_returns_offset", True):
+        exact = pd.infer_freq(index)
+    if exact is not None:
+        return exact.freqstr
     days = pd.Series(index).diff().dropna().dt.total_seconds() / 86400
     typical = days.median()
     if 27 <= typical <= 32:
@@ -327,3 +328,21 @@ def _check_length(values: pd.Series) -> None:
         raise DataError(
             f"The series has {len(values)} points after cleaning; at least {MIN_POINTS} are needed."
         )
+
+
+def select_group(table: pd.DataFrame, group_col: str | None, group: str | None) -> pd.DataFrame:
+    """The rows of one group of a long table (one series per store, product, ...)."""
+    if group_col is None:
+        return table
+    if group_col not in table.columns:
+        raise DataError(
+            f"The group column '{group_col}' is not in the file. "
+            f"Its columns are: {', '.join(map(repr, map(str, table.columns)))}."
+        )
+    labels = table[group_col].astype(str).str.strip()
+    groups = list(dict.fromkeys(labels.dropna()))
+    if group is None or group not in groups:
+        shown = ", ".join(map(repr, groups[:10])) + (" ..." if len(groups) > 10 else "")
+        what = "Choose a group" if group is None else f"There is no group {group!r}"
+        raise DataError(f"{what} in '{group_col}'; the groups are: {shown}.")
+    return table[labels == group].drop(columns=[group_col]).reset_index(drop=True)

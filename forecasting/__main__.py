@@ -1,0 +1,187 @@
+"""The command line: `python -m forecasting inspect FILE` and `... forecast FILE`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import numpy as np
+import pandas as pd
+
+from data.errors import DataError
+from data.load import read_table
+from data.prepare import Series, prepare, select_group
+from forecasting.config import DEVICES, STRATEGIES, ConfigError, auto_config
+from forecasting.evaluate import evaluate
+from forecasting.persist import save_run
+from forecasting.predict import DEFAULT_LEVEL, future
+from forecasting.train import TrainingError, fit
+from models.checkpoint import CheckpointError
+from models.recurrent import CELLS, RESIDUALS
+
+USER_ERRORS = (DataError, ConfigError, CheckpointError, TrainingError)
+EXAMPLES = """examples:
+  python -m forecasting inspect sales.csv
+  python -m forecasting forecast data/samples/airline.csv --horizon 12 --out /tmp/airline
+  python -m forecasting forecast sales.csv --target units --model gru --epochs 100
+"""
+
+
+class Parser(argparse.ArgumentParser):
+    """Reports a bad option in one line on stderr and exits with code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        fail(message)
+
+
+def fail(message: str) -> NoReturn:
+    print(f"error: {' '.join(str(message).split())}", file=sys.stderr)
+    sys.exit(2)
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="python -m forecasting",
+        description="Forecast a time series from a CSV or Excel file with an LSTM, GRU or RNN.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    inspect = commands.add_parser(
+        "inspect", help="describe the series that would be trained on, as JSON"
+    )
+    _data_options(inspect)
+    forecast = commands.add_parser(
+        "forecast",
+        help="train on the whole file and forecast the steps after its end",
+        description="Train a model on FILE (keeping a validation part for early stopping), "
+        "forecast the HORIZON steps after the last timestamp, and write forecast.csv, "
+        "metrics.json and model.pt to --out. Every setting has an automatic default.",
+    )
+    _data_options(forecast)
+    _train_options(forecast)
+    return parser
+
+
+def _data_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, help="a CSV or .xlsx file with one row per time step")
+    parser.add_argument("--date-col", help="column with the dates (default: detected)")
+    parser.add_argument("--target", help="column to forecast (default: first numeric column)")
+    parser.add_argument("--group-col", help="column naming the series in a long file (store, ...)")
+    parser.add_argument("--group", help="which series of --group-col to use")
+
+
+def _train_options(parser: argparse.ArgumentParser) -> None:
+    add = parser.add_argument
+    add("--model", dest="cell", choices=sorted(CELLS), help="recurrent cell (default: lstm)")
+    add("--horizon", type=int, help="steps to forecast (default: one season, or 12)")
+    add("--season", type=int, help="steps in one season, when the dates do not tell (e.g. 12)")
+    add("--window", type=int, help="past steps the model reads (default: about 2.5 seasons)")
+    add("--hidden-size", type=int, help="units in each recurrent layer (default: 64)")
+    add("--num-layers", type=int, help="stacked recurrent layers (default: 1)")
+    add("--dropout", type=float, help="dropout between layers, 0 to 0.95 (default: 0)")
+    add("--epochs", type=int, help="maximum passes over the training data (default: 200)")
+    add("--batch-size", type=int, help="windows per gradient step (default: 32)")
+    add("--lr", type=float, help="Adam learning rate (default: 0.003)")
+    add("--patience", type=int, help="epochs without improvement before stopping; 0: never")
+    add("--scaler", choices=["standard", "minmax", "none"], help="scaling (default: standard)")
+    add("--strategy", choices=STRATEGIES, help="direct: whole horizon at once; recursive: stepwise")
+    add("--residual", choices=RESIDUALS, help="forecast the model corrects (default: automatic)")
+    add("--val-share", type=float, help="share of the end kept for validation (default: 0.15)")
+    add("--test-share", type=float, help="share kept for a final test (default: 0, none)")
+    add("--seed", type=int, help="random seed; the same seed gives the same forecast (default: 0)")
+    add("--device", choices=DEVICES, help="auto picks CUDA, then MPS, then CPU")
+    add("--level", type=float, default=DEFAULT_LEVEL, help="interval coverage (default: 0.9)")
+    add("--out", type=Path, default=Path("out"), help="folder for the results (default: out)")
+
+
+TRAIN_OPTIONS = (
+    "cell", "horizon", "window", "hidden_size", "num_layers", "dropout", "epochs", "batch_size",
+    "lr", "patience", "scaler", "strategy", "residual", "val_share", "test_share", "seed", "device",
+)  # fmt: skip
+
+
+def load_series(args: argparse.Namespace) -> Series:
+    table = read_table(args.file)
+    table = select_group(table, args.group_col, args.group)
+    return prepare(table, date_col=args.date_col, target=args.target)
+
+
+def inspect(args: argparse.Namespace) -> dict[str, Any]:
+    series = load_series(args)
+    dated = series.date_col is not None
+    return {
+        "date_col": series.date_col,
+        "target": series.target,
+        "columns": list(series.columns),
+        "rows": len(series),
+        "freq": series.freq,
+        "start": series.index[0].isoformat() if dated else 0,
+        "end": series.index[-1].isoformat() if dated else len(series) - 1,
+        "first_value": float(series.values[0]),
+        "last_value": float(series.values[-1]),
+        "report": list(series.report),
+    }
+
+
+def forecast(args: argparse.Namespace) -> dict[str, Any]:
+    series = load_series(args)
+    given = {name: getattr(args, name) for name in TRAIN_OPTIONS if getattr(args, name) is not None}
+    given.setdefault("test_share", 0.0)
+    config = auto_config(len(series), args.season or series.season_length, **given)
+    run = fit(series, config)
+    ahead = future(run, series, args.level)
+    part = "test" if config.test_share > 0 else "val"
+    scores = evaluate(run, series, part)
+    args.out.mkdir(parents=True, exist_ok=True)
+    ahead.to_frame().to_csv(args.out / "forecast.csv", index=False)
+    save_run(run, args.out / "model.pt")
+    report = {
+        "part": scores.part,
+        "windows": scores.windows,
+        "metrics": scores.table,
+        "notes": scores.notes,
+        "interval_level": args.level,
+        "best_epoch": run.best_epoch,
+        "stop_reason": run.stop_reason,
+        "fit_seconds": round(run.seconds, 3),
+        "device": run.device,
+        "config": config.to_dict(),
+        "data": {
+            "file": str(args.file),
+            "target": series.target,
+            "rows": len(series),
+            "freq": series.freq,
+            "report": list(series.report),
+        },
+    }
+    (args.out / "metrics.json").write_text(json.dumps(report, indent=2, default=_plain))
+    return {"out": str(args.out), "horizon": config.horizon, "model": config.cell,
+            "mase": scores.table["model"]["MASE"], "part": scores.part}  # fmt: skip
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.group is not None and args.group_col is None:
+        fail("--group needs --group-col, the column that names the groups")
+    try:
+        result = inspect(args) if args.command == "inspect" else forecast(args)
+    except USER_ERRORS as err:
+        fail(str(err))
+    print(json.dumps(result, indent=2, default=_plain))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

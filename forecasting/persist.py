@@ -1,0 +1,65 @@
+"""A Run to a checkpoint file and back, checking that weights and settings fit together."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+from data.windows import scaler_from_dict, scaler_to_dict
+from forecasting.config import ConfigError, TrainConfig
+from forecasting.train import EpochLog, Run, build_model
+from models import checkpoint
+from models.checkpoint import Checkpoint, CheckpointError
+
+
+def to_checkpoint(run: Run) -> Checkpoint:
+    meta = {
+        "train_end": run.train_end,
+        "val_end": run.val_end,
+        "fingerprint": run.fingerprint,
+        "best_epoch": run.best_epoch,
+        "stop_reason": run.stop_reason,
+        "device": run.device,
+        "seconds": run.seconds,
+        "history": [asdict(log) for log in run.history],
+    }
+    return Checkpoint(
+        run.config.to_dict(), scaler_to_dict(run.scaler), run.model.state_dict(), meta
+    )
+
+
+def run_to_bytes(run: Run) -> bytes:
+    return checkpoint.to_bytes(to_checkpoint(run))
+
+
+def save_run(run: Run, path: str | Path) -> Path:
+    return checkpoint.save(to_checkpoint(run), path)
+
+
+def load_run(source: str | Path | bytes) -> Run:
+    """A Run from a checkpoint file (path or bytes), on the CPU, ready to predict."""
+    saved = checkpoint.load(source)
+    try:
+        config = TrainConfig.from_dict(saved.config)
+        scaler = scaler_from_dict(saved.scaler)
+    except (ConfigError, ValueError, TypeError, KeyError) as err:
+        raise CheckpointError(f"This checkpoint's settings are not valid: {err}.") from err
+    model = build_model(config.with_changes(device="cpu"))
+    try:
+        model.load_state_dict(saved.state_dict, strict=True)
+    except RuntimeError as err:
+        raise CheckpointError(
+            "This checkpoint's weights do not match its settings (wrong names or shapes), "
+            "so it is not loaded."
+        ) from err
+    model.eval()
+    meta = saved.meta
+    try:
+        history = [EpochLog(**log) for log in meta.get("history", [])]
+        return Run(
+            config, model, scaler, int(meta["train_end"]), int(meta["val_end"]),
+            str(meta["fingerprint"]), history, int(meta.get("best_epoch", 0)),
+            str(meta.get("stop_reason", "")), "CPU", float(meta.get("seconds", 0.0)),
+        )  # fmt: skip
+    except (KeyError, TypeError, ValueError) as err:
+        raise CheckpointError(f"This checkpoint's description is incomplete: {err}.") from err
