@@ -14,9 +14,20 @@ MIN_POINTS = 10
 DATE_NAME_HINTS = ("date", "time", "timestamp", "period", "month", "year", "day", "week", "ds")
 DATE_PARSE_SHARE = 0.9
 SEASON_BY_FREQ = {
-    "MS": 12, "ME": 12, "M": 12, "QS": 4, "QE": 4, "Q": 4, "W": 52, "D": 7, "B": 5, "h": 24,
-    "30min": 48, "15min": 96, "min": 60,
-}  # fmt: skip
+    "MS": 12,
+    "ME": 12,
+    "M": 12,
+    "QS": 4,
+    "QE": 4,
+    "Q": 4,
+    "W": 52,
+    "D": 7,
+    "B": 5,
+    "h": 24,
+    "30min": 48,
+    "15min": 96,
+    "min": 60,
+}
 
 
 @dataclass

@@ -99,9 +99,24 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
 
 
 TRAIN_OPTIONS = (
-    "cell", "horizon", "window", "hidden_size", "num_layers", "dropout", "epochs", "batch_size",
-    "lr", "patience", "scaler", "strategy", "residual", "val_share", "test_share", "seed", "device",
-)  # fmt: skip
+    "cell",
+    "horizon",
+    "window",
+    "hidden_size",
+    "num_layers",
+    "dropout",
+    "epochs",
+    "batch_size",
+    "lr",
+    "patience",
+    "scaler",
+    "strategy",
+    "residual",
+    "val_share",
+    "test_share",
+    "seed",
+    "device",
+)
 
 
 def load_series(args: argparse.Namespace) -> Series:
@@ -159,8 +174,13 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
         },
     }
     (args.out / "metrics.json").write_text(json.dumps(report, indent=2, default=_plain))
-    return {"out": str(args.out), "horizon": config.horizon, "model": config.cell,
-            "mase": scores.table["model"]["MASE"], "part": scores.part}  # fmt: skip
+    return {
+        "out": str(args.out),
+        "horizon": config.horizon,
+        "model": config.cell,
+        "mase": scores.table["model"]["MASE"],
+        "part": scores.part,
+    }
 
 
 def _plain(value: object) -> object:

@@ -73,8 +73,9 @@ def evaluate(
     forecasts = {"model": forecast_from(run, values, starts)}
     for name in baselines:
         baseline = BASELINES[name]
-        forecasts[name] = np.stack([baseline(values[:s], config.horizon, config.season_length)
-                                    for s in starts])  # fmt: skip
+        forecasts[name] = np.stack(
+            [baseline(values[:s], config.horizon, config.season_length) for s in starts]
+        )
     table = {name: metrics(actual, forecast, scale) for name, forecast in forecasts.items()}
     notes = []
     if np.any(actual == 0):

@@ -57,9 +57,17 @@ def load_run(source: str | Path | bytes) -> Run:
     try:
         history = [EpochLog(**log) for log in meta.get("history", [])]
         return Run(
-            config, model, scaler, int(meta["train_end"]), int(meta["val_end"]),
-            str(meta["fingerprint"]), history, int(meta.get("best_epoch", 0)),
-            str(meta.get("stop_reason", "")), "CPU", float(meta.get("seconds", 0.0)),
-        )  # fmt: skip
+            config,
+            model,
+            scaler,
+            int(meta["train_end"]),
+            int(meta["val_end"]),
+            str(meta["fingerprint"]),
+            history,
+            int(meta.get("best_epoch", 0)),
+            str(meta.get("stop_reason", "")),
+            "CPU",
+            float(meta.get("seconds", 0.0)),
+        )
     except (KeyError, TypeError, ValueError) as err:
         raise CheckpointError(f"This checkpoint's description is incomplete: {err}.") from err

@@ -80,8 +80,15 @@ def fit(
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     generator = torch.Generator(device=device.type if device.type == "cuda" else "cpu")
     generator.manual_seed(config.seed)
-    run = Run(config, model, scaler, parts.train_end, parts.val_end, series.fingerprint(),
-              device=device_name(device))  # fmt: skip
+    run = Run(
+        config,
+        model,
+        scaler,
+        parts.train_end,
+        parts.val_end,
+        series.fingerprint(),
+        device=device_name(device),
+    )
     best_loss, best_state = math.inf, None
     started = last_call = time.perf_counter()
     logged = 0
@@ -93,8 +100,9 @@ def fit(
                 f"The loss became {'NaN' if math.isnan(train_loss) else 'infinite'} at epoch "
                 f"{epoch}: training diverged. Try a lower learning rate than {config.lr:g}."
             )
-        run.history.append(EpochLog(epoch, config.epochs, train_loss, val_loss,
-                                    time.perf_counter() - started))  # fmt: skip
+        run.history.append(
+            EpochLog(epoch, config.epochs, train_loss, val_loss, time.perf_counter() - started)
+        )
         if val_loss < best_loss:
             best_loss, run.best_epoch = val_loss, epoch
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
@@ -160,8 +168,11 @@ def _train_epoch(
     generator: torch.Generator,
 ) -> float:
     model.train()
-    order = train_idx[torch.randperm(len(train_idx), generator=generator, device=generator.device)
-                      .to(train_idx.device)]  # fmt: skip
+    order = train_idx[
+        torch.randperm(len(train_idx), generator=generator, device=generator.device).to(
+            train_idx.device
+        )
+    ]
     total = torch.zeros((), device=frames.device)
     for start in range(0, len(order), config.batch_size):
         batch = frames[order[start : start + config.batch_size]]  # (batch, window + h)

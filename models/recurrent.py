@@ -31,8 +31,12 @@ class RecurrentForecaster(nn.Module):
         super().__init__()
         if cell not in CELLS:
             raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
-        for name, value in (("input_size", input_size), ("hidden_size", hidden_size),
-                            ("num_layers", num_layers), ("horizon", horizon)):  # fmt: skip
+        for name, value in (
+            ("input_size", input_size),
+            ("hidden_size", hidden_size),
+            ("num_layers", num_layers),
+            ("horizon", horizon),
+        ):
             if value < 1:
                 raise ValueError(f"{name} must be at least 1, got {value}")
         if residual not in RESIDUALS:
