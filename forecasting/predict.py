@@ -77,9 +77,8 @@ def conformal_margins(run: Run, series: Series, level: float = DEFAULT_LEVEL) ->
     residuals = np.abs(
         actuals_from(series.values, starts, horizon) - forecast_from(run, series.values, starts)
     )
-    n = len(residuals)
-    rank = min(1.0, math.ceil((n + 1) * level) / n)
-    return np.quantile(residuals, rank, axis=0, method="higher")
+    rank = min(len(residuals), math.ceil((len(residuals) + 1) * level))  # k-th smallest error
+    return np.sort(residuals, axis=0)[rank - 1]
 
 
 def future(run: Run, series: Series, level: float = DEFAULT_LEVEL) -> Forecast:

@@ -1,0 +1,137 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting.__main__ import main
+from forecasting.persist import load_run
+from tests.conftest import ROOT, SAMPLES
+
+FAST = ["--epochs", "3", "--hidden-size", "8"]
+
+
+def run_cli(capsys, *argv):
+    try:
+        code = main([str(arg) for arg in argv])
+    except SystemExit as stop:
+        code = stop.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_inspect_describes_the_cleaned_series_as_json(capsys):
+    code, out, err = run_cli(capsys, "inspect", SAMPLES / "airline.csv")
+    assert code == 0 and err == ""
+    described = json.loads(out)
+    assert described == {
+        "date_col": "date",
+        "target": "passengers",
+        "columns": ["date", "passengers"],
+        "rows": 144,
+        "freq": "MS",
+        "start": "1949-01-01T00:00:00",
+        "end": "1960-12-01T00:00:00",
+        "first_value": 112.0,
+        "last_value": 432.0,
+        "report": described["report"],
+    }
+    assert "Using 'date' as the date column (detected)." in described["report"]
+
+
+def test_inspect_reports_the_filled_gaps_of_co2(capsys):
+    code, out, _ = run_cli(capsys, "inspect", SAMPLES / "co2.csv", "--target", "co2")
+    described = json.loads(out)
+    assert code == 0 and described["freq"] == "W-SAT" and described["rows"] == 2284
+    assert any("59 missing values" in line for line in described["report"])
+
+
+def test_inspect_without_dates_uses_row_numbers(capsys, tmp_path):
+    path = tmp_path / "plain.csv"
+    path.write_text("value\n" + "\n".join(str(i % 7) for i in range(30)))
+    described = json.loads(run_cli(capsys, "inspect", path)[1])
+    assert described["date_col"] is None and described["freq"] is None
+    assert (described["start"], described["end"], described["rows"]) == (0, 29, 30)
+
+
+def test_forecast_writes_h_rows_at_the_future_timestamps(capsys, tmp_path):
+    out_dir = tmp_path / "airline"
+    code, out, err = run_cli(
+        capsys, "forecast", SAMPLES / "airline.csv", "--horizon", 12, "--out", out_dir, *FAST
+    )
+    assert code == 0, err
+    table = pd.read_csv(out_dir / "forecast.csv", parse_dates=["timestamp"])
+    assert list(table.columns) == ["timestamp", "forecast", "lower", "upper"]
+    assert list(table["timestamp"]) == list(pd.date_range("1961-01-01", periods=12, freq="MS"))
+    values = table[["forecast", "lower", "upper"]].to_numpy()
+    assert np.isfinite(values).all()
+    assert (table["lower"] <= table["forecast"]).all() and (
+        table["forecast"] <= table["upper"]
+    ).all()
+    scores = json.loads((out_dir / "metrics.json").read_text())
+    assert scores["part"] == "validation"
+    assert set(scores["metrics"]) == {"model", "naive", "seasonal_naive", "drift"}
+    assert scores["config"]["horizon"] == 12 and scores["config"]["epochs"] == 3
+    assert load_run(out_dir / "model.pt").config.horizon == 12
+    assert json.loads(out)["out"] == str(out_dir)
+
+
+def test_every_training_setting_is_an_option(capsys, tmp_path):
+    code, _, err = run_cli(
+        capsys, "forecast", SAMPLES / "shampoo.csv", "--out", tmp_path, "--model", "gru",
+        "--window", 8, "--horizon", 3, "--hidden-size", 8, "--num-layers", 2, "--dropout", 0.1,
+        "--epochs", 2, "--batch-size", 4, "--lr", 0.01, "--patience", 0, "--scaler", "minmax",
+        "--strategy", "recursive", "--residual", "none", "--val-share", 0.2, "--test-share", 0.2,
+        "--seed", 3, "--device", "cpu", "--season", 4,
+    )  # fmt: skip
+    assert code == 0, err
+    config = json.loads((tmp_path / "metrics.json").read_text())["config"]
+    assert config == config | {
+        "cell": "gru", "window": 8, "horizon": 3, "hidden_size": 8, "num_layers": 2,
+        "dropout": 0.1, "epochs": 2, "batch_size": 4, "lr": 0.01, "patience": 0,
+        "scaler": "minmax", "strategy": "recursive", "residual": "none", "val_share": 0.2,
+        "test_share": 0.2, "seed": 3, "device": "cpu", "season_length": 4,
+    }  # fmt: skip
+    assert json.loads((tmp_path / "metrics.json").read_text())["part"] == "test"
+    assert len(pd.read_csv(tmp_path / "forecast.csv")) == 3
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["inspect", "missing.csv"], "error: File not found: missing.csv."),
+        (["forecast", SAMPLES / "airline.csv", "--epochs", "0"], "error: epochs must be between"),
+        (["forecast", SAMPLES / "airline.csv", "--model", "cnn"], "error: argument --model"),
+        (
+            ["forecast", SAMPLES / "airline.csv", "--bogus"],
+            "error: unrecognized arguments: --bogus",
+        ),
+        (["inspect", SAMPLES / "airline.csv", "--target", "sales"], "The target column 'sales'"),
+        (["inspect", SAMPLES / "airline.csv", "--group", "A"], "--group needs --group-col"),
+        ([], "error: the following arguments are required: COMMAND"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_on_stderr(capsys, argv, message):
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("error: ") and message in err
+
+
+def test_an_image_is_refused_in_one_line(capsys, tmp_path):
+    image = tmp_path / "photo.csv"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    code, _, err = run_cli(capsys, "inspect", image)
+    assert code == 2 and "not a text table" in err and err.count("\n") == 1
+
+
+def test_the_module_runs_as_a_command_and_explains_itself():
+    result = subprocess.run(
+        [sys.executable, "-m", "forecasting", "forecast", "--help"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0
+    for option in ("--model", "--horizon", "--season", "--patience", "--out", "--device"):
+        assert option in result.stdout

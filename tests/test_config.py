@@ -1,0 +1,64 @@
+import pytest
+
+from forecasting.config import ConfigError, TrainConfig, auto_config, default_window
+
+
+def test_defaults_are_valid_and_round_trip_through_a_dict():
+    config = TrainConfig(cell="gru", window=30, horizon=6, seed=7)
+    assert TrainConfig.from_dict(config.to_dict()) == config
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"cell": "transformer"}, "cell must be one of lstm, gru, rnn; got 'transformer'"),
+        ({"window": 1}, "window must be between 2 and 10000; got 1"),
+        ({"horizon": 0}, "horizon must be between 1 and 10000; got 0"),
+        ({"epochs": 2.5}, "epochs must be a whole number; got 2.5"),
+        ({"dropout": 0.99}, "dropout must be between 0.0 and 0.95; got 0.99"),
+        ({"lr": float("nan")}, "lr must be a number; got nan"),
+        ({"scaler": "robust"}, "scaler must be one of standard, minmax, none; got 'robust'"),
+        ({"val_share": 0.0}, "val_share must be above 0"),
+        ({"patience": -1}, "patience must be between 0 and 100000; got -1"),
+        ({"batch_size": True}, "batch_size must be a whole number; got True"),
+    ],
+)
+def test_bad_settings_name_the_setting_and_its_value(change, words):
+    with pytest.raises(ConfigError) as caught:
+        TrainConfig(**change)
+    assert words in str(caught.value)
+
+
+def test_unknown_keys_in_a_dict_are_refused_by_name():
+    with pytest.raises(ConfigError, match="unknown settings \\['colour'\\]"):
+        TrainConfig.from_dict({"colour": "red"})
+
+
+def test_auto_config_takes_the_window_from_the_season():
+    config = auto_config(n_points=600, season_length=12)
+    assert config.horizon == 12
+    assert config.window == 30  # two and a half seasons
+    assert config.residual == "seasonal"
+
+
+def test_auto_config_keeps_short_series_trainable():
+    config = auto_config(n_points=36, season_length=12)
+    assert config.horizon == 6
+    assert config.window + config.horizon <= 36 - 2 * config.horizon
+
+
+def test_auto_config_without_a_season_uses_the_last_value_as_base():
+    config = auto_config(n_points=500, season_length=1)
+    assert config.residual == "last"
+    assert config.horizon == 12
+
+
+def test_given_settings_win_over_automatic_ones():
+    config = auto_config(n_points=600, season_length=12, window=50, horizon=3, cell="rnn")
+    assert (config.window, config.horizon, config.cell) == (50, 3, "rnn")
+
+
+def test_default_window_stays_within_bounds():
+    assert default_window(season_length=1000, train_points=100_000) == 256
+    assert default_window(season_length=12, train_points=20) == 6
+    assert default_window(season_length=12, train_points=3) == 4

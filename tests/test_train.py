@@ -1,0 +1,142 @@
+import numpy as np
+import pytest
+import torch
+
+from data.errors import DataError
+from data.prepare import from_array
+from data.windows import scale
+from forecasting import train
+from forecasting.config import ConfigError, TrainConfig
+from forecasting.device import choose_device, device_name
+from forecasting.evaluate import evaluate
+from forecasting.predict import future
+from forecasting.train import TrainingError, fit
+from tests.conftest import noisy_sine
+
+TINY = TrainConfig(window=20, horizon=5, hidden_size=16, epochs=4, batch_size=32, patience=0)
+
+
+def test_same_seed_gives_the_same_forecast(sine_series):
+    first = future(fit(sine_series, TINY), sine_series)
+    second = future(fit(sine_series, TINY), sine_series)
+    np.testing.assert_array_equal(first.mean, second.mean)
+    np.testing.assert_array_equal(first.upper, second.upper)
+
+
+def test_another_seed_gives_another_model(sine_series):
+    first = future(fit(sine_series, TINY), sine_series)
+    other = future(fit(sine_series, TINY.with_changes(seed=1)), sine_series)
+    assert not np.array_equal(first.mean, other.mean)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_a_small_network_learns_a_noisy_sine_well_beyond_naive(sine_series, cell):
+    config = TrainConfig(cell=cell, window=40, horizon=10, hidden_size=32, epochs=60, lr=0.01)
+    run = fit(sine_series, config)
+    scores = evaluate(run, sine_series, "val").table
+    assert scores["model"]["MAE"] < 0.5 * scores["naive"]["MAE"]
+    assert run.seconds < 30
+
+
+def test_the_rnn_cell_and_the_recursive_strategy_train_too(sine_series):
+    run = fit(sine_series, TINY.with_changes(cell="rnn", strategy="recursive"))
+    assert run.model.horizon == 1
+    ahead = future(run, sine_series)
+    assert ahead.mean.shape == (5,) and np.isfinite(ahead.mean).all()
+
+
+def test_history_has_one_entry_per_epoch_with_finite_losses(sine_series):
+    run = fit(sine_series, TINY)
+    assert [log.epoch for log in run.history] == [1, 2, 3, 4]
+    assert all(np.isfinite([log.train_loss, log.val_loss]).all() for log in run.history)
+    assert run.history[-1].elapsed <= run.seconds
+    assert run.stop_reason == "completed 4 epochs"
+
+
+def test_early_stopping_stops_and_restores_the_best_weights(sine_series, monkeypatch):
+    config = TINY.with_changes(epochs=200, patience=3, lr=0.05)
+    run = fit(sine_series, config)
+    assert len(run.history) < 200
+    assert len(run.history) - run.best_epoch == 3
+    best = min(log.val_loss for log in run.history)
+    assert run.history[run.best_epoch - 1].val_loss == best
+    assert _validation_loss(run, sine_series) == pytest.approx(best, rel=1e-5)
+
+
+def _validation_loss(run, series):
+    data = torch.as_tensor(scale(run.scaler, series.values), dtype=torch.float32)
+    frames = data.unfold(0, run.config.window + run.config.model_horizon, 1)
+    idx = train._frame_range(run.train_end, run.val_end, run.config, torch.device("cpu"))
+    return train._loss(run.model, frames, idx, run.config)
+
+
+def test_should_stop_ends_after_the_current_epoch_and_keeps_the_best(sine_series):
+    calls = []
+
+    def stop_after_three():
+        calls.append(1)
+        return len(calls) >= 3
+
+    run = fit(sine_series, TINY.with_changes(epochs=50), should_stop=stop_after_three)
+    assert len(run.history) == 3
+    assert run.stop_reason.startswith("stopped by you after epoch 3")
+    best = min(log.val_loss for log in run.history)
+    assert _validation_loss(run, sine_series) == pytest.approx(best, rel=1e-5)
+
+
+def test_on_epoch_is_throttled_but_always_hears_the_last_epoch(sine_series, monkeypatch):
+    heard = []
+    monkeypatch.setattr(train, "CALLBACK_INTERVAL_S", 3600.0)
+    fit(sine_series, TINY.with_changes(epochs=6), on_epoch=heard.append)
+    assert [log.epoch for log in heard] == [6]
+    heard.clear()
+    monkeypatch.setattr(train, "CALLBACK_INTERVAL_S", 0.0)
+    fit(sine_series, TINY.with_changes(epochs=6), on_epoch=heard.append)
+    assert [log.epoch for log in heard] == [1, 2, 3, 4, 5, 6]
+    assert all(log.epochs == 6 and log.elapsed >= 0 for log in heard)
+
+
+def test_a_diverging_loss_stops_with_advice_to_lower_the_learning_rate():
+    huge = from_array(noisy_sine() * 1e30)
+    with pytest.raises(TrainingError, match=r"Try a lower learning rate than 0\.003"):
+        fit(huge, TINY.with_changes(scaler="none", lr=0.003))
+
+
+def test_a_constant_series_is_refused_with_the_reason():
+    flat = from_array(np.full(200, 4.0))
+    with pytest.raises(DataError, match="constant \\(every value is 4\\)"):
+        fit(flat, TINY)
+
+
+def test_a_series_too_short_for_the_window_is_refused():
+    short = from_array(noisy_sine(40))
+    with pytest.raises(DataError, match="fewer than one window of 30 inputs plus 5 targets"):
+        fit(short, TINY.with_changes(window=30))
+
+
+def test_the_scaler_is_fitted_on_the_training_part_only(sine_series):
+    run = fit(sine_series, TINY.with_changes(scaler="minmax", epochs=1))
+    train_part = sine_series.values[: run.train_end]
+    assert run.scaler.data_max_[0] == train_part.max()
+    assert run.scaler.data_min_[0] == train_part.min()
+
+
+def test_zero_patience_keeps_the_last_epoch_weights(sine_series):
+    run = fit(sine_series, TINY.with_changes(epochs=5, patience=0))
+    assert len(run.history) == 5
+    assert _validation_loss(run, sine_series) == pytest.approx(run.history[-1].val_loss, rel=1e-5)
+
+
+def test_device_choice_falls_back_to_cpu_and_refuses_a_missing_gpu(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert choose_device("auto").type == "cpu"
+    assert device_name(torch.device("cpu")) == "CPU"
+    with pytest.raises(ConfigError, match="no CUDA GPU is available"):
+        choose_device("cuda")
+
+
+def test_training_tensors_live_on_the_chosen_device(sine_series):
+    run = fit(sine_series, TINY.with_changes(device="cpu", epochs=1))
+    assert {p.device.type for p in run.model.parameters()} == {"cpu"}
+    assert run.device == "CPU"
