@@ -70,14 +70,27 @@ def sniff_delimiter(text: str) -> str:
 
 def _read_text(text: str, name: str) -> pd.DataFrame:
     delimiter = sniff_delimiter(text)
+    table = _read_csv(text, name, delimiter, decimal=".")
+    if delimiter != ",":
+        # A file split by ; tab or | may write 1,5 for one and a half.
+        comma_table = _read_csv(text, name, delimiter, decimal=",")
+        if _numeric_columns(comma_table) > _numeric_columns(table):
+            table = comma_table
+    return _drop_empty(table, name)
+
+
+def _read_csv(text: str, name: str, delimiter: str, decimal: str) -> pd.DataFrame:
     try:
-        table = pd.read_csv(io.StringIO(text), sep=delimiter, skip_blank_lines=True)
+        return pd.read_csv(io.StringIO(text), sep=delimiter, decimal=decimal, skip_blank_lines=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise DataError(
             f"{_label(name)} could not be read as a table ({_first_line(err)}). "
             "Check that every row has the same number of columns."
         ) from err
-    return _drop_empty(table, name)
+
+
+def _numeric_columns(table: pd.DataFrame) -> int:
+    return sum(pd.api.types.is_numeric_dtype(dtype) for dtype in table.dtypes)
 
 
 def _read_excel(raw: bytes, name: str) -> pd.DataFrame:
@@ -92,10 +105,12 @@ def _read_excel(raw: bytes, name: str) -> pd.DataFrame:
 
 
 def _drop_empty(table: pd.DataFrame, name: str) -> pd.DataFrame:
-    table = table.dropna(axis=0, how="all")
-    if table.empty or len(table.columns) == 0:
+    """Drop the empty rows before the first and after the last filled one; inner ones are gaps."""
+    filled = table.notna().any(axis=1).to_numpy()
+    if not filled.any() or len(table.columns) == 0:
         raise DataError(f"{_label(name)} has a header but no data rows.")
-    return table.reset_index(drop=True)
+    first, last = filled.argmax(), len(filled) - filled[::-1].argmax()
+    return table.iloc[first:last].reset_index(drop=True)
 
 
 def _first_line(err: Exception) -> str:

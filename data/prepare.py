@@ -80,7 +80,7 @@ def season_from_freq(freq: str | None) -> int:
     if not freq:
         return 1
     offset = pd.tseries.frequencies.to_offset(freq)
-    base = offset.name.split("-")[0]
+    base = offset.rule_code.split("-")[0]
     if offset.n != 1:
         minutes = pd.Timedelta(offset).total_seconds() / 60 if base in ("min", "h", "s") else 0
         return round(24 * 60 / minutes) if minutes and 24 * 60 % minutes == 0 else 1
@@ -167,11 +167,11 @@ def _looks_like_dates(column: pd.Series, hinted: bool) -> bool:
 
 
 def _looks_like_years(sample: pd.Series, strict: bool = False) -> bool:
-    """Whole numbers from 1000 to 2999 in order; `strict`: and one apart, as a year index is."""
+    """Whole numbers from 1000 to 2999 in order (either way); `strict`: and one apart, ascending."""
     whole = bool((sample % 1 == 0).all()) and bool(sample.between(1000, 2999).all())
     if strict:
         return whole and len(sample) > 2 and bool((sample.diff().dropna() == 1).all())
-    return whole and sample.is_monotonic_increasing
+    return whole and (sample.is_monotonic_increasing or sample.is_monotonic_decreasing)
 
 
 def _looks_like_ymd(sample: pd.Series) -> bool:
@@ -186,10 +186,10 @@ def parse_dates(column: pd.Series, name: str) -> pd.Series:
     """Dates from strings (or whole years); unparsable cells become NaT."""
     if pd.api.types.is_numeric_dtype(column):
         present = column.dropna()
-        digits = column.astype("Int64").astype(str)
         if _looks_like_years(present):
-            return pd.to_datetime(digits, format="%Y", errors="coerce")
+            return pd.to_datetime(column.astype("Int64").astype(str), format="%Y", errors="coerce")
         if _looks_like_ymd(present):
+            digits = column.astype("Int64").astype(str)
             return pd.to_datetime(digits, format="%Y%m%d", errors="coerce")
         raise DataError(
             f"Column '{name}' holds plain numbers, not dates. "
@@ -288,6 +288,12 @@ def _regularise(frame: pd.DataFrame, report: CleaningReport) -> tuple[pd.DataFra
             "Make the dates regular (one row per period) and try again."
         )
     missing = len(grid) - len(frame)
+    if missing > len(frame):
+        raise DataError(
+            f"The dates are too irregular: a regular {freq} calendar would need {missing} "
+            f"timestamps added to the {len(frame)} in the file. "
+            "Make the dates regular (one row per period) and try again."
+        )
     if missing:
         report.add(f"{missing} missing timestamps were added to keep a regular {freq} calendar.")
         frame = frame.reindex(grid)
@@ -310,12 +316,14 @@ def infer_frequency(index: pd.DatetimeIndex) -> str:
     if 88 <= typical <= 93:
         return "QS" if (index.day == 1).all() else "QE"
     if 364 <= typical <= 367:
-        return "YS" if (index.dayofyear == 1).all() else "YE"
+        return "YS" if (index.day_of_year == 1).all() else "YE"
     if typical == 7:
         return f"W-{index[0].day_name()[:3].upper()}"
-    if typical == 1 and (index.dayofweek < 5).all():
+    if typical == 1 and (index.day_of_week < 5).all():
         return "B"
-    step = pd.Timedelta(days.mode().iloc[0], unit="D")
+    step = pd.Series(index).diff().dropna().mode().iloc[0]
+    if step == pd.Timedelta(days=1):
+        return "D"
     return pd.tseries.frequencies.to_offset(step).freqstr
 
 

@@ -84,6 +84,8 @@ def load(source: str | Path | bytes) -> Checkpoint:
         meta = json.loads(payload["meta"])
     except (TypeError, json.JSONDecodeError) as err:
         raise CheckpointError("This checkpoint is damaged: its settings cannot be read.") from err
+    if not all(isinstance(part, dict) for part in (config, scaler, meta)):
+        raise CheckpointError("This checkpoint is damaged: its settings cannot be read.")
     return Checkpoint(config, scaler, dict(payload["state_dict"]), meta)
 
 
@@ -107,13 +109,24 @@ def _check_payload(payload: object) -> None:
             f"this Forecast Lab reads version {VERSION}."
         )
     state = payload["state_dict"]
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise CheckpointError("This checkpoint is damaged: its weights are not tensors.")
+    if not isinstance(state, dict) or not all(_is_weight(k, v) for k, v in state.items()):
+        raise CheckpointError("This checkpoint is damaged: its weights are not float32 tensors.")
     if payload["checksum"] != _checksum(payload):
         raise CheckpointError(
             "This checkpoint was changed after it was saved (its checksum does not match), "
             "so it is not loaded."
         )
+
+
+def _is_weight(name: object, tensor: object) -> bool:
+    """A named, plain float32 tensor, as `to_bytes` writes them (and as `_checksum` can read)."""
+    return (
+        isinstance(name, str)
+        and isinstance(tensor, torch.Tensor)
+        and tensor.dtype == torch.float32
+        and tensor.layout == torch.strided
+        and not tensor.requires_grad
+    )
 
 
 def _checksum(payload: dict[str, Any]) -> str:

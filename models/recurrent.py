@@ -36,6 +36,7 @@ class RecurrentForecaster(nn.Module):
             ("hidden_size", hidden_size),
             ("num_layers", num_layers),
             ("horizon", horizon),
+            ("season_length", season_length),
         ):
             if value < 1:
                 raise ValueError(f"{name} must be at least 1, got {value}")

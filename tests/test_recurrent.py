@@ -1,0 +1,152 @@
+"""models.recurrent: the forecaster's shapes, checks, residual bases and recursive rollout."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import torch
+
+from models.recurrent import CELLS, RESIDUALS, RecurrentForecaster, count_parameters, roll_forward
+
+GATES = {"lstm": 4, "gru": 3, "rnn": 1}
+
+
+def make_model(**kwargs) -> RecurrentForecaster:
+    torch.manual_seed(0)
+    return RecurrentForecaster(**{"hidden_size": 8, **kwargs}).eval()
+
+
+def zero_head(model: RecurrentForecaster) -> RecurrentForecaster:
+    with torch.no_grad():
+        model.head.weight.zero_()
+        model.head.bias.zero_()
+    return model
+
+
+def windows_batch(batch: int = 4, window: int = 10, features: int = 1) -> torch.Tensor:
+    generator = torch.Generator().manual_seed(1)
+    return torch.randn(batch, window, features, generator=generator) * 3 + 5  # (batch, window, f)
+
+
+def test_the_three_cells_are_offered():
+    assert set(CELLS) == {"lstm", "gru", "rnn"}
+
+
+@pytest.mark.parametrize("residual", RESIDUALS)
+@pytest.mark.parametrize("cell", sorted(CELLS))
+def test_output_is_batch_by_horizon(cell, residual):
+    model = make_model(cell=cell, horizon=5, residual=residual, season_length=3)
+    assert isinstance(model.rnn, CELLS[cell])
+    output = model(windows_batch(batch=4, window=10))
+    assert output.shape == (4, 5)
+    assert torch.isfinite(output).all()
+
+
+def test_extra_input_features_are_accepted():
+    model = make_model(input_size=3, horizon=2)
+    assert model(windows_batch(batch=2, window=7, features=3)).shape == (2, 2)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"cell": "transformer"}, "cell must be one of .* got 'transformer'"),
+        ({"input_size": 0}, "input_size must be at least 1, got 0"),
+        ({"hidden_size": 0}, "hidden_size must be at least 1, got 0"),
+        ({"num_layers": -1}, "num_layers must be at least 1, got -1"),
+        ({"horizon": 0}, "horizon must be at least 1, got 0"),
+        ({"residual": "trend"}, "residual must be one of .* got 'trend'"),
+        ({"dropout": 1.0}, r"dropout must be in \[0, 1\), got 1.0"),
+        ({"dropout": -0.1}, r"dropout must be in \[0, 1\), got -0.1"),
+        ({"season_length": 0}, "season_length must be at least 1, got 0"),
+    ],
+)
+def test_bad_arguments_raise_value_error_naming_the_argument(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        RecurrentForecaster(**kwargs)
+
+
+def test_dropout_reaches_only_stacked_layers():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        single = RecurrentForecaster(hidden_size=4, num_layers=1, dropout=0.5)
+    assert single.rnn.dropout == 0.0
+    assert RecurrentForecaster(hidden_size=4, num_layers=2, dropout=0.5).rnn.dropout == 0.5
+
+
+@pytest.mark.parametrize("cell", sorted(CELLS))
+def test_residual_last_with_a_zero_head_is_the_naive_forecast(cell):
+    model = zero_head(make_model(cell=cell, horizon=6, residual="last"))
+    x = windows_batch(batch=4, window=10)
+    expected = x[:, -1, 0:1].expand(4, 6)
+    assert torch.equal(model(x), expected)
+
+
+@pytest.mark.parametrize("horizon", [1, 3, 4, 10])
+def test_residual_seasonal_with_a_zero_head_is_the_seasonal_naive_forecast(horizon):
+    season, window = 4, 10
+    model = zero_head(make_model(horizon=horizon, residual="seasonal", season_length=season))
+    x = windows_batch(batch=3, window=window)
+    steps = torch.arange(horizon)
+    expected = x[:, window - season + steps % season, 0]  # (batch, horizon)
+    assert torch.equal(model(x), expected)
+
+
+@pytest.mark.parametrize("season_length", [1, 11])
+def test_residual_seasonal_falls_back_to_naive_when_no_season_fits(season_length):
+    model = zero_head(make_model(horizon=3, residual="seasonal", season_length=season_length))
+    x = windows_batch(batch=2, window=10)
+    assert torch.equal(model(x), x[:, -1, 0:1].expand(2, 3))
+
+
+def test_residual_none_with_a_zero_head_outputs_zeros():
+    model = zero_head(make_model(horizon=4, residual="none"))
+    assert torch.equal(model(windows_batch()), torch.zeros(4, 4))
+
+
+@pytest.mark.parametrize("residual", ["last", "seasonal"])
+def test_residual_models_move_with_the_level_of_the_window(residual):
+    model = make_model(horizon=5, residual=residual, season_length=4)
+    x = windows_batch()
+    shifted = model(x + 100.0)
+    torch.testing.assert_close(shifted, model(x) + 100.0, rtol=0, atol=1e-4)
+
+
+def test_residual_none_does_not_move_with_the_level():
+    model = make_model(horizon=2, residual="none")
+    x = windows_batch()
+    assert not torch.allclose(model(x + 100.0), model(x) + 100.0, atol=1.0)
+
+
+@pytest.mark.parametrize("cell", sorted(CELLS))
+def test_roll_forward_feeds_each_prediction_back_in(cell):
+    model = make_model(cell=cell, horizon=3, residual="none")
+    x = windows_batch(batch=2, window=6)
+    rolled = roll_forward(model, x, steps=5)
+    assert rolled.shape == (2, 5)
+
+    window, expected = x.clone(), []
+    for _ in range(5):
+        step = model(window)[:, 0]  # (batch,)
+        expected.append(step)
+        window = torch.cat([window[:, 1:, 0], step[:, None]], dim=1)[:, :, None]
+    torch.testing.assert_close(rolled, torch.stack(expected, dim=1), rtol=0, atol=1e-6)
+    assert torch.equal(rolled[:, 0], model(x)[:, 0])
+    assert not torch.allclose(rolled[:, 1:], model(x)[:, :1].expand(2, 4))
+
+
+def test_roll_forward_of_a_naive_model_repeats_the_last_value():
+    model = zero_head(make_model(horizon=1, residual="last"))
+    x = windows_batch(batch=3, window=8)
+    assert torch.equal(roll_forward(model, x, steps=7), x[:, -1, 0:1].expand(3, 7))
+
+
+@pytest.mark.parametrize("cell", sorted(CELLS))
+def test_count_parameters_counts_every_weight(cell):
+    hidden, horizon = 8, 3
+    model = make_model(cell=cell, horizon=horizon)
+    assert count_parameters(model) == sum(p.numel() for p in model.parameters())
+    gates = GATES[cell]
+    rnn = gates * hidden * (1 + hidden) + 2 * gates * hidden
+    assert count_parameters(model) == rnn + hidden * horizon + horizon
