@@ -27,8 +27,18 @@ def time_case(sample: str, options: list[str], model: str, repeat: int) -> dict[
     seconds, summary = [], {}
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as out:
-            command = [sys.executable, "-m", "forecasting", "forecast",
-                       f"data/samples/{sample}", "--model", model, "--out", out, *options]  # fmt: skip
+            command = [
+                sys.executable,
+                "-m",
+                "forecasting",
+                "forecast",
+                f"data/samples/{sample}",
+                "--model",
+                model,
+                "--out",
+                out,
+                *options,
+            ]
             started = time.perf_counter()
             result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
             seconds.append(time.perf_counter() - started)
@@ -54,8 +64,10 @@ def main() -> None:
     for sample, options in CASES:
         for model in ("lstm", "gru"):
             row = time_case(sample, options, model, args.repeat)
-            print(f"| {row['sample']} | {row['model']} | {row['wall_s']:.2f} | {row['fit_s']:.2f} "
-                  f"| {row['best_epoch']} | {row['val_mase']:.3f} | {row['snaive_mase']:.3f} |")  # fmt: skip
+            print(
+                f"| {row['sample']} | {row['model']} | {row['wall_s']:.2f} | {row['fit_s']:.2f} "
+                f"| {row['best_epoch']} | {row['val_mase']:.3f} | {row['snaive_mase']:.3f} |"
+            )
 
 
 if __name__ == "__main__":
