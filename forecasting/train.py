@@ -64,8 +64,13 @@ def fit(
     config: TrainConfig,
     on_epoch: Callable[[EpochLog], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    history: list[EpochLog] | None = None,
 ) -> Run:
-    """Train on the training part, stop early on the validation part, keep the best weights."""
+    """Train on the training part, stop early on the validation part, keep the best weights.
+
+    `on_epoch` hears at most a few epochs a second (always the last); `history`, when given,
+    is the list the run appends every epoch to, for a caller watching from another thread.
+    """
     parts = split(series.values, config.val_share, config.test_share, min_part=config.horizon)
     _check_trainable(parts, config)
     torch.manual_seed(config.seed)
@@ -87,6 +92,7 @@ def fit(
         parts.train_end,
         parts.val_end,
         series.fingerprint(),
+        history=[] if history is None else history,
         device=device_name(device),
     )
     best_loss, best_state = math.inf, None

@@ -1,0 +1,169 @@
+"""Every user-facing string of the app, by key and language."""
+
+from __future__ import annotations
+
+LANGUAGES = {"en": "English"}
+DEFAULT_LANGUAGE = "en"
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "app.title": "Forecast Lab",
+        "nav.home": "Home",
+        "nav.data": "Data",
+        "nav.train": "Train",
+        "nav.forecast": "Forecast",
+        "sidebar.device": "Device: **{device}**",
+        "sidebar.data": "Data: **{name}** ({points} points)",
+        "sidebar.no_data": "Data: none yet",
+        "sidebar.run": "Run: **{name}**",
+        "sidebar.no_run": "Run: none yet",
+        "home.lead": (
+            "Train LSTM, GRU and plain RNN forecasters on your own time series.  \n"
+            "Compare them with simple baselines, see the forecast over your data, "
+            "with an honest interval.  \n"
+            "Upload a CSV or Excel file, pick a bundled sample, or make a synthetic signal."
+        ),
+        "home.demo": "Try it: forecast airline passengers",
+        "home.demo_help": "Loads a bundled sample, trains a small GRU in seconds, shows the forecast.",
+        "home.demo_running": "Training a small GRU on monthly airline passengers...",
+        "home.start": "Or start with your own data on the **Data** page.",
+        "need.series": "No data yet: pick a sample, a synthetic signal or upload a file on the Data page.",
+        "need.run": "No trained model yet: train one on the Train page.",
+        "data.title": "Data",
+        "data.source": "Where does the series come from?",
+        "data.source.sample": "Bundled sample",
+        "data.source.synthetic": "Synthetic signal",
+        "data.source.upload": "Upload a file",
+        "data.sample": "Sample",
+        "data.sample_source": "Source: {source}. Distributed with {package}.",
+        "data.signal": "Signal",
+        "data.length": "Length (points)",
+        "data.length_help": "How many time steps the signal has.",
+        "data.seed": "Seed",
+        "data.seed_help": "The same seed gives the same noise, so a demo can be repeated.",
+        "data.upload": "CSV or Excel file",
+        "data.upload_help": "One row per time step; a date column is optional.",
+        "data.upload_prompt": "Upload a CSV or .xlsx file to begin.",
+        "data.date_col": "Date column",
+        "data.date_col_help": "The column with the time of each row; none uses the row number.",
+        "data.no_date": "(none: use the row number)",
+        "data.target": "Value to forecast",
+        "data.target_help": "The numeric column the model learns to forecast.",
+        "data.covariates": "Extra inputs (covariates)",
+        "data.covariates_help": (
+            "Other numeric columns the model also reads in each window (their past only)."
+        ),
+        "data.chart_title": "{target}",
+        "data.stats": "Summary",
+        "data.report": "What was done to the data",
+        "data.report_none": "Nothing needed changing.",
+        "stats.points": "Points",
+        "stats.start": "Start",
+        "stats.end": "End",
+        "stats.freq": "Frequency",
+        "stats.mean": "Mean",
+        "stats.std": "Std. dev.",
+        "stats.min": "Min",
+        "stats.max": "Max",
+        "stats.rows": "row numbers",
+        "train.title": "Train",
+        "train.data": "Training on **{name}**: {points} points, season of {season} steps.",
+        "train.form": "Settings",
+        "train.cell": "Cell",
+        "train.cell_help": (
+            "LSTM and GRU have gates that decide what to remember; "
+            "the plain RNN has none and forgets fast."
+        ),
+        "train.hidden_size": "Hidden size",
+        "train.hidden_size_help": "Units in each recurrent layer: more can learn more, and is slower.",
+        "train.num_layers": "Layers",
+        "train.num_layers_help": "Recurrent layers stacked on each other.",
+        "train.dropout": "Dropout",
+        "train.dropout_help": "Share of units switched off at random between layers, against overfitting.",
+        "train.window": "Window",
+        "train.window_help": "How many past steps the model reads to make one forecast.",
+        "train.horizon": "Horizon",
+        "train.horizon_help": "How many steps ahead the model forecasts.",
+        "train.epochs": "Epochs",
+        "train.epochs_help": "Most passes over the training data; early stopping may end sooner.",
+        "train.batch_size": "Batch size",
+        "train.batch_size_help": "Windows per update of the weights.",
+        "train.lr": "Learning rate",
+        "train.lr_help": "Step size of the optimizer (Adam): too high diverges, too low crawls.",
+        "train.patience": "Patience",
+        "train.patience_help": (
+            "Stop after this many epochs without a better validation loss; 0 never stops early."
+        ),
+        "train.scaler": "Scaling",
+        "train.scaler_help": "Values are scaled with statistics of the training part only.",
+        "train.val_share": "Validation share",
+        "train.val_share_help": "End part used to stop early and to size the interval.",
+        "train.test_share": "Test share",
+        "train.test_share_help": "Last part kept hidden until the end, to score the model honestly.",
+        "train.seed": "Seed",
+        "train.seed_help": "The same seed gives the same model.",
+        "train.device": "Device",
+        "train.device_help": "auto uses CUDA, then Apple MPS, then the CPU.",
+        "train.advanced": "More settings",
+        "train.start": "Train",
+        "train.stop": "Stop",
+        "train.stop_help": "Ends training after the current epoch and keeps the best model so far.",
+        "train.stopping": "Stopping after this epoch...",
+        "train.progress": "Epoch {epoch} of {epochs}",
+        "train.progress_eta": "Epoch {epoch} of {epochs} · at most {left} left",
+        "train.starting": "Starting...",
+        "train.loss_title": "Loss (mean squared error, scaled)",
+        "train.loss.train": "training",
+        "train.loss.val": "validation",
+        "train.done": "Trained {name} in {seconds:.1f} s: {reason}.",
+        "train.failed": "Training failed: {error}",
+        "train.history": "Runs in this session",
+        "train.to_forecast": "See the forecast",
+        "runs.name": "Run",
+        "runs.data": "Data",
+        "runs.cell": "Cell",
+        "runs.params": "Parameters",
+        "runs.mase": "MASE",
+        "runs.seconds": "Time (s)",
+        "runs.epochs": "Epochs",
+        "forecast.title": "Forecast",
+        "forecast.run": "Run",
+        "forecast.of": "{run} on {data}",
+        "forecast.level": "Interval",
+        "forecast.baselines": "Baselines on the chart",
+        "forecast.chart_title": "{target}: data, predictions and forecast",
+        "forecast.actual": "data",
+        "forecast.held_out": "{model} on held-out data",
+        "forecast.future": "{model} forecast",
+        "forecast.band": "{level:.0%} interval",
+        "forecast.part.train": "train",
+        "forecast.part.val": "validation",
+        "forecast.part.test": "test",
+        "forecast.metrics": "Accuracy on the {part} part ({windows} forecast windows)",
+        "forecast.verdict.better": "{model} beats {baseline} by {pct:.0%} (MASE) on the {part} part.",
+        "forecast.verdict.worse": (
+            "{model} does not beat {baseline}: its MASE is {pct:.0%} higher on the {part} part. "
+            "Try another window, more epochs, or another cell."
+        ),
+        "forecast.verdict.none": "MASE is undefined here, so no verdict.",
+        "forecast.downloads": "Downloads",
+        "forecast.download_csv": "Forecast (CSV)",
+        "forecast.download_model": "Model checkpoint (.pt)",
+        "forecast.download_config": "Settings (JSON)",
+        "forecast.apply": "Apply a saved model to the current data",
+        "forecast.apply_upload": "Checkpoint (.pt) saved by Forecast Lab",
+        "forecast.applied": "Applied {name} to {data}.",
+        "baseline.model": "model",
+        "baseline.naive": "naive",
+        "baseline.seasonal_naive": "seasonal naive",
+        "baseline.drift": "drift",
+        "baseline.mean": "mean",
+    }
+}
+
+
+def t(key: str, language: str = DEFAULT_LANGUAGE, **values: object) -> str:
+    """The text for `key` in `language` (English when missing), with `values` filled in."""
+    table = TEXT.get(language, TEXT[DEFAULT_LANGUAGE])
+    template = table.get(key, TEXT[DEFAULT_LANGUAGE][key])
+    return template.format(**values) if values else template
