@@ -1,11 +1,35 @@
-"""Forecast Lab: the Streamlit entry point."""
+"""Forecast Lab: the entry point. Navigation and the shared sidebar; no logic."""
 
 import streamlit as st
 
-st.set_page_config(page_title="Forecast Lab", layout="wide")
-st.title("Forecast Lab")
-st.write(
-    "Train LSTM, GRU and RNN forecasters on your own time series. "
-    "The pages of the app are being built; the engine works today from the command line: "
-    "`python -m forecasting forecast data/samples/airline.csv --horizon 12`."
-)
+from forecasting.device import choose_device, device_name, share_cores
+from ui import state
+from ui.state import text
+
+st.set_page_config(page_title="Forecast Lab", page_icon=":material/show_chart:", layout="wide")
+
+PAGES = [
+    st.Page("pages/home.py", title=text("nav.home"), icon=":material/home:", default=True),
+    st.Page("pages/data.py", title=text("nav.data"), icon=":material/table_chart:"),
+    st.Page("pages/train.py", title=text("nav.train"), icon=":material/model_training:"),
+    st.Page("pages/forecast.py", title=text("nav.forecast"), icon=":material/show_chart:"),
+]
+
+
+@st.cache_resource
+def device_label() -> str:
+    share_cores()
+    return device_name(choose_device("auto"))
+
+
+page = st.navigation(PAGES)
+with st.sidebar:
+    st.markdown(text("sidebar.device", device=device_label()))
+    dataset, series = state.get_dataset(), state.get_series()
+    if dataset and series is not None:
+        st.markdown(text("sidebar.data", name=dataset.name, points=len(series)))
+    else:
+        st.markdown(text("sidebar.no_data"))
+    summary = state.current_run()
+    st.markdown(text("sidebar.run", name=summary.name) if summary else text("sidebar.no_run"))
+page.run()

@@ -54,14 +54,15 @@ class Series:
     freq: str | None
     report: CleaningReport = field(default_factory=CleaningReport)
     columns: tuple[str, ...] = ()
+    season: int = 0  # a known season length; 0: tell it from the frequency
 
     def __len__(self) -> int:
         return len(self.values)
 
     @property
     def season_length(self) -> int:
-        """Season length implied by the frequency; 1 when the frequency does not tell."""
-        return season_from_freq(self.freq)
+        """The known season length, else the one the frequency implies (1 when it does not tell)."""
+        return self.season or season_from_freq(self.freq)
 
     def fingerprint(self) -> str:
         """A short hash of the values and timestamps, to recognise the same data later."""
@@ -87,10 +88,11 @@ def season_from_freq(freq: str | None) -> int:
     return SEASON_BY_FREQ.get(base, 1)
 
 
-def from_array(values: np.ndarray, target: str = "value") -> Series:
+def from_array(values: np.ndarray, target: str = "value", season: int = 0) -> Series:
     """A series over row numbers, for synthetic signals."""
     values = np.asarray(values, dtype=np.float64)
-    return Series(values, pd.RangeIndex(len(values)), target, None, None, CleaningReport())
+    index = pd.RangeIndex(len(values))
+    return Series(values, index, target, None, None, CleaningReport(), season=season)
 
 
 def prepare(table: pd.DataFrame, date_col: str | None = None, target: str | None = None) -> Series:

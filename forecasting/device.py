@@ -34,3 +34,12 @@ def device_name(device: torch.device) -> str:
 def _mps_available() -> bool:
     backend = getattr(torch.backends, "mps", None)
     return bool(backend and backend.is_available())
+
+
+def share_cores(threads: int = 1) -> None:
+    """Cap torch's threads per training, so concurrent sessions do not oversubscribe the cores.
+
+    Small recurrent models gain little from intra-op threads, and threads that spin while
+    another process holds the cores slow training down by orders of magnitude.
+    """
+    torch.set_num_threads(threads)

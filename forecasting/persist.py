@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
-from data.windows import scaler_from_dict, scaler_to_dict
+from data.errors import DataError
+from data.prepare import Series
+from data.windows import scaler_from_dict, scaler_to_dict, split
 from forecasting.config import ConfigError, TrainConfig
 from forecasting.train import EpochLog, Run, build_model
 from models import checkpoint
@@ -71,3 +73,17 @@ def load_run(source: str | Path | bytes) -> Run:
         )
     except (KeyError, TypeError, ValueError) as err:
         raise CheckpointError(f"This checkpoint's description is incomplete: {err}.") from err
+
+
+def apply_to(run: Run, series: Series) -> Run:
+    """The same trained model, with the held-out parts cut from another series."""
+    config = run.config
+    parts = split(series.values, config.val_share, config.test_share, min_part=config.horizon)
+    if parts.train_end < config.window:
+        raise DataError(
+            f"The saved model reads windows of {config.window} steps, but this series has only "
+            f"{len(series)} points. Use a longer series with this model."
+        )
+    return replace(
+        run, train_end=parts.train_end, val_end=parts.val_end, fingerprint=series.fingerprint()
+    )

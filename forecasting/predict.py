@@ -91,10 +91,14 @@ def future(run: Run, series: Series, level: float = DEFAULT_LEVEL) -> Forecast:
 
 def held_out_path(run: Run, series: Series) -> pd.Series:
     """One forecast line over validation and test: a forecast from every horizon-th point on."""
-    horizon = run.config.horizon
-    starts = np.arange(run.train_end, len(series) - horizon + 1, horizon)
+    starts = np.arange(run.train_end, len(series), run.config.horizon)
     if not len(starts):
         return pd.Series(dtype=np.float64)
-    predictions = forecast_from(run, series.values, starts).ravel()
-    positions = (starts[:, None] + np.arange(horizon)).ravel()
-    return pd.Series(predictions, index=series.index[positions], name="prediction")
+    return path_from(series, starts, forecast_from(run, series.values, starts), "prediction")
+
+
+def path_from(series: Series, starts: np.ndarray, forecasts: np.ndarray, name: str) -> pd.Series:
+    """Forecasts (len(starts), horizon) laid end to end on the series' time axis, cut at its end."""
+    positions = (starts[:, None] + np.arange(forecasts.shape[1])).ravel()
+    inside = positions < len(series)
+    return pd.Series(forecasts.ravel()[inside], index=series.index[positions[inside]], name=name)

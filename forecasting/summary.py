@@ -10,7 +10,7 @@ import pandas as pd
 
 from data.prepare import Series
 from forecasting.evaluate import DEFAULT_BASELINES, Evaluation, evaluate
-from forecasting.predict import DEFAULT_LEVEL, Forecast, future, held_out_path
+from forecasting.predict import DEFAULT_LEVEL, Forecast, future, held_out_path, path_from
 from forecasting.train import Run
 from models.baselines import BASELINES
 
@@ -54,12 +54,10 @@ def summarize(run: Run, series: Series, name: str, level: float = DEFAULT_LEVEL)
 def baseline_path(run: Run, series: Series, baseline: str) -> pd.Series:
     """A baseline's forecasts on the same origins as the model's held-out path."""
     horizon, season = run.config.horizon, run.config.season_length
-    starts = np.arange(run.train_end, len(series) - horizon + 1, horizon)
+    starts = np.arange(run.train_end, len(series), horizon)
     forecast = BASELINES[baseline]
-    values = [forecast(series.values[:start], horizon, season) for start in starts]
-    positions = (starts[:, None] + np.arange(horizon)).ravel()
-    flat = np.concatenate(values) if values else np.zeros(0)
-    return pd.Series(flat, index=series.index[positions], name=baseline)
+    values = np.stack([forecast(series.values[:start], horizon, season) for start in starts])
+    return path_from(series, starts, values, baseline)
 
 
 def verdict(summary: RunSummary) -> Verdict:

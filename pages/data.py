@@ -1,0 +1,171 @@
+"""Data page: a bundled sample, a synthetic signal or an upload, its chart and cleaning report."""
+
+import pandas as pd
+import streamlit as st
+
+from data.catalog import load_sample, sample, samples
+from data.errors import DataError
+from data.load import read_table
+from data.prepare import Series, detect_date_column, detect_target, from_array, prepare
+from data.synthetic import SIGNALS, generate, season_length
+from ui import charts, state
+from ui.state import remember, remembered, text
+
+SOURCES = ("sample", "synthetic", "upload")
+NO_DATE = "\u2014"
+SLIDER_MAX_STEPS = 1000
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def load_upload(raw: bytes, name: str) -> pd.DataFrame:
+    return read_table(raw, name)
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def cached_sample(key: str) -> Series:
+    return load_sample(key)
+
+
+def pick_sample() -> tuple[Series, state.Dataset]:
+    keys = [entry.key for entry in samples()]
+    key = st.selectbox(
+        text("data.sample"),
+        keys,
+        format_func=lambda k: sample(k).name,
+        key=remembered("pick.sample", keys[0]),
+    )
+    entry = sample(remember("pick.sample"))
+    st.caption(entry.description)
+    st.caption(
+        text("data.sample_source", source=entry.original_source, package=entry.source_package)
+    )
+    return cached_sample(key), state.Dataset(entry.name, "sample")
+
+
+def pick_synthetic() -> tuple[Series, state.Dataset]:
+    kinds = list(SIGNALS)
+    kind = st.selectbox(
+        text("data.signal"),
+        kinds,
+        format_func=lambda k: SIGNALS[k].title,
+        key=remembered("pick.signal", kinds[0]),
+    )
+    remember("pick.signal")
+    signal = SIGNALS[kind]
+    st.caption(signal.description)
+    columns = st.columns(3)
+    length = columns[0].slider(
+        text("data.length"),
+        50,
+        5000,
+        step=10,
+        help=text("data.length_help"),
+        key=remembered("pick.length", 500),
+    )
+    seed = columns[0].number_input(
+        text("data.seed"), 0, 2**31 - 1, help=text("data.seed_help"), key=remembered("pick.seed", 0)
+    )
+    remember("pick.length"), remember("pick.seed")
+    params = {}
+    for position, spec in enumerate(signal.params, start=1):
+        key = remembered(f"pick.{kind}.{spec.name}", spec.default)
+        where = columns[position % 3]
+        high = min(spec.high, length // 2) if spec.name.startswith("period") else spec.high
+        st.session_state[key] = min(max(float(st.session_state[key]), spec.low), high)
+        if (high - spec.low) / spec.step <= SLIDER_MAX_STEPS:
+            where.slider(spec.label, spec.low, float(high), step=spec.step, help=spec.help, key=key)
+        else:
+            where.number_input(
+                spec.label, spec.low, spec.high, step=spec.step, help=spec.help, key=key
+            )
+        params[spec.name] = float(remember(key))
+    values = generate(kind, int(length), int(seed), **params)
+    series = from_array(values, target=signal.title, season=season_length(kind, **params))
+    return series, state.Dataset(signal.title, "synthetic")
+
+
+def pick_upload() -> tuple[Series, state.Dataset] | None:
+    upload = st.file_uploader(
+        text("data.upload"),
+        type=["csv", "txt", "tsv", "xlsx"],
+        help=text("data.upload_help"),
+        key="pick.upload",
+    )
+    if upload is not None:
+        state.set_upload(upload.name, upload.getvalue())
+    stored = state.get_upload()
+    if stored is None:
+        st.info(text("data.upload_prompt"))
+        return None
+    name, raw = stored
+    table = load_upload(raw, name)
+    columns = [str(column) for column in table.columns]
+    detected_date = detect_date_column(table)
+    date_options = [NO_DATE, *columns]
+    left, middle = st.columns(2)
+    date_col = left.selectbox(
+        text("data.date_col"),
+        date_options,
+        help=text("data.date_col_help"),
+        key=remembered(f"pick.date.{name}", detected_date or NO_DATE),
+    )
+    date_col = None if remember(f"pick.date.{name}") == NO_DATE else date_col
+    targets = [column for column in columns if column != date_col]
+    default_target = detect_target(table, exclude=date_col)
+    target = middle.selectbox(
+        text("data.target"),
+        targets,
+        help=text("data.target_help"),
+        key=remembered(f"pick.target.{name}", default_target),
+    )
+    remember(f"pick.target.{name}")
+    return prepare(table, date_col=date_col, target=target), state.Dataset(name, "upload")
+
+
+def show(series: Series) -> None:
+    st.plotly_chart(charts.series_figure(series, text("data.chart_title", target=series.target)))
+    stats, report = st.columns([2, 3])
+    with stats:
+        st.subheader(text("data.stats"))
+        dated = series.date_col is not None
+        rows = {
+            text("stats.points"): f"{len(series):,}",
+            text("stats.start"): str(series.index[0]) if dated else text("stats.rows"),
+            text("stats.end"): str(series.index[-1]) if dated else f"0 \u2013 {len(series) - 1}",
+            text("stats.freq"): series.freq or "\u2014",
+            text("stats.mean"): f"{series.values.mean():.4g}",
+            text("stats.std"): f"{series.values.std():.4g}",
+            text("stats.min"): f"{series.values.min():.4g}",
+            text("stats.max"): f"{series.values.max():.4g}",
+        }
+        st.table(pd.DataFrame({"": list(rows.values())}, index=list(rows)))
+    with report:
+        st.subheader(text("data.report"))
+        lines = list(series.report)
+        st.markdown("\n".join(f"- {line}" for line in lines) if lines else text("data.report_none"))
+
+
+st.title(text("data.title"))
+source = st.radio(
+    text("data.source"),
+    SOURCES,
+    horizontal=True,
+    format_func=lambda s: text(f"data.source.{s}"),
+    key=remembered("pick.source", "sample"),
+)
+remember("pick.source")
+try:
+    picked = {"sample": pick_sample, "synthetic": pick_synthetic, "upload": pick_upload}[source]()
+except DataError as err:
+    st.error(str(err))
+    st.stop()
+if picked is not None:
+    series, dataset = picked
+    current = state.get_series()
+    if (
+        current is None
+        or current.fingerprint() != series.fingerprint()
+        or state.get_dataset() != dataset
+    ):
+        state.set_series(series, dataset)
+    show(series)

@@ -1,0 +1,142 @@
+"""Forecast page: predictions over the data, the future with its band, metrics, downloads."""
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from data.errors import DataError
+from forecasting.persist import apply_to, load_run, run_to_bytes
+from forecasting.predict import future
+from forecasting.summary import RunSummary, summarize, verdict
+from models.checkpoint import CheckpointError
+from ui import charts, state
+from ui.state import text
+
+LEVELS = [0.8, 0.9, 0.95]
+BASELINE_KEYS = ["seasonal_naive", "drift", "naive"]
+
+
+def verdict_line(summary: RunSummary) -> None:
+    result = verdict(summary)
+    part = text(f"forecast.part.{'test' if result.part == 'test' else 'val'}")
+    baseline = text(f"baseline.{result.baseline}")
+    if result.improvement is None:
+        st.info(text("forecast.verdict.none"))
+    elif result.improvement > 0:
+        st.success(
+            text(
+                "forecast.verdict.better",
+                model=result.model,
+                baseline=baseline,
+                pct=result.improvement,
+                part=part,
+            )
+        )
+    else:
+        st.warning(
+            text(
+                "forecast.verdict.worse",
+                model=result.model,
+                baseline=baseline,
+                pct=-result.improvement,
+                part=part,
+            )
+        )
+
+
+def metrics_table(summary: RunSummary) -> None:
+    evaluation = summary.evaluation
+    part = text(f"forecast.part.{'test' if evaluation.part == 'test' else 'val'}")
+    st.subheader(text("forecast.metrics", part=part, windows=evaluation.windows))
+    names = {"model": summary.name} | {key: text(f"baseline.{key}") for key in evaluation.table}
+    names["model"] = summary.name
+    table = pd.DataFrame(evaluation.table).T.rename(index=names)
+    st.dataframe(table.style.format(precision=3, na_rep="\u2014"))
+    for note in evaluation.notes:
+        st.caption(note)
+
+
+def downloads(summary: RunSummary, forecast_frame: pd.DataFrame) -> None:
+    st.subheader(text("forecast.downloads"))
+    stem = summary.name.replace(" ", "").replace("#", "-").lower()
+    first, second, third = st.columns(3)
+    first.download_button(
+        text("forecast.download_csv"),
+        forecast_frame.to_csv(index=False),
+        f"{stem}-forecast.csv",
+        "text/csv",
+        key="download-csv",
+    )
+    second.download_button(
+        text("forecast.download_model"),
+        run_to_bytes(summary.run),
+        f"{stem}.pt",
+        "application/octet-stream",
+        key="download-model",
+    )
+    third.download_button(
+        text("forecast.download_config"),
+        json.dumps(summary.run.config.to_dict(), indent=2),
+        f"{stem}-config.json",
+        "application/json",
+        key="download-config",
+    )
+
+
+def apply_checkpoint() -> None:
+    with st.expander(text("forecast.apply")):
+        upload = st.file_uploader(text("forecast.apply_upload"), type=["pt"], key="apply-upload")
+        series = state.get_series()
+        if upload is None or series is None:
+            return
+        try:
+            run = apply_to(load_run(upload.getvalue()), series)
+            name = f"{upload.name} \u2192 {state.get_dataset().name}"
+            state.add_run(summarize(run, series, name))
+        except (CheckpointError, DataError) as err:
+            st.error(str(err))
+            return
+        st.success(text("forecast.applied", name=upload.name, data=state.get_dataset().name))
+
+
+summary = state.require_run()
+st.title(text("forecast.title"))
+history = state.runs()
+names = [run.name for run in history]
+left, middle, right = st.columns([2, 1, 3])
+chosen = left.selectbox(
+    text("forecast.run"),
+    range(len(history)),
+    index=history.index(summary),
+    format_func=lambda i: names[i],
+    key="forecast-run",
+)
+if history[chosen] is not summary:
+    state.select_run(chosen)
+    summary = history[chosen]
+level = middle.selectbox(
+    text("forecast.level"),
+    LEVELS,
+    index=LEVELS.index(0.9),
+    format_func=lambda v: f"{v:.0%}",
+    key="forecast-level",
+)
+shown = right.multiselect(
+    text("forecast.baselines"),
+    BASELINE_KEYS,
+    default=BASELINE_KEYS[:2],
+    format_func=lambda k: text(f"baseline.{k}"),
+    key="forecast-baselines",
+)
+ahead = (
+    summary.forecast
+    if level == summary.forecast.level
+    else future(summary.run, summary.series, level)
+)
+drawn = summary if ahead is summary.forecast else RunSummary(**{**vars(summary), "forecast": ahead})
+st.plotly_chart(charts.forecast_figure(drawn, shown, state.language()), key="forecast-chart")
+verdict_line(summary)
+metrics_table(summary)
+downloads(summary, ahead.to_frame())
+apply_checkpoint()

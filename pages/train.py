@@ -1,0 +1,87 @@
+"""Train page: the settings form, live progress with a loss chart and Stop, the session's runs."""
+
+import pandas as pd
+import streamlit as st
+
+from forecasting.job import TrainingJob
+from forecasting.summary import summarize
+from ui import charts, state, widgets
+from ui.state import text
+
+REFRESH_S = 0.5
+
+
+def finish(job: TrainingJob) -> None:
+    """Turn a finished job into a run in the session's history, or an error to show."""
+    state.set_job(None)
+    if job.error or job.run is None:
+        state.set_notice("error", text("train.failed", error=job.error))
+        return
+    name = state.next_run_name(job.config.cell)
+    state.add_run(summarize(job.run, job.series, name))
+    state.set_notice(
+        "success",
+        text("train.done", name=name, seconds=job.run.seconds, reason=job.run.stop_reason),
+    )
+
+
+@st.fragment(run_every=REFRESH_S)
+def live_progress() -> None:
+    job = state.get_job()
+    if job is None:
+        return
+    if job.done:
+        finish(job)
+        st.rerun()
+    epoch, epochs, left = job.progress()
+    if epoch == 0:
+        label = text("train.starting")
+    elif left is None:
+        label = text("train.progress", epoch=epoch, epochs=epochs)
+    else:
+        label = text("train.progress_eta", epoch=epoch, epochs=epochs, left=f"{left:.0f} s")
+    st.progress(epoch / epochs, text=text("train.stopping") if job.stopping else label)
+    if st.button(text("train.stop"), help=text("train.stop_help"), key="train-stop"):
+        job.stop()
+    st.plotly_chart(charts.loss_figure(list(job.history), state.language()), key="live-loss")
+
+
+def run_table() -> None:
+    history = state.runs()
+    if not history:
+        return
+    st.subheader(text("train.history"))
+    rows = [
+        {
+            text("runs.name"): summary.name,
+            text("runs.data"): summary.series.target,
+            text("runs.cell"): summary.run.config.cell.upper(),
+            text("runs.params"): summary.run.parameters,
+            text("runs.epochs"): len(summary.run.history),
+            text("runs.mase"): summary.model_mase,
+            text("runs.seconds"): round(summary.run.seconds, 2),
+        }
+        for summary in history
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+
+
+series = state.require_series()
+dataset = state.get_dataset()
+st.title(text("train.title"))
+st.markdown(text("train.data", name=dataset.name, points=len(series), season=series.season_length))
+state.show_notice()
+if state.get_job() is None:
+    try:
+        config = widgets.config_form(series)
+    except ValueError as err:
+        st.error(str(err))
+        config = None
+    if config is not None:
+        state.set_job(TrainingJob(series, config).start())
+        st.rerun()
+else:
+    live_progress()
+if state.current_run() is not None and st.button(text("train.to_forecast"), key="to-forecast"):
+    st.switch_page("pages/forecast.py")
+run_table()

@@ -1,0 +1,201 @@
+"""Each page alone and the main flows, through Streamlit's AppTest."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT, SAMPLES
+from ui import state
+
+APP = str(ROOT / "app.py")
+PAGES = sorted((ROOT / "pages").glob("*.py"))
+
+
+def start(page: str | None = None) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    if page:
+        app.switch_page(f"pages/{page}.py").run()
+    assert not app.exception
+    return app
+
+
+def widget(elements, label):
+    return next(element for element in elements if element.label == label)
+
+
+def train_tiny(app: AppTest, epochs: int = 2) -> None:
+    """On the Train page: a small model, a few epochs, then wait for the job and show the result."""
+    widget(app.number_input, "Epochs").set_value(epochs)
+    widget(app.select_slider, "Hidden size").set_value(8)
+    app.button(key="train-start").click().run()
+    assert not app.exception
+    job = app.session_state[state.JOB]
+    assert job.wait(120)
+    app.run()
+    assert not app.exception
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_every_page_runs_alone(page: Path):
+    assert not AppTest.from_file(str(page), default_timeout=60).run().exception
+
+
+@pytest.mark.parametrize("page", ["home", "data", "train", "forecast"])
+def test_every_page_runs_in_the_app(page):
+    assert not start(page).exception
+
+
+def test_the_sidebar_shows_device_data_and_run():
+    app = start()
+    sidebar = [element.value for element in app.sidebar.children.values()]
+    assert sidebar == ["Device: **CPU**", "Data: none yet", "Run: none yet"]
+    app.button(key="demo").click().run()
+    app.switch_page("app.py").run()
+    sidebar = [element.value for element in app.sidebar.children.values()]
+    assert sidebar[1:] == ["Data: **Airline passengers** (144 points)", "Run: **GRU #1**"]
+
+
+def test_pages_that_need_data_say_where_to_get_it():
+    assert "Data page" in start("train").info[0].value
+    assert "Train page" in start("forecast").info[0].value
+
+
+def test_sample_then_training_ends_on_a_forecast_with_metrics():
+    app = start("data")
+    widget(app.selectbox, "Sample").set_value("shampoo").run()
+    assert app.session_state[state.DATASET].name == "Shampoo sales"
+    app.switch_page("pages/train.py").run()
+    train_tiny(app)
+    assert app.success[0].value.startswith("Trained LSTM #1 in")
+    app.switch_page("pages/forecast.py").run()
+    assert not app.exception
+    assert app.get("plotly_chart"), "the forecast chart is drawn"
+    metrics = app.dataframe[0].value
+    assert list(metrics.index) == ["LSTM #1", "naive", "seasonal naive", "drift"]
+    assert {"MAE", "RMSE", "MASE"} <= set(metrics.columns)
+    summary = app.session_state[state.RUNS][0]
+    best = {"naive": "naive", "seasonal_naive": "seasonal naive", "drift": "drift"}[
+        summary.evaluation.best_baseline()
+    ]
+    verdicts = [element.value for element in [*app.success, *app.warning]]
+    assert verdicts[0].startswith(f"LSTM beats {best} by") or verdicts[0].startswith(
+        f"LSTM does not beat {best}"
+    )
+    assert [button.label for button in app.get("download_button")] == [
+        "Forecast (CSV)",
+        "Model checkpoint (.pt)",
+        "Settings (JSON)",
+    ]
+
+
+def test_a_synthetic_signal_follows_the_sliders_and_trains():
+    app = start("data")
+    app.radio(key="pick.source").set_value("synthetic").run()
+    widget(app.selectbox, "Signal").set_value("square").run()
+    widget(app.slider, "Length (points)").set_value(300).run()
+    series = app.session_state[state.SERIES]
+    assert len(series) == 300 and app.session_state[state.DATASET].kind == "synthetic"
+    assert series.season_length == 50
+    app.switch_page("pages/train.py").run()
+    widget(app.radio, "Cell").set_value("gru")
+    train_tiny(app)
+    assert [run.name for run in app.session_state[state.RUNS]] == ["GRU #1"]
+
+
+def test_an_uploaded_csv_gets_its_columns_picked_and_can_be_changed():
+    app = start("data")
+    app.radio(key="pick.source").set_value("upload").run()
+    rows = "\n".join(f"2024-01-{day:02d};{day * 1.5};{30 - day}" for day in range(1, 31))
+    app.file_uploader[0].set_value(("shop.csv", f"day;sales;stock\n{rows}".encode(), "text/csv"))
+    app.run()
+    assert not app.exception and not app.error
+    assert widget(app.selectbox, "Date column").value == "day"
+    assert widget(app.selectbox, "Value to forecast").value == "sales"
+    assert app.session_state[state.SERIES].freq == "D"
+    widget(app.selectbox, "Value to forecast").set_value("stock").run()
+    assert app.session_state[state.SERIES].target == "stock"
+    assert app.session_state[state.SERIES].values[0] == 29
+
+
+def test_the_upload_survives_a_visit_to_another_page():
+    app = start("data")
+    app.radio(key="pick.source").set_value("upload").run()
+    rows = "\n".join(str(value % 9) for value in range(40))
+    app.file_uploader[0].set_value(("plain.csv", f"value\n{rows}".encode(), "text/csv")).run()
+    app.switch_page("pages/home.py").run()
+    app.switch_page("pages/data.py").run()
+    assert app.radio(key="pick.source").value == "upload"
+    assert app.session_state[state.DATASET].name == "plain.csv"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        (
+            "photo.csv",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(200)),
+            "not a text table",
+        ),
+        ("empty.csv", b"", "is empty"),
+        ("words.csv", b"name,colour\n" + b"a,red\n" * 20, "No column of numbers"),
+        ("short.csv", b"value\n1\n2\n3\n", "at least 10 are needed"),
+    ],
+)
+def test_a_broken_file_shows_an_error_not_an_exception(name, content, words):
+    app = start("data")
+    app.radio(key="pick.source").set_value("upload").run()
+    app.file_uploader[0].set_value((name, content, "text/csv")).run()
+    assert not app.exception
+    assert words in app.error[0].value
+
+
+def test_stop_ends_training_and_keeps_a_usable_model():
+    app = start("data")
+    app.switch_page("pages/train.py").run()
+    widget(app.number_input, "Epochs").set_value(5000)
+    widget(app.number_input, "Patience").set_value(0)
+    widget(app.select_slider, "Hidden size").set_value(8)
+    app.button(key="train-start").click().run()
+    job = app.session_state[state.JOB]
+    assert not job.done
+    app.button(key="train-stop").click().run()
+    assert job.wait(60)
+    app.run()
+    assert not app.exception
+    run = app.session_state[state.RUNS][0].run
+    assert run.stop_reason.startswith("stopped by you")
+    assert len(run.history) < 5000
+    app.switch_page("pages/forecast.py").run()
+    assert not app.exception and app.get("plotly_chart")
+
+
+def test_the_demo_button_ends_on_the_forecast_chart():
+    app = start()
+    app.button(key="demo").click().run()
+    assert not app.exception
+    assert app.title[0].value == "Forecast"
+    assert app.get("plotly_chart")
+    assert app.session_state[state.DATASET].name == "Airline passengers"
+
+
+def test_a_checkpoint_applies_to_the_current_data():
+    app = start()
+    app.button(key="demo").click().run()
+    saved = app.session_state[state.RUNS][0]
+    from forecasting.persist import run_to_bytes
+
+    raw = run_to_bytes(saved.run)
+    app.file_uploader(key="apply-upload").set_value(("gru.pt", raw, "application/octet-stream"))
+    app.run()
+    assert not app.exception
+    assert len(app.session_state[state.RUNS]) == 2
+    app.file_uploader(key="apply-upload").set_value(
+        ("bad.pt", b"not a model", "application/octet-stream")
+    )
+    app.run()
+    assert "not a Forecast Lab checkpoint" in app.error[0].value
+
+
+def test_sample_files_are_where_the_tests_expect():
+    assert (SAMPLES / "airline.csv").is_file()

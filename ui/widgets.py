@@ -1,0 +1,111 @@
+"""Widget groups that return our dataclasses."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from data.prepare import Series
+from forecasting.config import DEVICES, TrainConfig, auto_config
+from ui.state import text
+
+HIDDEN_SIZES = [4, 8, 16, 32, 64, 128, 256]
+BATCH_SIZES = [8, 16, 32, 64, 128, 256, 512]
+LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03]
+CELL_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
+
+
+def config_form(series: Series) -> TrainConfig | None:
+    """The training settings as a form; the TrainConfig when the user presses Train."""
+    defaults = auto_config(len(series), series.season_length)
+    key = series.fingerprint()  # fresh defaults for new data, kept values for the same data
+    max_window = max(defaults.window, min(512, len(series) // 2))
+    max_horizon = max(defaults.horizon, min(512, len(series) // 4))
+    with st.form(f"train-form-{key}", border=True):
+        first, second, third = st.columns(3)
+        cell = first.radio(
+            text("train.cell"),
+            list(CELL_LABELS),
+            format_func=CELL_LABELS.get,
+            horizontal=True,
+            help=text("train.cell_help"),
+            key=f"cell-{key}",
+        )
+        hidden_size = first.select_slider(
+            text("train.hidden_size"),
+            HIDDEN_SIZES,
+            defaults.hidden_size,
+            help=text("train.hidden_size_help"),
+        )
+        num_layers = first.slider(
+            text("train.num_layers"), 1, 4, defaults.num_layers, help=text("train.num_layers_help")
+        )
+        window = second.slider(
+            text("train.window"), 4, max_window, defaults.window, help=text("train.window_help")
+        )
+        horizon = second.slider(
+            text("train.horizon"), 1, max_horizon, defaults.horizon, help=text("train.horizon_help")
+        )
+        epochs = second.number_input(
+            text("train.epochs"), 1, 5000, defaults.epochs, help=text("train.epochs_help")
+        )
+        lr = third.select_slider(
+            text("train.lr"), LEARNING_RATES, defaults.lr, help=text("train.lr_help")
+        )
+        patience = third.number_input(
+            text("train.patience"), 0, 1000, defaults.patience, help=text("train.patience_help")
+        )
+        dropout = third.slider(
+            text("train.dropout"), 0.0, 0.5, defaults.dropout, 0.05, help=text("train.dropout_help")
+        )
+        with st.expander(text("train.advanced")):
+            a, b, c = st.columns(3)
+            batch_size = a.select_slider(
+                text("train.batch_size"),
+                BATCH_SIZES,
+                defaults.batch_size,
+                help=text("train.batch_size_help"),
+            )
+            scaler = a.selectbox(
+                text("train.scaler"), ["standard", "minmax", "none"], help=text("train.scaler_help")
+            )
+            val_share = b.slider(
+                text("train.val_share"),
+                0.05,
+                0.4,
+                defaults.val_share,
+                0.05,
+                help=text("train.val_share_help"),
+            )
+            test_share = b.slider(
+                text("train.test_share"),
+                0.05,
+                0.4,
+                defaults.test_share,
+                0.05,
+                help=text("train.test_share_help"),
+            )
+            seed = c.number_input(
+                text("train.seed"), 0, 2**31 - 1, defaults.seed, help=text("train.seed_help")
+            )
+            device = c.selectbox(text("train.device"), DEVICES, help=text("train.device_help"))
+        submitted = st.form_submit_button(text("train.start"), type="primary", key="train-start")
+    if not submitted:
+        return None
+    return defaults.with_changes(
+        cell=cell,
+        hidden_size=hidden_size,
+        num_layers=num_layers,
+        window=window,
+        horizon=horizon,
+        epochs=int(epochs),
+        lr=lr,
+        patience=int(patience),
+        dropout=dropout,
+        batch_size=batch_size,
+        scaler=scaler,
+        val_share=val_share,
+        test_share=test_share,
+        seed=int(seed),
+        device=device,
+        residual=defaults.residual if 1 < defaults.season_length <= window else "last",
+    )
