@@ -9,10 +9,10 @@ from ui.state import text
 st.set_page_config(page_title="Forecast Lab", page_icon=":material/show_chart:", layout="wide")
 
 PAGES = [
-    st.Page("pages/home.py", title=text("nav.home"), icon=":material/home:", default=True),
-    st.Page("pages/data.py", title=text("nav.data"), icon=":material/table_chart:"),
-    st.Page("pages/train.py", title=text("nav.train"), icon=":material/model_training:"),
-    st.Page("pages/forecast.py", title=text("nav.forecast"), icon=":material/show_chart:"),
+    st.Page("app_pages/home.py", title=text("nav.home"), icon=":material/home:", default=True),
+    st.Page("app_pages/data.py", title=text("nav.data"), icon=":material/table_chart:"),
+    st.Page("app_pages/train.py", title=text("nav.train"), icon=":material/model_training:"),
+    st.Page("app_pages/forecast.py", title=text("nav.forecast"), icon=":material/show_chart:"),
 ]
 
 

@@ -95,21 +95,36 @@ def from_array(values: np.ndarray, target: str = "value", season: int = 0) -> Se
     return Series(values, index, target, None, None, CleaningReport(), season=season)
 
 
-def prepare(table: pd.DataFrame, date_col: str | None = None, target: str | None = None) -> Series:
-    """Pick the date and target columns, parse, sort, merge duplicates, make regular, fill gaps."""
+def prepare(
+    table: pd.DataFrame,
+    date_col: str | None = None,
+    target: str | None = None,
+    row_time: bool = False,
+) -> Series:
+    """Pick the date and target columns, parse, sort, merge duplicates, make regular, fill gaps.
+
+    Columns not named are detected; `row_time` uses the row number as time, whatever the file.
+    """
     report = CleaningReport()
     table = table.copy()
     table.columns = [str(column).strip() for column in table.columns]
     _check_columns_named(table, date_col, target)
-    if date_col is None:
+    if row_time:
+        date_col = None
+        report.add("Time is the row number, as chosen.")
+    elif date_col is None:
         date_col = detect_date_column(table, exclude=target)
         if date_col is not None:
             report.add(f"Using '{date_col}' as the date column (detected).")
         else:
             report.add("No date column found: time is the row number.")
+    else:
+        report.add(f"Using '{date_col}' as the date column, as chosen.")
     if target is None:
         target = detect_target(table, exclude=date_col)
         report.add(f"Using '{target}' as the value to forecast (the first numeric column).")
+    else:
+        report.add(f"Using '{target}' as the value to forecast, as chosen.")
     values = _to_numbers(table[target], target, report)
     columns = tuple(table.columns)
     if date_col is None:

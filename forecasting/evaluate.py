@@ -26,9 +26,11 @@ class Evaluation:
     table: dict[str, dict[str, float | None]]
     notes: list[str] = field(default_factory=list)
 
-    def best_baseline(self, metric: str = "MASE") -> str:
+    def best_baseline(self, metric: str = "MASE") -> str | None:
+        """The baseline with the lowest score; None when no baseline has one."""
         scores = {name: row[metric] for name, row in self.table.items() if name != "model"}
-        return min((name for name in scores if scores[name] is not None), key=scores.get)
+        defined = [name for name in scores if scores[name] is not None]
+        return min(defined, key=scores.get) if defined else None
 
 
 def mase_scale(insample: np.ndarray, season_length: int) -> float | None:

@@ -35,12 +35,13 @@ class RunSummary:
 
 @dataclass(frozen=True)
 class Verdict:
-    """How the model did against the best baseline, by MASE on the held-out part."""
+    """How the model did against the best baseline on the held-out part."""
 
     model: str
     baseline: str
+    metric: str  # MASE, or MAE when MASE is undefined
     part: str
-    improvement: float | None  # share by which the model's MASE is lower; negative when worse
+    improvement: float | None  # share by which the model's error is lower; negative when worse
 
 
 def summarize(run: Run, series: Series, name: str, level: float = DEFAULT_LEVEL) -> RunSummary:
@@ -61,10 +62,12 @@ def baseline_path(run: Run, series: Series, baseline: str) -> pd.Series:
 
 
 def verdict(summary: RunSummary) -> Verdict:
+    """Model against its best baseline, by MASE, or by MAE where MASE is undefined."""
     table = summary.evaluation.table
-    baseline = summary.evaluation.best_baseline("MASE")
-    model_score, baseline_score = table["model"]["MASE"], table[baseline]["MASE"]
-    improvement = None
-    if model_score is not None and baseline_score:
-        improvement = 1 - model_score / baseline_score
-    return Verdict(summary.run.config.cell.upper(), baseline, summary.evaluation.part, improvement)
+    metric = "MASE" if table["model"]["MASE"] is not None else "MAE"
+    baseline = summary.evaluation.best_baseline(metric)
+    model_score = table["model"][metric]
+    baseline_score = table[baseline][metric] if baseline else None
+    improvement = 1 - model_score / baseline_score if baseline_score else None
+    cell = summary.run.config.cell.upper()
+    return Verdict(cell, baseline or "", metric, summary.evaluation.part, improvement)

@@ -9,13 +9,13 @@ from tests.conftest import ROOT, SAMPLES
 from ui import state
 
 APP = str(ROOT / "app.py")
-PAGES = sorted((ROOT / "pages").glob("*.py"))
+PAGES = sorted((ROOT / "app_pages").glob("*.py"))
 
 
 def start(page: str | None = None) -> AppTest:
     app = AppTest.from_file(APP, default_timeout=60).run()
     if page:
-        app.switch_page(f"pages/{page}.py").run()
+        app.switch_page(f"app_pages/{page}.py").run()
     assert not app.exception
     return app
 
@@ -51,7 +51,6 @@ def test_the_sidebar_shows_device_data_and_run():
     sidebar = [element.value for element in app.sidebar.children.values()]
     assert sidebar == ["Device: **CPU**", "Data: none yet", "Run: none yet"]
     app.button(key="demo").click().run()
-    app.switch_page("app.py").run()
     sidebar = [element.value for element in app.sidebar.children.values()]
     assert sidebar[1:] == ["Data: **Airline passengers** (144 points)", "Run: **GRU #1**"]
 
@@ -65,10 +64,10 @@ def test_sample_then_training_ends_on_a_forecast_with_metrics():
     app = start("data")
     widget(app.selectbox, "Sample").set_value("shampoo").run()
     assert app.session_state[state.DATASET].name == "Shampoo sales"
-    app.switch_page("pages/train.py").run()
+    app.switch_page("app_pages/train.py").run()
     train_tiny(app)
     assert app.success[0].value.startswith("Trained LSTM #1 in")
-    app.switch_page("pages/forecast.py").run()
+    app.switch_page("app_pages/forecast.py").run()
     assert not app.exception
     assert app.get("plotly_chart"), "the forecast chart is drawn"
     metrics = app.dataframe[0].value
@@ -97,7 +96,7 @@ def test_a_synthetic_signal_follows_the_sliders_and_trains():
     series = app.session_state[state.SERIES]
     assert len(series) == 300 and app.session_state[state.DATASET].kind == "synthetic"
     assert series.season_length == 50
-    app.switch_page("pages/train.py").run()
+    app.switch_page("app_pages/train.py").run()
     widget(app.radio, "Cell").set_value("gru")
     train_tiny(app)
     assert [run.name for run in app.session_state[state.RUNS]] == ["GRU #1"]
@@ -123,8 +122,8 @@ def test_the_upload_survives_a_visit_to_another_page():
     app.radio(key="pick.source").set_value("upload").run()
     rows = "\n".join(str(value % 9) for value in range(40))
     app.file_uploader[0].set_value(("plain.csv", f"value\n{rows}".encode(), "text/csv")).run()
-    app.switch_page("pages/home.py").run()
-    app.switch_page("pages/data.py").run()
+    app.switch_page("app_pages/home.py").run()
+    app.switch_page("app_pages/data.py").run()
     assert app.radio(key="pick.source").value == "upload"
     assert app.session_state[state.DATASET].name == "plain.csv"
 
@@ -152,7 +151,7 @@ def test_a_broken_file_shows_an_error_not_an_exception(name, content, words):
 
 def test_stop_ends_training_and_keeps_a_usable_model():
     app = start("data")
-    app.switch_page("pages/train.py").run()
+    app.switch_page("app_pages/train.py").run()
     widget(app.number_input, "Epochs").set_value(5000)
     widget(app.number_input, "Patience").set_value(0)
     widget(app.select_slider, "Hidden size").set_value(8)
@@ -166,7 +165,7 @@ def test_stop_ends_training_and_keeps_a_usable_model():
     run = app.session_state[state.RUNS][0].run
     assert run.stop_reason.startswith("stopped by you")
     assert len(run.history) < 5000
-    app.switch_page("pages/forecast.py").run()
+    app.switch_page("app_pages/forecast.py").run()
     assert not app.exception and app.get("plotly_chart")
 
 

@@ -55,7 +55,10 @@ def test_named_columns_are_used_and_not_reported_as_detected():
     table = pd.DataFrame({"day": days(12), "first": np.zeros(12), "second": TWELVE})
     series = prepare(table, date_col="day", target="second")
     assert (series.date_col, series.target) == ("day", "second")
-    assert series.report.lines == []
+    assert series.report.lines == [
+        "Using 'day' as the date column, as chosen.",
+        "Using 'second' as the value to forecast, as chosen.",
+    ]
     np.testing.assert_array_equal(series.values, TWELVE)
 
 
@@ -536,3 +539,10 @@ def test_airline_values_come_through_unchanged():
         DETECTED_DATE,
         "Using 'passengers' as the value to forecast (the first numeric column).",
     ]
+
+
+def test_row_time_ignores_a_date_column_when_asked():
+    table = pd.DataFrame({"day": days(12), "value": TWELVE})
+    series = prepare(table, target="value", row_time=True)
+    assert series.date_col is None and isinstance(series.index, pd.RangeIndex)
+    assert series.report.lines[0] == "Time is the row number, as chosen."

@@ -140,12 +140,12 @@ TEXT: dict[str, dict[str, str]] = {
         "forecast.part.val": "validation",
         "forecast.part.test": "test",
         "forecast.metrics": "Accuracy on the {part} part ({windows} forecast windows)",
-        "forecast.verdict.better": "{model} beats {baseline} by {pct:.0%} (MASE) on the {part} part.",
+        "forecast.verdict.better": "{model} beats {baseline} by {pct:.0%} ({metric}) on the {part} part.",
         "forecast.verdict.worse": (
-            "{model} does not beat {baseline}: its MASE is {pct:.0%} higher on the {part} part. "
+            "{model} does not beat {baseline}: its {metric} is {pct:.0%} higher on the {part} part. "
             "Try another window, more epochs, or another cell."
         ),
-        "forecast.verdict.none": "MASE is undefined here, so no verdict.",
+        "forecast.verdict.none": "The baselines make no error here, so there is nothing to beat.",
         "forecast.downloads": "Downloads",
         "forecast.download_csv": "Forecast (CSV)",
         "forecast.download_model": "Model checkpoint (.pt)",

@@ -20,5 +20,5 @@ if st.button(text("home.demo"), type="primary", help=text("home.demo_help"), key
         config = auto_config(len(series), series.season_length, cell="gru", hidden_size=32)
         name = state.next_run_name(config.cell)
         state.add_run(summarize(fit(series, config), series, name))
-    st.switch_page("pages/forecast.py")
+    st.switch_page("app_pages/forecast.py")
 st.markdown(text("home.start"))

@@ -83,5 +83,5 @@ if state.get_job() is None:
 else:
     live_progress()
 if state.current_run() is not None and st.button(text("train.to_forecast"), key="to-forecast"):
-    st.switch_page("pages/forecast.py")
+    st.switch_page("app_pages/forecast.py")
 run_table()

@@ -17,41 +17,34 @@ LEVELS = [0.8, 0.9, 0.95]
 BASELINE_KEYS = ["seasonal_naive", "drift", "naive"]
 
 
+def part_label(part: str) -> str:
+    return text("forecast.part.test" if part == "test" else "forecast.part.val")
+
+
 def verdict_line(summary: RunSummary) -> None:
     result = verdict(summary)
-    part = text(f"forecast.part.{'test' if result.part == 'test' else 'val'}")
-    baseline = text(f"baseline.{result.baseline}")
     if result.improvement is None:
         st.info(text("forecast.verdict.none"))
-    elif result.improvement > 0:
-        st.success(
-            text(
-                "forecast.verdict.better",
-                model=result.model,
-                baseline=baseline,
-                pct=result.improvement,
-                part=part,
-            )
-        )
-    else:
-        st.warning(
-            text(
-                "forecast.verdict.worse",
-                model=result.model,
-                baseline=baseline,
-                pct=-result.improvement,
-                part=part,
-            )
-        )
+        return
+    better = result.improvement > 0
+    line = text(
+        "forecast.verdict.better" if better else "forecast.verdict.worse",
+        model=result.model,
+        baseline=text(f"baseline.{result.baseline}"),
+        pct=abs(result.improvement),
+        part=part_label(result.part),
+        metric=result.metric,
+    )
+    (st.success if better else st.warning)(line)
 
 
 def metrics_table(summary: RunSummary) -> None:
     evaluation = summary.evaluation
-    part = text(f"forecast.part.{'test' if evaluation.part == 'test' else 'val'}")
+    part = part_label(evaluation.part)
     st.subheader(text("forecast.metrics", part=part, windows=evaluation.windows))
     names = {"model": summary.name} | {key: text(f"baseline.{key}") for key in evaluation.table}
     names["model"] = summary.name
-    table = pd.DataFrame(evaluation.table).T.rename(index=names)
+    table = pd.DataFrame(evaluation.table).T.astype(float).rename(index=names)
     st.dataframe(table.style.format(precision=3, na_rep="\u2014"))
     for note in evaluation.notes:
         st.caption(note)

@@ -103,13 +103,15 @@ def pick_upload() -> tuple[Series, state.Dataset] | None:
     detected_date = detect_date_column(table)
     date_options = [NO_DATE, *columns]
     left, middle = st.columns(2)
-    date_col = left.selectbox(
+    date_choice = left.selectbox(
         text("data.date_col"),
         date_options,
         help=text("data.date_col_help"),
         key=remembered(f"pick.date.{name}", detected_date or NO_DATE),
     )
-    date_col = None if remember(f"pick.date.{name}") == NO_DATE else date_col
+    remember(f"pick.date.{name}")
+    row_time = date_choice == NO_DATE
+    date_col = None if row_time else date_choice
     targets = [column for column in columns if column != date_col]
     default_target = detect_target(table, exclude=date_col)
     target = middle.selectbox(
@@ -119,7 +121,11 @@ def pick_upload() -> tuple[Series, state.Dataset] | None:
         key=remembered(f"pick.target.{name}", default_target),
     )
     remember(f"pick.target.{name}")
-    return prepare(table, date_col=date_col, target=target), state.Dataset(name, "upload")
+    detected = date_col == detected_date and target == default_target
+    if detected:
+        date_col, target = None, None
+    series = prepare(table, date_col=date_col, target=target, row_time=row_time)
+    return series, state.Dataset(name, "upload")
 
 
 def show(series: Series) -> None:
