@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -55,6 +56,7 @@ class Series:
     report: CleaningReport = field(default_factory=CleaningReport)
     columns: tuple[str, ...] = ()
     season: int = 0  # a known season length; 0: tell it from the frequency
+    covariates: pd.DataFrame | None = None  # extra numeric inputs on the same index
 
     def __len__(self) -> int:
         return len(self.values)
@@ -68,6 +70,9 @@ class Series:
         """A short hash of the values and timestamps, to recognise the same data later."""
         digest = hashlib.sha256(np.ascontiguousarray(self.values, dtype=np.float64).tobytes())
         digest.update(str(self.index[0]).encode() + str(len(self)).encode())
+        if self.covariates is not None:
+            digest.update(",".join(self.covariates.columns).encode())
+            digest.update(np.ascontiguousarray(self.covariates.to_numpy(np.float64)).tobytes())
         return digest.hexdigest()[:16]
 
     def future_index(self, horizon: int) -> pd.Index:
@@ -100,10 +105,12 @@ def prepare(
     date_col: str | None = None,
     target: str | None = None,
     row_time: bool = False,
+    covariates: Sequence[str] = (),
 ) -> Series:
     """Pick the date and target columns, parse, sort, merge duplicates, make regular, fill gaps.
 
-    Columns not named are detected; `row_time` uses the row number as time, whatever the file.
+    Columns not named are detected; `row_time` uses the row number as time, whatever the file;
+    `covariates` are other numeric columns kept, cleaned the same way, as extra inputs.
     """
     report = CleaningReport()
     table = table.copy()
@@ -125,21 +132,36 @@ def prepare(
         report.add(f"Using '{target}' as the value to forecast (the first numeric column).")
     else:
         report.add(f"Using '{target}' as the value to forecast, as chosen.")
-    values = _to_numbers(table[target], target, report)
+    _check_covariates(table, covariates, date_col, target)
     columns = tuple(table.columns)
+    numbers = {"value": _to_numbers(table[target], target, report).to_numpy()}
+    for name in covariates:
+        numbers[name] = _to_numbers(table[name], name, report).to_numpy()
     if date_col is None:
-        return _finish_by_row(values.to_numpy(), target, report, columns)
-    stamps = parse_dates(table[date_col], date_col)
-    frame = pd.DataFrame({"value": values.to_numpy()}, index=pd.DatetimeIndex(stamps))
-    frame = _drop_bad_dates(frame, date_col, report)
-    frame = _sort(frame, report)
-    frame = _merge_duplicates(frame, report)
-    frame, freq = _regularise(frame, report)
-    filled = _fill_missing(frame["value"], report)
-    _check_length(filled)
-    return Series(
-        filled.to_numpy(np.float64), filled.index, target, date_col, freq, report, columns
-    )
+        frame, freq = pd.DataFrame(numbers), None
+    else:
+        stamps = parse_dates(table[date_col], date_col)
+        frame = pd.DataFrame(numbers, index=pd.DatetimeIndex(stamps))
+        frame = _drop_bad_dates(frame, date_col, report)
+        frame = _sort(frame, report)
+        frame = _merge_duplicates(frame, report)
+        frame, freq = _regularise(frame, report)
+    frame = _fill_missing(frame, report)
+    _check_length(frame)
+    index = frame.index if date_col is not None else pd.RangeIndex(len(frame))
+    extra = frame[list(covariates)].set_axis(index) if covariates else None
+    values = frame["value"].to_numpy(np.float64)
+    return Series(values, index, target, date_col, freq, report, columns, covariates=extra)
+
+
+def _check_covariates(
+    table: pd.DataFrame, covariates: Sequence[str], date_col: str | None, target: str
+) -> None:
+    for name in covariates:
+        if name not in table.columns:
+            raise DataError(f"The extra input '{name}' is not in the file.")
+        if name in (date_col, target):
+            raise DataError(f"'{name}' cannot be both an extra input and the date or the target.")
 
 
 def _check_columns_named(table: pd.DataFrame, date_col: str | None, target: str | None) -> None:
@@ -259,15 +281,6 @@ def _to_numbers(column: pd.Series, name: str, report: CleaningReport) -> pd.Seri
     return numbers
 
 
-def _finish_by_row(
-    values: np.ndarray, target: str, report: CleaningReport, columns: tuple[str, ...]
-) -> Series:
-    filled = _fill_missing(pd.Series(values), report)
-    _check_length(filled)
-    index = pd.RangeIndex(len(filled))
-    return Series(filled.to_numpy(np.float64), index, target, None, None, report, columns)
-
-
 def _drop_bad_dates(frame: pd.DataFrame, date_col: str, report: CleaningReport) -> pd.DataFrame:
     bad = frame.index.isna()
     if bad.any():
@@ -344,22 +357,26 @@ def infer_frequency(index: pd.DatetimeIndex) -> str:
     return pd.tseries.frequencies.to_offset(step).freqstr
 
 
-def _fill_missing(values: pd.Series, report: CleaningReport) -> pd.Series:
-    present = values.notna().to_numpy()
+def _fill_missing(frame: pd.DataFrame, report: CleaningReport) -> pd.DataFrame:
+    """Trim to the target's first and last values; interpolate the holes of every column."""
+    present = frame["value"].notna().to_numpy()
     if not present.any():
         raise DataError("The series has no values.")
     first, last = present.argmax(), len(present) - present[::-1].argmax()
-    if first or last < len(values):
-        report.add(f"{first + len(values) - last} missing values at the start or end were dropped.")
-        values = values.iloc[first:last]
-    holes = int(values.isna().sum())
+    if first or last < len(frame):
+        report.add(f"{first + len(frame) - last} missing values at the start or end were dropped.")
+        frame = frame.iloc[first:last]
+    holes = int(frame["value"].isna().sum())
     if holes:
         report.add(f"{holes} missing values inside the series were filled by linear interpolation.")
-        values = values.interpolate(method="linear")
-    return values
+    for name in frame.columns.drop("value"):
+        gaps = int(frame[name].isna().sum())
+        if gaps:
+            report.add(f"{gaps} missing values of the extra input '{name}' were interpolated.")
+    return frame.interpolate(method="linear", limit_direction="both")
 
 
-def _check_length(values: pd.Series) -> None:
+def _check_length(values: pd.Series | pd.DataFrame) -> None:
     if len(values) < MIN_POINTS:
         raise DataError(
             f"The series has {len(values)} points after cleaning; at least {MIN_POINTS} are needed."

@@ -78,6 +78,21 @@ def unscale(scaler: Scaler, values: np.ndarray) -> np.ndarray:
     return scaler.inverse_transform(np.reshape(values, (-1, 1))).reshape(shape)
 
 
+def fit_covariate_scaler(train_rows: np.ndarray) -> StandardScaler:
+    """Standardise each extra input with the statistics of the training rows alone."""
+    return StandardScaler().fit(train_rows)
+
+
+def scale_inputs(
+    scaler: Scaler, covariate_scaler: StandardScaler | None, inputs: np.ndarray
+) -> np.ndarray:
+    """Model inputs (n, features): the scaled target, then the scaled extra inputs."""
+    if inputs.ndim == 1:
+        return scale(scaler, inputs)[:, None]
+    target = scale(scaler, inputs[:, 0])
+    return np.column_stack([target, covariate_scaler.transform(inputs[:, 1:])])
+
+
 def scaler_to_dict(scaler: Scaler) -> dict[str, object]:
     """The fitted parameters as plain numbers, for a checkpoint."""
     if scaler is None:

@@ -39,8 +39,10 @@ class TrainConfig:
     test_share: float = 0.15
     seed: int = 0
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+    covariates: tuple[str, ...] = ()  # extra input columns the network reads beside the target
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "covariates", tuple(self.covariates))
         _check_choice("cell", self.cell, tuple(CELLS))
         _check_choice("strategy", self.strategy, STRATEGIES)
         _check_choice("scaler", self.scaler, SCALERS)
@@ -62,6 +64,13 @@ class TrainConfig:
         _check_float("test_share", self.test_share, 0.0, 0.5)
         if self.val_share == 0:
             raise ConfigError("val_share must be above 0: validation drives early stopping")
+        if not all(isinstance(name, str) and name for name in self.covariates):
+            raise ConfigError(f"covariates must be column names; got {list(self.covariates)!r}")
+        if self.covariates and self.strategy == "recursive":
+            raise ConfigError(
+                "the recursive strategy cannot use extra inputs (their future values are "
+                "unknown); use the direct strategy"
+            )
 
     @property
     def model_horizon(self) -> int:
@@ -69,7 +78,8 @@ class TrainConfig:
         return self.horizon if self.strategy == "direct" else 1
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain JSON-ready values: the same dict after a round trip through JSON."""
+        return {**asdict(self), "covariates": list(self.covariates)}
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> TrainConfig:

@@ -9,7 +9,7 @@ import numpy as np
 from data.prepare import Series
 from data.windows import target_starts
 from forecasting.predict import actuals_from, forecast_from
-from forecasting.train import Run
+from forecasting.train import Run, model_inputs
 from models.baselines import BASELINES
 
 METRICS = ("MAE", "RMSE", "MAPE", "sMAPE", "MASE")
@@ -72,7 +72,7 @@ def evaluate(
         raise ValueError(f"the {PART_NAMES[part]} part holds no full forecast window")
     actual = actuals_from(values, starts, config.horizon)
     scale = mase_scale(parts.train, config.season_length)
-    forecasts = {"model": forecast_from(run, values, starts)}
+    forecasts = {"model": forecast_from(run, model_inputs(series, config), starts)}
     for name in baselines:
         baseline = BASELINES[name]
         forecasts[name] = np.stack(

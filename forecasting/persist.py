@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from pathlib import Path
 
+import numpy as np
+from sklearn.preprocessing import StandardScaler
+
 from data.errors import DataError
 from data.prepare import Series
 from data.windows import scaler_from_dict, scaler_to_dict, split
 from forecasting.config import ConfigError, TrainConfig
-from forecasting.train import EpochLog, Run, build_model
+from forecasting.train import EpochLog, Run, build_model, model_inputs
 from models import checkpoint
 from models.checkpoint import Checkpoint, CheckpointError
 
@@ -24,6 +27,7 @@ def to_checkpoint(run: Run) -> Checkpoint:
         "device": run.device,
         "seconds": run.seconds,
         "history": [asdict(log) for log in run.history],
+        "covariate_scaler": _covariate_scaler_to_dict(run.covariate_scaler),
     }
     return Checkpoint(
         run.config.to_dict(), scaler_to_dict(run.scaler), run.model.state_dict(), meta
@@ -58,6 +62,7 @@ def load_run(source: str | Path | bytes) -> Run:
     meta = saved.meta
     try:
         history = [EpochLog(**log) for log in meta.get("history", [])]
+        covariate_scaler = _covariate_scaler_from_dict(meta.get("covariate_scaler"), config)
         return Run(
             config,
             model,
@@ -70,14 +75,37 @@ def load_run(source: str | Path | bytes) -> Run:
             str(meta.get("stop_reason", "")),
             "CPU",
             float(meta.get("seconds", 0.0)),
+            covariate_scaler,
         )
     except (KeyError, TypeError, ValueError) as err:
         raise CheckpointError(f"This checkpoint's description is incomplete: {err}.") from err
 
 
+def _covariate_scaler_to_dict(scaler: StandardScaler | None) -> dict[str, list[float]] | None:
+    if scaler is None:
+        return None
+    return {"mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist()}
+
+
+def _covariate_scaler_from_dict(
+    params: dict[str, list[float]] | None, config: TrainConfig
+) -> StandardScaler | None:
+    if not config.covariates:
+        return None
+    mean = np.asarray(params["mean"], dtype=np.float64)
+    scale = np.asarray(params["scale"], dtype=np.float64)
+    if mean.shape != (len(config.covariates),) or scale.shape != mean.shape:
+        raise ValueError("the extra inputs' scaling does not match their number")
+    scaler = StandardScaler()
+    scaler.mean_, scaler.scale_, scaler.var_ = mean, scale, scale**2
+    scaler.n_features_in_, scaler.n_samples_seen_ = len(mean), 2
+    return scaler
+
+
 def apply_to(run: Run, series: Series) -> Run:
     """The same trained model, with the held-out parts cut from another series."""
     config = run.config
+    model_inputs(series, config)
     parts = split(series.values, config.val_share, config.test_share, min_part=config.horizon)
     if parts.train_end < config.window:
         raise DataError(

@@ -10,8 +10,8 @@ import pandas as pd
 import torch
 
 from data.prepare import Series
-from data.windows import scale, target_starts, unscale
-from forecasting.train import EVAL_BATCH, Run
+from data.windows import scale_inputs, target_starts, unscale
+from forecasting.train import EVAL_BATCH, Run, model_inputs
 from models.recurrent import roll_forward
 
 DEFAULT_LEVEL = 0.9
@@ -39,14 +39,14 @@ class Forecast:
 
 
 def predict_scaled(run: Run, inputs: np.ndarray) -> np.ndarray:
-    """Scaled forecasts (n, horizon) for scaled input windows (n, window)."""
+    """Scaled forecasts (n, horizon) for scaled input windows (n, window, features)."""
     device = next(run.model.parameters()).device
     run.model.eval()
     outputs = []
     with torch.no_grad():
         for start in range(0, len(inputs), EVAL_BATCH):
             x = torch.as_tensor(inputs[start : start + EVAL_BATCH], dtype=torch.float32)
-            x = x.to(device)[:, :, None]  # (batch, window, 1)
+            x = x.to(device)  # (batch, window, features)
             if run.config.strategy == "recursive":
                 y = roll_forward(run.model, x, run.config.horizon)
             else:
@@ -56,10 +56,14 @@ def predict_scaled(run: Run, inputs: np.ndarray) -> np.ndarray:
 
 
 def forecast_from(run: Run, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Forecasts (len(starts), horizon), in the data's units, of the steps from each start on."""
+    """Forecasts (len(starts), horizon), in the data's units, of the steps from each start on.
+
+    `values` is the target (n,), or the target and extra inputs (n, 1 + k) (`model_inputs`).
+    """
     window = run.config.window
-    scaled = scale(run.scaler, values)
-    inputs = np.lib.stride_tricks.sliding_window_view(scaled, window)[np.asarray(starts) - window]
+    scaled = scale_inputs(run.scaler, run.covariate_scaler, values)  # (n, features)
+    views = np.lib.stride_tricks.sliding_window_view(scaled, window, axis=0)  # (m, features, w)
+    inputs = views[np.asarray(starts) - window].transpose(0, 2, 1)  # (len(starts), w, features)
     return unscale(run.scaler, predict_scaled(run, inputs))
 
 
@@ -74,16 +78,15 @@ def conformal_margins(run: Run, series: Series, level: float = DEFAULT_LEVEL) ->
         raise ValueError(f"level must be between 0 and 1, got {level}")
     horizon = run.config.horizon
     starts = target_starts(run.split(series.values), run.config.window, horizon, "val")
-    residuals = np.abs(
-        actuals_from(series.values, starts, horizon) - forecast_from(run, series.values, starts)
-    )
+    forecasts = forecast_from(run, model_inputs(series, run.config), starts)
+    residuals = np.abs(actuals_from(series.values, starts, horizon) - forecasts)
     rank = min(len(residuals), math.ceil((len(residuals) + 1) * level))  # k-th smallest error
     return np.sort(residuals, axis=0)[rank - 1]
 
 
 def future(run: Run, series: Series, level: float = DEFAULT_LEVEL) -> Forecast:
     """The horizon after the last point, from the last window of the series."""
-    mean = forecast_from(run, series.values, np.array([len(series)]))[0]
+    mean = forecast_from(run, model_inputs(series, run.config), np.array([len(series)]))[0]
     margin = conformal_margins(run, series, level)
     index = series.future_index(run.config.horizon)
     return Forecast(index, mean, mean - margin, mean + margin, level)
@@ -94,7 +97,8 @@ def held_out_path(run: Run, series: Series) -> pd.Series:
     starts = np.arange(run.train_end, len(series), run.config.horizon)
     if not len(starts):
         return pd.Series(dtype=np.float64)
-    return path_from(series, starts, forecast_from(run, series.values, starts), "prediction")
+    forecasts = forecast_from(run, model_inputs(series, run.config), starts)
+    return path_from(series, starts, forecasts, "prediction")
 
 
 def path_from(series: Series, starts: np.ndarray, forecasts: np.ndarray, name: str) -> pd.Series:

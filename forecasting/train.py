@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+from sklearn.preprocessing import StandardScaler
 from torch import nn
 
 from data.errors import DataError
 from data.prepare import Series
-from data.windows import Scaler, Split, fit_scaler, scale, split
+from data.windows import Scaler, Split, fit_covariate_scaler, fit_scaler, scale_inputs, split
 from forecasting.config import TrainConfig
 from forecasting.device import choose_device, device_name
 from models.recurrent import RecurrentForecaster, count_parameters
@@ -50,6 +51,7 @@ class Run:
     stop_reason: str = ""
     device: str = "cpu"
     seconds: float = 0.0
+    covariate_scaler: StandardScaler | None = None
 
     @property
     def parameters(self) -> int:
@@ -76,8 +78,13 @@ def fit(
     torch.manual_seed(config.seed)
     device = choose_device(config.device)
     scaler = fit_scaler(parts, config.scaler)
-    data = torch.as_tensor(scale(scaler, series.values), dtype=torch.float32, device=device)
-    frames = data.unfold(0, config.window + config.model_horizon, 1)  # (n_frames, window + h), view
+    inputs = model_inputs(series, config)
+    covariate_scaler = (
+        fit_covariate_scaler(inputs[: parts.train_end, 1:]) if inputs.ndim > 1 else None
+    )
+    scaled = scale_inputs(scaler, covariate_scaler, inputs)  # (n, features)
+    data = torch.as_tensor(scaled, dtype=torch.float32, device=device)
+    frames = data.unfold(0, config.window + config.model_horizon, 1)  # (n_frames, features, w + h)
     train_idx = _frame_range(0, parts.train_end, config, device)
     val_idx = _frame_range(parts.train_end, parts.val_end, config, device)
 
@@ -94,6 +101,7 @@ def fit(
         series.fingerprint(),
         history=[] if history is None else history,
         device=device_name(device),
+        covariate_scaler=covariate_scaler,
     )
     best_loss, best_state = math.inf, None
     started = last_call = time.perf_counter()
@@ -132,7 +140,7 @@ def fit(
 def build_model(config: TrainConfig) -> RecurrentForecaster:
     return RecurrentForecaster(
         cell=config.cell,
-        input_size=1,
+        input_size=1 + len(config.covariates),
         hidden_size=config.hidden_size,
         num_layers=config.num_layers,
         dropout=config.dropout,
@@ -140,6 +148,26 @@ def build_model(config: TrainConfig) -> RecurrentForecaster:
         residual=config.residual,
         season_length=config.season_length,
     )
+
+
+def model_inputs(series: Series, config: TrainConfig) -> np.ndarray:
+    """The target (n,), or the target and the extra inputs the config names (n, 1 + k)."""
+    if not config.covariates:
+        return series.values
+    have = [] if series.covariates is None else list(series.covariates.columns)
+    missing = [name for name in config.covariates if name not in have]
+    if missing:
+        raise DataError(
+            f"This model reads the extra inputs {', '.join(map(repr, missing))}, "
+            "which the current data does not have. Choose them on the Data page."
+        )
+    extra = series.covariates[list(config.covariates)].to_numpy(np.float64)
+    return np.column_stack([series.values, extra])
+
+
+def split_frames(batch: torch.Tensor, window: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Frames (batch, features, w + h) -> inputs (batch, w, features) and targets (batch, h)."""
+    return batch[:, :, :window].transpose(1, 2), batch[:, 0, window:]
 
 
 def _check_trainable(parts: Split, config: TrainConfig) -> None:
@@ -181,8 +209,8 @@ def _train_epoch(
     ]
     total = torch.zeros((), device=frames.device)
     for start in range(0, len(order), config.batch_size):
-        batch = frames[order[start : start + config.batch_size]]  # (batch, window + h)
-        inputs, targets = batch[:, : config.window, None], batch[:, config.window :]
+        batch = frames[order[start : start + config.batch_size]]  # (batch, features, window + h)
+        inputs, targets = split_frames(batch, config.window)
         optimizer.zero_grad(set_to_none=True)
         loss = nn.functional.mse_loss(model(inputs), targets)
         loss.backward()
@@ -199,7 +227,7 @@ def _loss(model: nn.Module, frames: torch.Tensor, idx: torch.Tensor, config: Tra
     total = torch.zeros((), device=frames.device)
     for start in range(0, len(idx), EVAL_BATCH):
         batch = frames[idx[start : start + EVAL_BATCH]]
-        inputs, targets = batch[:, : config.window, None], batch[:, config.window :]
+        inputs, targets = split_frames(batch, config.window)
         total += nn.functional.mse_loss(model(inputs), targets, reduction="sum") / targets.shape[1]
     return float(total) / max(1, len(idx))
 
@@ -211,3 +239,14 @@ def _stop_reason(run: Run, config: TrainConfig, user_stopped: bool) -> str:
     if config.patience and epoch - run.best_epoch >= config.patience:
         return f"early stopping at epoch {epoch}: no improvement for {config.patience} epochs"
     return ""
+
+
+def validation_loss(run: Run, series: Series) -> float:
+    """The run's current validation loss on `series`, as fit() measures it each epoch."""
+    device = next(run.model.parameters()).device
+    scaled = scale_inputs(run.scaler, run.covariate_scaler, model_inputs(series, run.config))
+    data = torch.as_tensor(scaled, dtype=torch.float32, device=device)
+    frames = data.unfold(0, run.config.window + run.config.model_horizon, 1)
+    return _loss(
+        run.model, frames, _frame_range(run.train_end, run.val_end, run.config, device), run.config
+    )

@@ -4,7 +4,6 @@ import torch
 
 from data.errors import DataError
 from data.prepare import from_array
-from data.windows import scale
 from forecasting import train
 from forecasting.config import ConfigError, TrainConfig
 from forecasting.device import choose_device, device_name
@@ -63,10 +62,7 @@ def test_early_stopping_stops_and_restores_the_best_weights(sine_series, monkeyp
 
 
 def _validation_loss(run, series):
-    data = torch.as_tensor(scale(run.scaler, series.values), dtype=torch.float32)
-    frames = data.unfold(0, run.config.window + run.config.model_horizon, 1)
-    idx = train._frame_range(run.train_end, run.val_end, run.config, torch.device("cpu"))
-    return train._loss(run.model, frames, idx, run.config)
+    return train.validation_loss(run, series)
 
 
 def test_should_stop_ends_after_the_current_epoch_and_keeps_the_best(sine_series):
