@@ -121,11 +121,24 @@ def pick_upload() -> tuple[Series, state.Dataset] | None:
         key=remembered(f"pick.target.{name}", default_target),
     )
     remember(f"pick.target.{name}")
-    detected = date_col == detected_date and target == default_target
-    if detected:
+    numeric = [column for column in targets if column != target and is_numeric(table[column])]
+    covariates = st.multiselect(
+        text("data.covariates"),
+        numeric,
+        help=text("data.covariates_help"),
+        key=remembered(f"pick.covariates.{name}", []),
+    )
+    remember(f"pick.covariates.{name}")
+    if date_col == detected_date and target == default_target:
         date_col, target = None, None
-    series = prepare(table, date_col=date_col, target=target, row_time=row_time)
+    series = prepare(
+        table, date_col=date_col, target=target, row_time=row_time, covariates=covariates
+    )
     return series, state.Dataset(name, "upload")
+
+
+def is_numeric(column: pd.Series) -> bool:
+    return bool(pd.to_numeric(column, errors="coerce").notna().mean() >= 0.5)
 
 
 def show(series: Series) -> None:

@@ -198,3 +198,19 @@ def test_a_checkpoint_applies_to_the_current_data():
 
 def test_sample_files_are_where_the_tests_expect():
     assert (SAMPLES / "airline.csv").is_file()
+
+
+def test_extra_inputs_chosen_on_the_data_page_reach_the_model():
+    app = start("data")
+    app.radio(key="pick.source").set_value("upload").run()
+    rows = "\n".join(f"{i},{(i * 7) % 11},{i % 5}" for i in range(120))
+    app.file_uploader[0].set_value(("shop.csv", f"t,sales,promo\n{rows}".encode(), "text/csv"))
+    app.run()
+    widget(app.selectbox, "Date column").set_value("\u2014").run()
+    widget(app.multiselect, "Extra inputs (covariates)").select("promo").run()
+    assert list(app.session_state[state.SERIES].covariates.columns) == ["promo"]
+    app.switch_page("app_pages/train.py").run()
+    assert widget(app.multiselect, "Extra inputs").value == ["promo"]
+    train_tiny(app)
+    run = app.session_state[state.RUNS][0].run
+    assert run.config.covariates == ("promo",) and run.model.rnn.input_size == 2

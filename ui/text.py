@@ -105,6 +105,8 @@ TEXT: dict[str, dict[str, str]] = {
         "train.device": "Device",
         "train.device_help": "auto uses CUDA, then Apple MPS, then the CPU.",
         "train.advanced": "More settings",
+        "train.covariates": "Extra inputs",
+        "train.covariates_help": "Columns chosen on the Data page that the model reads beside the value.",
         "train.start": "Train",
         "train.stop": "Stop",
         "train.stop_help": "Ends training after the current epoch and keeps the best model so far.",

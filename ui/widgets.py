@@ -88,6 +88,14 @@ def config_form(series: Series) -> TrainConfig | None:
                 text("train.seed"), 0, 2**31 - 1, defaults.seed, help=text("train.seed_help")
             )
             device = c.selectbox(text("train.device"), DEVICES, help=text("train.device_help"))
+        extra = [] if series.covariates is None else list(series.covariates.columns)
+        covariates = st.multiselect(
+            text("train.covariates"),
+            extra,
+            default=extra,
+            help=text("train.covariates_help"),
+            disabled=not extra,
+        )
         submitted = st.form_submit_button(text("train.start"), type="primary", key="train-start")
     if not submitted:
         return None
@@ -107,5 +115,6 @@ def config_form(series: Series) -> TrainConfig | None:
         test_share=test_share,
         seed=int(seed),
         device=device,
+        covariates=tuple(covariates),
         residual=defaults.residual if 1 < defaults.season_length <= window else "last",
     )
