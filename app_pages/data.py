@@ -141,6 +141,11 @@ def is_numeric(column: pd.Series) -> bool:
     return bool(pd.to_numeric(column, errors="coerce").notna().mean() >= 0.5)
 
 
+def moment(stamp: pd.Timestamp) -> str:
+    """A timestamp without its time of day when it has none."""
+    return str(stamp.date()) if stamp == stamp.normalize() else str(stamp)
+
+
 def show(series: Series) -> None:
     st.plotly_chart(charts.series_figure(series, text("data.chart_title", target=series.target)))
     stats, report = st.columns([2, 3])
@@ -149,8 +154,8 @@ def show(series: Series) -> None:
         dated = series.date_col is not None
         rows = {
             text("stats.points"): f"{len(series):,}",
-            text("stats.start"): str(series.index[0]) if dated else text("stats.rows"),
-            text("stats.end"): str(series.index[-1]) if dated else f"0 \u2013 {len(series) - 1}",
+            text("stats.start"): moment(series.index[0]) if dated else text("stats.rows"),
+            text("stats.end"): moment(series.index[-1]) if dated else f"0 \u2013 {len(series) - 1}",
             text("stats.freq"): series.freq or "\u2014",
             text("stats.mean"): f"{series.values.mean():.4g}",
             text("stats.std"): f"{series.values.std():.4g}",

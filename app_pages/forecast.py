@@ -85,8 +85,8 @@ def apply_checkpoint() -> None:
             return
         try:
             run = apply_to(load_run(upload.getvalue()), series)
-            name = f"{upload.name} \u2192 {state.get_dataset().name}"
-            state.add_run(summarize(run, series, name))
+            dataset = state.get_dataset().name
+            state.add_run(summarize(run, series, f"{upload.name} \u2192 {dataset}", dataset))
         except (CheckpointError, DataError) as err:
             st.error(str(err))
             return

@@ -15,10 +15,13 @@ st.title(text("app.title"))
 st.markdown(text("home.lead"))
 if st.button(text("home.demo"), type="primary", help=text("home.demo_help"), key="demo"):
     with st.spinner(text("home.demo_running")):
-        series = load_sample(DEMO_SAMPLE)
-        state.set_series(series, state.Dataset(sample(DEMO_SAMPLE).name, "sample"))
+        series, dataset = (
+            load_sample(DEMO_SAMPLE),
+            state.Dataset(sample(DEMO_SAMPLE).name, "sample"),
+        )
+        state.set_series(series, dataset)
         config = auto_config(len(series), series.season_length, cell="gru", hidden_size=32)
         name = state.next_run_name(config.cell)
-        state.add_run(summarize(fit(series, config), series, name))
+        state.add_run(summarize(fit(series, config), series, name, dataset.name))
     st.switch_page("app_pages/forecast.py")
 st.markdown(text("home.start"))

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from forecasting.config import TrainConfig
 from forecasting.job import TrainingJob
 from forecasting.summary import summarize
 from ui import charts, state, widgets
@@ -18,7 +19,7 @@ def finish(job: TrainingJob) -> None:
         state.set_notice("error", text("train.failed", error=job.error))
         return
     name = state.next_run_name(job.config.cell)
-    state.add_run(summarize(job.run, job.series, name))
+    state.add_run(summarize(job.run, job.series, name, job.dataset))
     state.set_notice(
         "success",
         text("train.done", name=name, seconds=job.run.seconds, reason=job.run.stop_reason),
@@ -46,6 +47,17 @@ def live_progress() -> None:
     st.plotly_chart(charts.loss_figure(list(job.history), state.language()), key="live-loss")
 
 
+def settings_line(config: TrainConfig) -> str:
+    return text(
+        "runs.settings_line",
+        window=config.window,
+        horizon=config.horizon,
+        hidden=config.hidden_size,
+        layers=config.num_layers,
+        lr=config.lr,
+    )
+
+
 def run_table() -> None:
     history = state.runs()
     if not history:
@@ -54,8 +66,9 @@ def run_table() -> None:
     rows = [
         {
             text("runs.name"): summary.name,
-            text("runs.data"): summary.series.target,
+            text("runs.data"): summary.dataset,
             text("runs.cell"): summary.run.config.cell.upper(),
+            text("runs.settings"): settings_line(summary.run.config),
             text("runs.params"): summary.run.parameters,
             text("runs.epochs"): len(summary.run.history),
             text("runs.mase"): summary.model_mase,
@@ -78,7 +91,7 @@ if state.get_job() is None:
         st.error(str(err))
         config = None
     if config is not None:
-        state.set_job(TrainingJob(series, config).start())
+        state.set_job(TrainingJob(series, config, dataset.name).start())
         st.rerun()
 else:
     live_progress()

@@ -118,7 +118,7 @@ def prepare(
     _check_columns_named(table, date_col, target)
     if row_time:
         date_col = None
-        report.add("Time is the row number, as chosen.")
+        report.add("Time is the row number, as given.")
     elif date_col is None:
         date_col = detect_date_column(table, exclude=target)
         if date_col is not None:
@@ -126,12 +126,12 @@ def prepare(
         else:
             report.add("No date column found: time is the row number.")
     else:
-        report.add(f"Using '{date_col}' as the date column, as chosen.")
+        report.add(f"Using '{date_col}' as the date column, as given.")
     if target is None:
         target = detect_target(table, exclude=date_col)
         report.add(f"Using '{target}' as the value to forecast (the first numeric column).")
     else:
-        report.add(f"Using '{target}' as the value to forecast, as chosen.")
+        report.add(f"Using '{target}' as the value to forecast, as given.")
     _check_covariates(table, covariates, date_col, target)
     columns = tuple(table.columns)
     numbers = {"value": _to_numbers(table[target], target, report).to_numpy()}

@@ -20,6 +20,7 @@ class TrainingJob:
 
     series: Series
     config: TrainConfig
+    dataset: str = ""  # the data's name as the user knows it
     history: list[EpochLog] = field(default_factory=list)
     run: Run | None = None
     error: str | None = None

@@ -26,6 +26,7 @@ class RunSummary:
     forecast: Forecast
     held_out: pd.Series
     baseline_paths: dict[str, pd.Series]
+    dataset: str = ""  # the data's name as the user knows it
     created: float = field(default_factory=time.time)
 
     @property
@@ -44,12 +45,16 @@ class Verdict:
     improvement: float | None  # share by which the model's error is lower; negative when worse
 
 
-def summarize(run: Run, series: Series, name: str, level: float = DEFAULT_LEVEL) -> RunSummary:
+def summarize(
+    run: Run, series: Series, name: str, dataset: str = "", level: float = DEFAULT_LEVEL
+) -> RunSummary:
     part = "test" if run.val_end < len(series) else "val"
     evaluation = evaluate(run, series, part)
     paths = {key: baseline_path(run, series, key) for key in DEFAULT_BASELINES}
-    return RunSummary(name, run, series, evaluation, future(run, series, level),
-                      held_out_path(run, series), paths)  # fmt: skip
+    ahead, held_out = future(run, series, level), held_out_path(run, series)
+    return RunSummary(
+        name, run, series, evaluation, ahead, held_out, paths, dataset or series.target
+    )
 
 
 def baseline_path(run: Run, series: Series, baseline: str) -> pd.Series:

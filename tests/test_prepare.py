@@ -56,8 +56,8 @@ def test_named_columns_are_used_and_not_reported_as_detected():
     series = prepare(table, date_col="day", target="second")
     assert (series.date_col, series.target) == ("day", "second")
     assert series.report.lines == [
-        "Using 'day' as the date column, as chosen.",
-        "Using 'second' as the value to forecast, as chosen.",
+        "Using 'day' as the date column, as given.",
+        "Using 'second' as the value to forecast, as given.",
     ]
     np.testing.assert_array_equal(series.values, TWELVE)
 
@@ -545,4 +545,4 @@ def test_row_time_ignores_a_date_column_when_asked():
     table = pd.DataFrame({"day": days(12), "value": TWELVE})
     series = prepare(table, target="value", row_time=True)
     assert series.date_col is None and isinstance(series.index, pd.RangeIndex)
-    assert series.report.lines[0] == "Time is the row number, as chosen."
+    assert series.report.lines[0] == "Time is the row number, as given."

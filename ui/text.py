@@ -124,6 +124,8 @@ TEXT: dict[str, dict[str, str]] = {
         "runs.name": "Run",
         "runs.data": "Data",
         "runs.cell": "Cell",
+        "runs.settings": "Settings",
+        "runs.settings_line": "window {window}, horizon {horizon}, hidden {hidden} × {layers}, lr {lr:g}",
         "runs.params": "Parameters",
         "runs.mase": "MASE",
         "runs.seconds": "Time (s)",

@@ -89,12 +89,8 @@ def config_form(series: Series) -> TrainConfig | None:
             )
             device = c.selectbox(text("train.device"), DEVICES, help=text("train.device_help"))
         extra = [] if series.covariates is None else list(series.covariates.columns)
-        covariates = st.multiselect(
-            text("train.covariates"),
-            extra,
-            default=extra,
-            help=text("train.covariates_help"),
-            disabled=not extra,
+        covariates = extra and st.multiselect(
+            text("train.covariates"), extra, default=extra, help=text("train.covariates_help")
         )
         submitted = st.form_submit_button(text("train.start"), type="primary", key="train-start")
     if not submitted:
