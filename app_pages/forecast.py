@@ -80,21 +80,25 @@ def downloads(summary: RunSummary, forecast_frame: pd.DataFrame) -> None:
 def apply_checkpoint() -> None:
     with st.expander(text("forecast.apply")):
         upload = st.file_uploader(text("forecast.apply_upload"), type=["pt"], key="apply-upload")
-        series = state.get_series()
-        if upload is None or series is None:
+        series, dataset = state.get_series(), state.get_dataset()
+        if upload is None or series is None or not state.first_time(upload.file_id):
             return
         try:
             run = apply_to(load_run(upload.getvalue()), series)
-            dataset = state.get_dataset().name
-            state.add_run(summarize(run, series, f"{upload.name} \u2192 {dataset}", dataset))
         except (CheckpointError, DataError) as err:
-            st.error(str(err))
-            return
-        st.success(text("forecast.applied", name=upload.name, data=state.get_dataset().name))
+            state.set_notice("error", str(err))
+        else:
+            name = f"{upload.name} \u2192 {dataset.name}"
+            state.add_run(summarize(run, series, name, dataset.name))
+            state.set_notice(
+                "success", text("forecast.applied", name=upload.name, data=dataset.name)
+            )
+        st.rerun()
 
 
 summary = state.require_run()
 st.title(text("forecast.title"))
+state.show_notice()
 history = state.runs()
 names = [run.name for run in history]
 left, middle, right = st.columns([2, 1, 3])

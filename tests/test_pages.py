@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT
 from ui import state
 
 APP = str(ROOT / "app.py")
@@ -189,15 +189,14 @@ def test_a_checkpoint_applies_to_the_current_data():
     app.run()
     assert not app.exception
     assert len(app.session_state[state.RUNS]) == 2
+    assert app.success[0].value == "Applied gru.pt to Airline passengers."
+    app.run()
+    assert len(app.session_state[state.RUNS]) == 2, "a rerun does not apply it again"
     app.file_uploader(key="apply-upload").set_value(
         ("bad.pt", b"not a model", "application/octet-stream")
     )
     app.run()
     assert "not a Forecast Lab checkpoint" in app.error[0].value
-
-
-def test_sample_files_are_where_the_tests_expect():
-    assert (SAMPLES / "airline.csv").is_file()
 
 
 def test_extra_inputs_chosen_on_the_data_page_reach_the_model():

@@ -11,8 +11,9 @@ from forecasting.job import TrainingJob
 from forecasting.summary import RunSummary
 from ui.text import DEFAULT_LANGUAGE, t
 
-SERIES, DATASET, RUNS, CURRENT, JOB, LANGUAGE, PICKS, UPLOAD, NOTICE = (
+SERIES, DATASET, RUNS, CURRENT, JOB, LANGUAGE, PICKS, UPLOAD, NOTICE, HANDLED = (
     "series", "dataset", "runs", "current_run", "job", "language", "picks", "upload", "notice",
+    "handled",
 )  # fmt: skip
 
 
@@ -127,3 +128,12 @@ def show_notice() -> None:
     if notice:
         kind, message = notice
         {"success": st.success, "error": st.error, "info": st.info}[kind](message)
+
+
+def first_time(file_id: str) -> bool:
+    """True the first time an uploaded file is seen, so it is acted on once, not every rerun."""
+    handled = st.session_state.setdefault(HANDLED, set())
+    if file_id in handled:
+        return False
+    handled.add(file_id)
+    return True
