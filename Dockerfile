@@ -1,6 +1,6 @@
 # Forecast Lab: `docker build -t forecast-lab .` then `docker run -p 8501:8501 forecast-lab`.
-# TORCH_INDEX picks the torch build: the CPU wheels by default, a CUDA index for a GPU host
-# (e.g. --build-arg TORCH_INDEX=https://download.pytorch.org/whl/cu128).
+# TORCH_INDEX picks the torch build: PyTorch's CPU wheels by default; for a GPU host,
+# --build-arg TORCH_INDEX=https://pypi.org/simple gives PyPI's torch, the CUDA build on Linux.
 FROM python:3.11-slim
 
 ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu

@@ -107,7 +107,7 @@ chosen = left.selectbox(
     range(len(history)),
     index=history.index(summary),
     format_func=lambda i: names[i],
-    key="forecast-run",
+    key=f"forecast-run-{len(history)}",
 )
 if history[chosen] is not summary:
     state.select_run(chosen)
@@ -132,7 +132,22 @@ ahead = (
     else future(summary.run, summary.series, level)
 )
 drawn = summary if ahead is summary.forecast else RunSummary(**{**vars(summary), "forecast": ahead})
-st.plotly_chart(charts.forecast_figure(drawn, shown, state.language()), key="forecast-chart")
+fingerprint = summary.series.fingerprint()
+same_data = [h for h in history if h is not summary and h.series.fingerprint() == fingerprint]
+beside = (
+    st.multiselect(
+        text("forecast.others"),
+        range(len(history)),
+        format_func=lambda i: names[i],
+        default=[history.index(other) for other in same_data[-3:]],
+        key=f"forecast-others-{chosen}",
+    )
+    if same_data
+    else []
+)
+others = [history[i] for i in beside if history[i] is not summary][: len(charts.OTHER_RUNS)]
+figure = charts.forecast_figure(drawn, shown, state.language(), others)
+st.plotly_chart(figure, key="forecast-chart")
 verdict_line(summary)
 metrics_table(summary)
 downloads(summary, ahead.to_frame())

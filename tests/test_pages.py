@@ -1,5 +1,6 @@
 """Each page alone and the main flows, through Streamlit's AppTest."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -213,3 +214,18 @@ def test_extra_inputs_chosen_on_the_data_page_reach_the_model():
     train_tiny(app)
     run = app.session_state[state.RUNS][0].run
     assert run.config.covariates == ("promo",) and run.model.rnn.input_size == 2
+
+
+def test_two_runs_on_the_same_data_are_drawn_together():
+    app = start("data")
+    app.switch_page("app_pages/train.py").run()
+    train_tiny(app)
+    widget(app.radio, "Cell").set_value("gru")
+    train_tiny(app)
+    app.switch_page("app_pages/forecast.py").run()
+    assert not app.exception
+    assert widget(app.selectbox, "Run").value == 1, "the newest run is shown"
+    assert widget(app.multiselect, "Other runs on the same data").value == [0]
+    figure = json.loads(app.get("plotly_chart")[0].proto.spec)
+    names = {trace.get("name") for trace in figure["data"]}
+    assert {"GRU #2 forecast", "LSTM #1 forecast"} <= names

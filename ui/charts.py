@@ -23,6 +23,7 @@ PALETTE = {  # Okabe-Ito, safe for colour-blind readers
     "drift": "#56B4E9",
     "mean": "#999999",
 }
+OTHER_RUNS = ("#009E73", "#E69F00", "#CC79A7", "#56B4E9")  # other runs drawn beside the chosen one
 PART_SHADES = {
     "train": "rgba(0,158,115,0.06)",
     "val": "rgba(230,159,0,0.10)",
@@ -77,45 +78,25 @@ def loss_figure(history: Sequence[EpochLog], language: str = DEFAULT_LANGUAGE) -
 
 
 def forecast_figure(
-    summary: RunSummary, baselines: Sequence[str] = (), language: str = DEFAULT_LANGUAGE
+    summary: RunSummary,
+    baselines: Sequence[str] = (),
+    language: str = DEFAULT_LANGUAGE,
+    others: Sequence[RunSummary] = (),
 ) -> go.Figure:
-    """The data, the model's held-out predictions, baselines, and the future with its band."""
+    """The data, the model's held-out predictions, baselines, and the future with its band.
+
+    `others` are runs on the same data whose predictions and forecasts are drawn beside.
+    """
     series, run, ahead = summary.series, summary.run, summary.forecast
-    model = summary.name
     fig = go.Figure()
     _shade_parts(fig, series, run.train_end, run.val_end, language)
-    fig.add_trace(
-        go.Scatter(
-            x=series.index,
-            y=series.values,
-            mode="lines",
-            name=t("forecast.actual", language),
-            line={"color": PALETTE["data"], "width": 1.5},
-        )
-    )
+    _line(fig, series.index, series.values, t("forecast.actual", language), PALETTE["data"])
     for key in baselines:
         path = summary.baseline_paths[key]
-        fig.add_trace(
-            go.Scatter(
-                x=path.index,
-                y=path.values,
-                mode="lines",
-                name=t(f"baseline.{key}", language),
-                line={"color": PALETTE[key], "dash": "dot"},
-            )
-        )
-    held = summary.held_out
-    fig.add_trace(
-        go.Scatter(
-            x=held.index,
-            y=held.values,
-            mode="lines",
-            name=t("forecast.held_out", language, model=model),
-            line={"color": PALETTE["model"], "dash": "dash"},
-        )
-    )
+        _line(fig, path.index, path.values, t(f"baseline.{key}", language), PALETTE[key], "dot")
     band_x = np.concatenate([np.asarray(ahead.index), np.asarray(ahead.index)[::-1]])
     band_y = np.concatenate([ahead.upper, ahead.lower[::-1]])
+    band_name = t("forecast.band", language, level=ahead.level)
     fig.add_trace(
         go.Scatter(
             x=band_x,
@@ -124,21 +105,53 @@ def forecast_figure(
             fillcolor=PALETTE["band"],
             line={"width": 0},
             hoverinfo="skip",
-            name=t("forecast.band", language, level=ahead.level),
+            name=band_name,
         )
     )
-    fig.add_trace(
-        go.Scatter(
-            x=ahead.index,
-            y=ahead.mean,
-            mode="lines+markers",
-            name=t("forecast.future", language, model=model),
-            line={"color": PALETTE["model"], "width": 2.5},
+    drawn = [(summary, PALETTE["model"]), *zip(others, OTHER_RUNS, strict=False)]
+    for shown, color in drawn:
+        held, future = shown.held_out, shown.forecast
+        _line(
+            fig,
+            held.index,
+            held.values,
+            t("forecast.held_out", language, model=shown.name),
+            color,
+            "dash",
         )
-    )
+        _line(
+            fig,
+            future.index,
+            future.mean,
+            t("forecast.future", language, model=shown.name),
+            color,
+            markers=True,
+            width=2.5,
+        )
     fig.update_xaxes(rangeslider_visible=True)
     title = t("forecast.chart_title", language, target=series.target)
     return _layout(fig, title, height=520)
+
+
+def _line(
+    fig: go.Figure,
+    x,
+    y,
+    name: str,
+    color: str,
+    dash: str | None = None,
+    markers: bool = False,
+    width: float = 1.5,
+) -> None:
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=y,
+            name=name,
+            mode="lines+markers" if markers else "lines",
+            line={"color": color, "dash": dash, "width": width},
+        )
+    )
 
 
 def _shade_parts(

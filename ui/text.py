@@ -135,6 +135,7 @@ TEXT: dict[str, dict[str, str]] = {
         "forecast.of": "{run} on {data}",
         "forecast.level": "Interval",
         "forecast.baselines": "Baselines on the chart",
+        "forecast.others": "Other runs on the same data",
         "forecast.chart_title": "{target}: data, predictions and forecast",
         "forecast.actual": "data",
         "forecast.held_out": "{model} on held-out data",
