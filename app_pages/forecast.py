@@ -14,6 +14,7 @@ from ui import charts, state
 from ui.state import text
 
 LEVELS = [0.8, 0.9, 0.95]
+ON_PAR = 0.01  # a difference in error below this share is no win and no loss
 BASELINE_KEYS = ["seasonal_naive", "drift", "naive"]
 
 
@@ -27,15 +28,16 @@ def verdict_line(summary: RunSummary) -> None:
         st.info(text("forecast.verdict.none"))
         return
     better = result.improvement > 0
+    outcome = "par" if abs(result.improvement) < ON_PAR else "better" if better else "worse"
     line = text(
-        "forecast.verdict.better" if better else "forecast.verdict.worse",
+        f"forecast.verdict.{outcome}",
         model=result.model,
         baseline=text(f"baseline.{result.baseline}"),
         pct=abs(result.improvement),
         part=part_label(result.part),
         metric=result.metric,
     )
-    (st.success if better else st.warning)(line)
+    {"better": st.success, "par": st.info, "worse": st.warning}[outcome](line)
 
 
 def metrics_table(summary: RunSummary) -> None:

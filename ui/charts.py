@@ -103,12 +103,13 @@ def forecast_figure(
             y=band_y,
             fill="toself",
             fillcolor=PALETTE["band"],
+            mode="lines",
             line={"width": 0},
             hoverinfo="skip",
             name=band_name,
         )
     )
-    drawn = [(summary, PALETTE["model"]), *zip(others, OTHER_RUNS, strict=False)]
+    drawn = [*zip(others, OTHER_RUNS, strict=False), (summary, PALETTE["model"])]  # chosen on top
     for shown, color in drawn:
         held, future = shown.held_out, shown.forecast
         _line(

@@ -150,6 +150,7 @@ TEXT: dict[str, dict[str, str]] = {
             "{model} does not beat {baseline}: its {metric} is {pct:.0%} higher on the {part} part. "
             "Try another window, more epochs, or another cell."
         ),
+        "forecast.verdict.par": "{model} is on par with {baseline}: their {metric} differ by less than 1% on the {part} part.",
         "forecast.verdict.none": "The baselines make no error here, so there is nothing to beat.",
         "forecast.downloads": "Downloads",
         "forecast.download_csv": "Forecast (CSV)",

@@ -1,0 +1,65 @@
+import pytest
+
+from data.prepare import from_array
+from forecasting.config import TrainConfig
+from forecasting.summary import summarize
+from forecasting.train import EpochLog, fit
+from tests.conftest import noisy_sine
+from ui import charts
+
+
+@pytest.fixture(scope="module")
+def summaries():
+    series = from_array(noisy_sine(300, period=12), season=12)
+    config = TrainConfig(window=24, horizon=6, season_length=12, hidden_size=8, epochs=2)
+    first = summarize(fit(series, config), series, "LSTM #1")
+    second = summarize(fit(series, config.with_changes(cell="gru")), series, "GRU #2")
+    return first, second
+
+
+def names(figure):
+    return [trace.name for trace in figure.data]
+
+
+def test_forecast_figure_draws_data_baselines_band_and_the_run_on_top(summaries):
+    first, _ = summaries
+    figure = charts.forecast_figure(first, ["seasonal_naive"])
+    assert names(figure) == [
+        "data",
+        "seasonal naive",
+        "90% interval",
+        "LSTM #1 on held-out data",
+        "LSTM #1 forecast",
+    ]
+    band = figure.data[2]
+    assert band.fill == "toself" and band.mode == "lines"
+    assert len(band.x) == 2 * len(first.forecast.mean)
+    assert list(figure.data[-1].y) == pytest.approx(first.forecast.mean)
+    assert figure.layout.xaxis.rangeslider.visible
+
+
+def test_train_validation_and_test_parts_are_shaded(summaries):
+    first, _ = summaries
+    shapes = charts.forecast_figure(first).layout.shapes
+    assert len(shapes) == 3
+    assert shapes[1].x0 == first.run.train_end and shapes[2].x0 == first.run.val_end
+
+
+def test_other_runs_are_drawn_beneath_the_chosen_one(summaries):
+    first, second = summaries
+    figure = charts.forecast_figure(second, others=[first])
+    assert names(figure)[-4:] == [
+        "LSTM #1 on held-out data",
+        "LSTM #1 forecast",
+        "GRU #2 on held-out data",
+        "GRU #2 forecast",
+    ]
+    assert figure.data[-1].line.color != figure.data[-3].line.color
+
+
+def test_loss_figure_has_a_line_per_part_on_a_log_scale():
+    history = [EpochLog(epoch, 3, 1.0 / epoch, 2.0 / epoch, 0.1 * epoch) for epoch in (1, 2, 3)]
+    figure = charts.loss_figure(history)
+    assert names(figure) == ["training", "validation"]
+    assert list(figure.data[1].y) == [2.0, 1.0, 2.0 / 3]
+    assert figure.layout.yaxis.type == "log"
