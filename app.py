@@ -5,6 +5,7 @@ import streamlit as st
 from forecasting.device import choose_device, device_name, share_cores
 from ui import state
 from ui.state import text
+from ui.text import plain
 
 st.set_page_config(page_title="Forecast Lab", page_icon=":material/show_chart:", layout="wide")
 
@@ -27,9 +28,11 @@ with st.sidebar:
     st.markdown(text("sidebar.device", device=device_label()))
     dataset, series = state.get_dataset(), state.get_series()
     if dataset and series is not None:
-        st.markdown(text("sidebar.data", name=dataset.name, points=len(series)))
+        st.markdown(text("sidebar.data", name=plain(dataset.name), points=len(series)))
     else:
         st.markdown(text("sidebar.no_data"))
     summary = state.current_run()
-    st.markdown(text("sidebar.run", name=summary.name) if summary else text("sidebar.no_run"))
+    st.markdown(
+        text("sidebar.run", name=plain(summary.name)) if summary else text("sidebar.no_run")
+    )
 page.run()

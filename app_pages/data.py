@@ -1,5 +1,7 @@
 """Data page: a bundled sample, a synthetic signal or an upload, its chart and cleaning report."""
 
+import html
+
 import pandas as pd
 import streamlit as st
 
@@ -10,6 +12,7 @@ from data.prepare import Series, detect_date_column, detect_target, from_array, 
 from data.synthetic import SIGNALS, generate, season_length
 from ui import charts, state
 from ui.state import remember, remembered, text
+from ui.text import plain
 
 SOURCES = ("sample", "synthetic", "upload")
 NO_DATE = "\u2014"
@@ -147,7 +150,9 @@ def moment(stamp: pd.Timestamp) -> str:
 
 
 def show(series: Series) -> None:
-    st.plotly_chart(charts.series_figure(series, text("data.chart_title", target=series.target)))
+    st.plotly_chart(
+        charts.series_figure(series, text("data.chart_title", target=html.escape(series.target)))
+    )
     stats, report = st.columns([2, 3])
     with stats:
         st.subheader(text("data.stats"))
@@ -166,7 +171,9 @@ def show(series: Series) -> None:
     with report:
         st.subheader(text("data.report"))
         lines = list(series.report)
-        st.markdown("\n".join(f"- {line}" for line in lines) if lines else text("data.report_none"))
+        st.markdown(
+            "\n".join(f"- {plain(line)}" for line in lines) if lines else text("data.report_none")
+        )
 
 
 st.title(text("data.title"))
@@ -181,7 +188,7 @@ remember("pick.source")
 try:
     picked = {"sample": pick_sample, "synthetic": pick_synthetic, "upload": pick_upload}[source]()
 except DataError as err:
-    st.error(str(err))
+    st.error(plain(err))
     st.stop()
 if picked is not None:
     series, dataset = picked

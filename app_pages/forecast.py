@@ -6,12 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from data.errors import DataError
+from data.export import safe_csv
 from forecasting.persist import apply_to, load_run, run_to_bytes
 from forecasting.predict import future
 from forecasting.summary import RunSummary, summarize, verdict
 from models.checkpoint import CheckpointError
 from ui import charts, state
 from ui.state import text
+from ui.text import plain
 
 LEVELS = [0.8, 0.9, 0.95]
 ON_PAR = 0.01  # a difference in error below this share is no win and no loss
@@ -58,7 +60,7 @@ def downloads(summary: RunSummary, forecast_frame: pd.DataFrame) -> None:
     first, second, third = st.columns(3)
     first.download_button(
         text("forecast.download_csv"),
-        forecast_frame.to_csv(index=False),
+        safe_csv(forecast_frame),
         f"{stem}-forecast.csv",
         "text/csv",
         key="download-csv",
@@ -88,12 +90,13 @@ def apply_checkpoint() -> None:
         try:
             run = apply_to(load_run(upload.getvalue()), series)
         except (CheckpointError, DataError) as err:
-            state.set_notice("error", str(err))
+            state.set_notice("error", plain(err))
         else:
             name = f"{upload.name} \u2192 {dataset.name}"
             state.add_run(summarize(run, series, name, dataset.name))
             state.set_notice(
-                "success", text("forecast.applied", name=upload.name, data=dataset.name)
+                "success",
+                text("forecast.applied", name=plain(upload.name), data=plain(dataset.name)),
             )
         st.rerun()
 

@@ -8,6 +8,7 @@ from forecasting.job import TrainingJob
 from forecasting.summary import summarize
 from ui import charts, state, widgets
 from ui.state import text
+from ui.text import plain
 
 REFRESH_S = 0.5
 
@@ -16,7 +17,7 @@ def finish(job: TrainingJob) -> None:
     """Turn a finished job into a run in the session's history, or an error to show."""
     state.set_job(None)
     if job.error or job.run is None:
-        state.set_notice("error", text("train.failed", error=job.error))
+        state.set_notice("error", text("train.failed", error=plain(job.error)))
         return
     name = state.next_run_name(job.config.cell)
     state.add_run(summarize(job.run, job.series, name, job.dataset))
@@ -82,7 +83,9 @@ def run_table() -> None:
 series = state.require_series()
 dataset = state.get_dataset()
 st.title(text("train.title"))
-st.markdown(text("train.data", name=dataset.name, points=len(series), season=series.season_length))
+st.markdown(
+    text("train.data", name=plain(dataset.name), points=len(series), season=series.season_length)
+)
 state.show_notice()
 if state.get_job() is None:
     try:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from data.errors import DataError
+from data.export import safe_csv
 from data.load import read_table
 from data.prepare import Series, prepare, select_group
 from forecasting.config import DEVICES, STRATEGIES, ConfigError, auto_config
@@ -152,7 +153,7 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
     part = "test" if config.test_share > 0 else "val"
     scores = evaluate(run, series, part)
     args.out.mkdir(parents=True, exist_ok=True)
-    ahead.to_frame().to_csv(args.out / "forecast.csv", index=False)
+    (args.out / "forecast.csv").write_text(safe_csv(ahead.to_frame()))
     save_run(run, args.out / "model.pt")
     report = {
         "part": scores.part,

@@ -53,7 +53,7 @@ def test_the_sidebar_shows_device_data_and_run():
     assert sidebar == ["Device: **CPU**", "Data: none yet", "Run: none yet"]
     app.button(key="demo").click().run()
     sidebar = [element.value for element in app.sidebar.children.values()]
-    assert sidebar[1:] == ["Data: **Airline passengers** (144 points)", "Run: **GRU #1**"]
+    assert sidebar[1:] == ["Data: **Airline passengers** (144 points)", "Run: **GRU \\#1**"]
 
 
 def test_pages_that_need_data_say_where_to_get_it():
@@ -190,7 +190,7 @@ def test_a_checkpoint_applies_to_the_current_data():
     app.run()
     assert not app.exception
     assert len(app.session_state[state.RUNS]) == 2
-    assert app.success[0].value == "Applied gru.pt to Airline passengers."
+    assert app.success[0].value == "Applied gru\\.pt to Airline passengers."
     app.run()
     assert len(app.session_state[state.RUNS]) == 2, "a rerun does not apply it again"
     app.file_uploader(key="apply-upload").set_value(

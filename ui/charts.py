@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import numpy as np
@@ -49,7 +50,7 @@ def series_figure(series: Series, title: str) -> go.Figure:
             x=series.index,
             y=series.values,
             mode="lines",
-            name=series.target,
+            name=html.escape(series.target),
             line={"color": PALETTE["data"], "width": 1.5},
         )
     )
@@ -116,7 +117,7 @@ def forecast_figure(
             fig,
             held.index,
             held.values,
-            t("forecast.held_out", language, model=shown.name),
+            t("forecast.held_out", language, model=html.escape(shown.name)),
             color,
             "dash",
         )
@@ -124,13 +125,13 @@ def forecast_figure(
             fig,
             future.index,
             future.mean,
-            t("forecast.future", language, model=shown.name),
+            t("forecast.future", language, model=html.escape(shown.name)),
             color,
             markers=True,
             width=2.5,
         )
     fig.update_xaxes(rangeslider_visible=True)
-    title = t("forecast.chart_title", language, target=series.target)
+    title = t("forecast.chart_title", language, target=html.escape(series.target))
     return _layout(fig, title, height=520)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 LANGUAGES = {"en": "English"}
 DEFAULT_LANGUAGE = "en"
 
@@ -166,6 +168,14 @@ TEXT: dict[str, dict[str, str]] = {
         "baseline.mean": "mean",
     }
 }
+
+
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def plain(value: object) -> str:
+    """User-given text (a name, a message quoting a cell) shown as written, not as Markdown."""
+    return MARKDOWN_SPECIALS.sub(r"\\\1", str(value))
 
 
 def t(key: str, language: str = DEFAULT_LANGUAGE, **values: object) -> str:

@@ -1,0 +1,24 @@
+"""CSV that spreadsheets open safely: text that looks like a formula is never run."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(text: str) -> str:
+    """Prefix a text cell that a spreadsheet would run as a formula with a quote."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def safe_csv(frame: pd.DataFrame) -> str:
+    """The frame as CSV text, with text cells and column names escaped; numbers stay numbers."""
+    escaped = frame.rename(columns=lambda name: escape_formula(str(name)))
+    for column in escaped.columns:
+        values = escaped[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            escaped[column] = values.map(
+                lambda cell: escape_formula(cell) if isinstance(cell, str) else cell
+            )
+    return escaped.to_csv(index=False)
