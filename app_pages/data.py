@@ -6,11 +6,18 @@ import pandas as pd
 import streamlit as st
 
 from data.catalog import load_sample, sample, samples
+from data.dates import detect_date_column
 from data.errors import DataError
-from data.load import read_table
-from data.prepare import Series, detect_date_column, detect_target, from_array, prepare
+from data.load import read_table_with_notes
+from data.prepare import (
+    Series,
+    detect_target,
+    from_array,
+    is_numeric,
+    prepare,
+)
 from data.synthetic import SIGNALS, generate, season_length
-from ui import charts, state
+from ui import charts, state, widgets
 from ui.state import remember, remembered, text
 from ui.text import plain
 
@@ -20,8 +27,8 @@ SLIDER_MAX_STEPS = 1000
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def load_upload(raw: bytes, name: str) -> pd.DataFrame:
-    return read_table(raw, name)
+def load_upload(raw: bytes, name: str) -> tuple[pd.DataFrame, list[str]]:
+    return read_table_with_notes(raw, name)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
@@ -101,7 +108,7 @@ def pick_upload() -> tuple[Series, state.Dataset] | None:
         st.info(text("data.upload_prompt"))
         return None
     name, raw = stored
-    table = load_upload(raw, name)
+    table, notes = load_upload(raw, name)
     columns = [str(column) for column in table.columns]
     detected_date = detect_date_column(table)
     date_options = [NO_DATE, *columns]
@@ -132,16 +139,19 @@ def pick_upload() -> tuple[Series, state.Dataset] | None:
         key=remembered(f"pick.covariates.{name}", []),
     )
     remember(f"pick.covariates.{name}")
+    options = widgets.cleaning_choices(table, name, date_col, target)
     if date_col == detected_date and target == default_target:
         date_col, target = None, None
     series = prepare(
-        table, date_col=date_col, target=target, row_time=row_time, covariates=covariates
+        table,
+        date_col=date_col,
+        target=target,
+        row_time=row_time,
+        covariates=covariates,
+        options=options,
+        read_notes=notes,
     )
     return series, state.Dataset(name, "upload")
-
-
-def is_numeric(column: pd.Series) -> bool:
-    return bool(pd.to_numeric(column, errors="coerce").notna().mean() >= 0.5)
 
 
 def moment(stamp: pd.Timestamp) -> str:

@@ -1,39 +1,76 @@
-"""From a file (path or bytes) to a DataFrame: encoding, delimiter, spreadsheet or text."""
+"""From a file (path or bytes) to a DataFrame: encoding, delimiter, header, spreadsheet or text.
+
+Text tables are read with every column as strings: reading numbers is data.numbers' job alone.
+What the reader did that the user should know comes back as notes (read_table_with_notes).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from data.errors import DataError
+from data.numbers import is_missing
 
 DELIMITERS = ",;\t|"
 ENCODINGS = ("utf-8-sig", "cp1252")
+ENCODING_NAMES = {"cp1252": "Windows-1252"}
 SNIFF_BYTES = 64 * 1024
+HEADER_SCAN_ROWS = 100  # rows looked at to find the header below a preamble
 XLSX_MAGIC = b"PK\x03\x04"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+MB = 1024 * 1024
+MAX_BYTES = 200 * MB
 
 
 def read_table(source: str | Path | bytes, name: str = "") -> pd.DataFrame:
     """Read a CSV or .xlsx file (a path or its bytes) into a DataFrame."""
+    return read_table_with_notes(source, name)[0]
+
+
+def read_table_with_notes(
+    source: str | Path | bytes, name: str = ""
+) -> tuple[pd.DataFrame, list[str]]:
+    """The table, and notes for the user on how it was read (encoding, delimiter, header, ...)."""
     raw, name = _read_bytes(source, name)
     if not raw.strip():
         raise DataError(f"{_label(name)} is empty: there is nothing to read.")
+    notes: list[str] = []
     if raw.startswith(XLSX_MAGIC):
-        return _read_excel(raw, name)
-    text = decode(raw, name)
-    return _read_text(text, name)
+        header, rows = _read_excel(raw, name, notes)
+    else:
+        text, encoding = _decode(raw, name)
+        if encoding == "utf-16":
+            notes.append("Read as UTF-16 text.")
+        elif encoding in ENCODING_NAMES:
+            notes.append(f"Decoded as {ENCODING_NAMES[encoding]} (the file is not UTF-8).")
+        header, rows = _read_text(text, name, notes)
+    return _tidy(header, rows, name, notes), notes
 
 
 def _read_bytes(source: str | Path | bytes, name: str) -> tuple[bytes, str]:
     if isinstance(source, bytes):
+        _check_size(len(source), name)
         return source, name
     path = Path(source)
     if not path.is_file():
         raise DataError(f"File not found: {path}. Check the path and try again.")
-    return path.read_bytes(), name or path.name
+    name = name or path.name
+    _check_size(path.stat().st_size, name)
+    return path.read_bytes(), name
+
+
+def _check_size(size: int, name: str) -> None:
+    if size > MAX_BYTES:
+        raise DataError(
+            f"{_label(name)} is {size / MB:.1f} MB, over the {MAX_BYTES // MB} MB limit. "
+            "Keep only the rows and columns you need, or split the file, and try again."
+        )
 
 
 def _label(name: str) -> str:
@@ -41,20 +78,56 @@ def _label(name: str) -> str:
 
 
 def decode(raw: bytes, name: str = "") -> str:
-    """Bytes to text: UTF-16 by its BOM, else UTF-8 (BOM or not), else Windows-1252."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+    """Bytes to text: UTF-16 (by its BOM or its NUL bytes), else UTF-8, else Windows-1252."""
+    return _decode(raw, name)[0]
+
+
+def _decode(raw: bytes, name: str) -> tuple[str, str]:
+    """The text and the encoding it was read with."""
+    if raw.startswith(UTF16_BOMS):
+        return _decode_utf16(raw, "utf-16", name), "utf-16"
+    utf16 = _utf16_without_bom(raw[:SNIFF_BYTES])
+    if utf16:
+        return _decode_utf16(raw, utf16, name), "utf-16"
     if b"\x00" in raw[:SNIFF_BYTES]:
-        raise DataError(
-            f"{_label(name)} is not a text table (it looks like a binary file or an image). "
-            "Upload a CSV or an Excel .xlsx file."
-        )
+        raise _not_text(name)
     for encoding in ENCODINGS:
         try:
-            return raw.decode(encoding)
+            return raw.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
     raise DataError(f"{_label(name)} is not readable text. Save it as UTF-8 CSV and try again.")
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """'utf-16-le' or '-be' when every other byte is NUL, as in UTF-16 text of Latin letters."""
+    sample = sample[: len(sample) // 2 * 2]
+    if len(sample) < 4:
+        return None
+    even_nul = sample[0::2].count(0) / (len(sample) / 2)
+    odd_nul = sample[1::2].count(0) / (len(sample) / 2)
+    if odd_nul > 0.6 and even_nul < 0.05:
+        return "utf-16-le"
+    if even_nul > 0.6 and odd_nul < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _decode_utf16(raw: bytes, encoding: str, name: str) -> str:
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as err:
+        raise _not_text(name) from err
+    if "\x00" in text[:SNIFF_BYTES]:
+        raise _not_text(name)
+    return text
+
+
+def _not_text(name: str) -> DataError:
+    return DataError(
+        f"{_label(name)} is not a text table (it looks like a binary file or an image). "
+        "Upload a CSV or an Excel .xlsx file."
+    )
 
 
 def sniff_delimiter(text: str) -> str:
@@ -68,20 +141,33 @@ def sniff_delimiter(text: str) -> str:
         return best if counts[best] else ","
 
 
-def _read_text(text: str, name: str) -> pd.DataFrame:
+def _read_text(text: str, name: str, notes: list[str]) -> tuple[list[object], pd.DataFrame]:
+    """The header cells and the rows below them, every cell a string."""
+    if "\r" in text:  # Windows CR LF, or old Mac CR alone
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     delimiter = sniff_delimiter(text)
-    table = _read_csv(text, name, delimiter, decimal=".")
     if delimiter != ",":
-        # A file split by ; tab or | may write 1,5 for one and a half.
-        comma_table = _read_csv(text, name, delimiter, decimal=",")
-        if _numeric_columns(comma_table) > _numeric_columns(table):
-            table = comma_table
-    return _drop_empty(table, name)
+        notes.append(
+            "Columns separated by tabs."
+            if delimiter == "\t"
+            else f"Columns separated by '{delimiter}'."
+        )
+    skipped, preamble = _preamble(text, delimiter)
+    if preamble:
+        notes.append(f"Skipped {_lines(skipped)} before the header.")
+    grid = _read_csv(_after_lines(text, skipped), name, delimiter)
+    return grid.iloc[0].tolist(), grid.iloc[1:]
 
 
-def _read_csv(text: str, name: str, delimiter: str, decimal: str) -> pd.DataFrame:
+def _read_csv(text: str, name: str, delimiter: str) -> pd.DataFrame:
+    """Every cell as a string, the header row included; pyarrow's reader first, as it is fast."""
+    options = {"sep": delimiter, "header": None, "dtype": str, "keep_default_na": False}
     try:
-        return pd.read_csv(io.StringIO(text), sep=delimiter, decimal=decimal, skip_blank_lines=True)
+        return pd.read_csv(io.StringIO(text), engine="pyarrow", **options)
+    except (ImportError, ValueError):  # no pyarrow, or rows it will not read (short ones)
+        pass
+    try:
+        return pd.read_csv(io.StringIO(text), engine="c", na_filter=False, **options)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise DataError(
             f"{_label(name)} could not be read as a table ({_first_line(err)}). "
@@ -89,28 +175,180 @@ def _read_csv(text: str, name: str, delimiter: str, decimal: str) -> pd.DataFram
         ) from err
 
 
-def _numeric_columns(table: pd.DataFrame) -> int:
-    return sum(pd.api.types.is_numeric_dtype(dtype) for dtype in table.dtypes)
-
-
-def _read_excel(raw: bytes, name: str) -> pd.DataFrame:
+def _preamble(text: str, delimiter: str) -> tuple[int, bool]:
+    """Lines before the header, and whether any of them held text (not only blank lines)."""
+    sample = text[:SNIFF_BYTES]
+    reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
+    widths, first_lines = [], []
     try:
-        table = pd.read_excel(io.BytesIO(raw), sheet_name=0, engine="openpyxl")
+        for record in reader:
+            first_lines.append(reader.line_num - _line_count(record))
+            widths.append(len(record) if any(field.strip() for field in record) else 0)
+            if len(widths) > HEADER_SCAN_ROWS:
+                break
+    except csv.Error:
+        return 0, False
+    if len(sample) < len(text) or len(widths) > HEADER_SCAN_ROWS:
+        widths, first_lines = widths[:-1], first_lines[:-1]  # the last record may be cut short
+    header = _header_row(widths)
+    if header is None:
+        return 0, False
+    return first_lines[header], any(widths[:header])
+
+
+def _line_count(record: list[str]) -> int:
+    """Physical lines a parsed record spanned (quoted fields may hold newlines)."""
+    return 1 + sum(field.count("\n") for field in record)
+
+
+def _header_row(widths: list[int]) -> int | None:
+    """The first row as wide as most rows after it; rows above it must be narrower (a preamble).
+
+    Width 0 marks a blank row. None when there is no row with content.
+    """
+    filled = [row for row, width in enumerate(widths) if width]
+    if not filled:
+        return None
+    for row in filled:
+        following = [width for width in widths[row + 1 :] if width]
+        usual = Counter(following).most_common(1)[0][0] if following else widths[row]
+        if widths[row] == usual:
+            preamble = [widths[above] for above in filled if above < row]
+            return row if all(width < usual for width in preamble) else filled[0]
+    return filled[0]
+
+
+def _after_lines(text: str, count: int) -> str:
+    start = 0
+    for _ in range(count):
+        start = text.index("\n", start) + 1
+    return text[start:]
+
+
+def _read_excel(raw: bytes, name: str, notes: list[str]) -> tuple[list[object], pd.DataFrame]:
+    """The header cells and the rows below them of the first sheet, typed as openpyxl reads them."""
+    try:
+        book = pd.ExcelFile(io.BytesIO(raw), engine="openpyxl")
+        sheet = book.sheet_names[0]
+        grid = pd.read_excel(book, sheet_name=sheet, header=None)
     except Exception as err:
         raise DataError(
             f"{_label(name)} looks like an Excel file but could not be opened "
             f"({_first_line(err)}). Save it again as .xlsx or CSV."
         ) from err
-    return _drop_empty(table, name)
+    notes.append(f"Read the first sheet '{sheet}' of the Excel file.")
+    if len(book.sheet_names) > 1:
+        others = ", ".join(f"'{other}'" for other in book.sheet_names[1:])
+        notes.append(f"The other sheets were not read: {others}.")
+    filled = grid.head(HEADER_SCAN_ROWS + 1).notna().to_numpy()
+    widths = np.where(filled.any(axis=1), filled.shape[1] - filled[:, ::-1].argmax(axis=1), 0)
+    header = _header_row(widths.tolist())
+    if header is None:
+        raise DataError(f"{_label(name)} is empty: there is nothing to read.")
+    if widths[:header].any():
+        notes.append(f"Skipped {_count(header, 'row')} before the header.")
+    rows = grid.iloc[header + 1 :].infer_objects()
+    return grid.iloc[header].tolist(), rows
 
 
-def _drop_empty(table: pd.DataFrame, name: str) -> pd.DataFrame:
+def _tidy(header: list[object], rows: pd.DataFrame, name: str, notes: list[str]) -> pd.DataFrame:
+    """Name the columns; drop empty columns at the end, empty rows around, an index column."""
+    names = [_header_name(cell) for cell in header]
+    rows = rows.set_axis(range(len(names)), axis=1)
+    rows = _drop_trailing_empty_columns(rows, names, notes)
+    names = [
+        column or f"Unnamed: {position}" for position, column in enumerate(names[: rows.shape[1]])
+    ]
+    rows = _drop_empty_rows(rows, name)
+    if _is_index_column(rows, names):
+        notes.append(f"Dropped a leading index column '{names[0]}'.")
+        rows, names = rows.iloc[:, 1:], names[1:]
+    return rows.set_axis(_unique(names, notes), axis=1)
+
+
+def _header_name(cell: object) -> str:
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip().lstrip("\ufeff")
+
+
+def _drop_trailing_empty_columns(
+    rows: pd.DataFrame, names: list[str], notes: list[str]
+) -> pd.DataFrame:
+    keep = len(names)
+    while keep > 1 and not names[keep - 1] and _empty_cells(rows.iloc[:, keep - 1]).all():
+        keep -= 1
+    if keep < len(names):
+        dropped = len(names) - keep
+        notes.append(f"Dropped {_count(dropped, 'empty column')} at the end.")
+        rows = rows.iloc[:, :keep]
+    return rows
+
+
+def _drop_empty_rows(rows: pd.DataFrame, name: str) -> pd.DataFrame:
     """Drop the empty rows before the first and after the last filled one; inner ones are gaps."""
-    filled = table.notna().any(axis=1).to_numpy()
-    if not filled.any() or len(table.columns) == 0:
+    first = _first_filled_row(rows)
+    if first is None:
         raise DataError(f"{_label(name)} has a header but no data rows.")
-    first, last = filled.argmax(), len(filled) - filled[::-1].argmax()
-    return table.iloc[first:last].reset_index(drop=True)
+    last = len(rows) - _first_filled_row(rows.iloc[::-1])
+    return rows.iloc[first:last].reset_index(drop=True)
+
+
+def _first_filled_row(rows: pd.DataFrame) -> int | None:
+    """Looked for in growing blocks from the top: a wide or long table costs a few rows' work."""
+    start, size = 0, 8
+    while start < len(rows):
+        block = rows.iloc[start : start + size]
+        cells = pd.Series(block.to_numpy(dtype=object).ravel())
+        filled = ~_empty_cells(cells).reshape(block.shape).all(axis=1)
+        if filled.any():
+            return start + int(filled.argmax())
+        start, size = start + size, size * 8
+    return None
+
+
+def _empty_cells(column: pd.Series) -> np.ndarray:
+    if pd.api.types.is_string_dtype(column) or pd.api.types.is_object_dtype(column):
+        return is_missing(column.astype("str")).to_numpy(dtype=bool)
+    return column.isna().to_numpy()
+
+
+def _is_index_column(rows: pd.DataFrame, names: list[str]) -> bool:
+    """An unnamed first column holding 0..n-1 or 1..n, as pandas' to_csv writes its index."""
+    if len(names) < 2 or names[0] != "Unnamed: 0":
+        return False
+    numbers = pd.to_numeric(rows.iloc[:, 0], errors="coerce").to_numpy(dtype="float64")
+    if not len(numbers) or numbers[0] not in (0, 1):
+        return False
+    return bool(np.array_equal(numbers, np.arange(numbers[0], numbers[0] + len(numbers))))
+
+
+def _unique(names: list[str], notes: list[str]) -> list[str]:
+    """Names made unique: a second 'sales' becomes 'sales (2)'."""
+    taken, seen = set(names), set()
+    unique: list[str] = []
+    for column in names:
+        if column in seen:
+            number = 2
+            while f"{column} ({number})" in taken:
+                number += 1
+            renamed = f"{column} ({number})"
+            taken.add(renamed)
+            notes.append(f"Renamed duplicate column '{column}' to '{renamed}'.")
+            column = renamed
+        seen.add(column)
+        unique.append(column)
+    return unique
+
+
+def _lines(count: int) -> str:
+    return _count(count, "line")
+
+
+def _count(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _first_line(err: Exception) -> str:

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from data.dates import detect_date_column, parse_dates
 from data.errors import DataError
+from data.numbers import to_numbers
 
 MIN_POINTS = 10
-DATE_NAME_HINTS = ("date", "time", "timestamp", "period", "month", "year", "day", "week", "ds")
-DATE_PARSE_SHARE = 0.9
 SEASON_BY_FREQ = {
     "MS": 12,
     "ME": 12,
@@ -29,6 +30,13 @@ SEASON_BY_FREQ = {
     "15min": 96,
     "min": 60,
 }
+DUPLICATE_CHOICES = ("mean", "sum", "first", "last", "refuse")
+GAP_CHOICES = ("interpolate", "ffill", "zero", "refuse")
+RESAMPLE_CHOICES = ("sum", "mean", "last")
+AGGREGATE_CHOICES = ("sum", "mean")
+GROUP_COUNT = (2, 500)  # how many distinct labels a detected group column may have
+SHOWN_NAMES = 10  # names listed in one message before "..."
+_GROUP = "\x00group"  # the group labels while groups are combined; no column of a file has it
 
 
 @dataclass
@@ -42,6 +50,35 @@ class CleaningReport:
 
     def __iter__(self):
         return iter(self.lines)
+
+
+@dataclass(frozen=True)
+class CleaningOptions:
+    """The user's choices where the data can be cleaned in more than one sensible way."""
+
+    duplicates: Literal["mean", "sum", "first", "last", "refuse"] = "mean"  # repeated timestamps
+    gaps: Literal["interpolate", "ffill", "zero", "refuse"] = "interpolate"  # missing times, values
+    resample: str | None = None  # a coarser pandas frequency, e.g. "W", "MS", "QS"
+    resample_how: Literal["sum", "mean", "last"] = "sum"
+    group_col: str | None = None  # long format: the column naming each series (store, product)
+    group: str | None = None  # which group; None with a group_col: combine all groups
+    aggregate: Literal["sum", "mean"] = "sum"  # how groups are combined when group is None
+    dayfirst: bool | None = None  # dates like 03/04/2024: None decides from the data
+
+    def __post_init__(self) -> None:
+        for name, choices in (
+            ("duplicates", DUPLICATE_CHOICES),
+            ("gaps", GAP_CHOICES),
+            ("resample_how", RESAMPLE_CHOICES),
+            ("aggregate", AGGREGATE_CHOICES),
+        ):
+            value = getattr(self, name)
+            if value not in choices:
+                raise DataError(f"{name} must be one of {_names(choices)}; got {value!r}.")
+        if self.group is not None and self.group_col is None:
+            raise DataError(f"The group {self.group!r} needs a group column to look in.")
+        if self.resample is not None:
+            _offset(self.resample)
 
 
 @dataclass(frozen=True)
@@ -106,62 +143,80 @@ def prepare(
     target: str | None = None,
     row_time: bool = False,
     covariates: Sequence[str] = (),
+    *,
+    options: CleaningOptions = CleaningOptions(),
+    read_notes: Sequence[str] = (),
 ) -> Series:
-    """Pick the date and target columns, parse, sort, merge duplicates, make regular, fill gaps.
+    """Pick the columns and group, parse, sort, merge duplicates, make regular, fill, resample.
 
     Columns not named are detected; `row_time` uses the row number as time, whatever the file;
-    `covariates` are other numeric columns kept, cleaned the same way, as extra inputs.
+    `covariates` are other numeric columns kept, cleaned the same way, as extra inputs;
+    `options` holds the user's choices (duplicates, gaps, resampling, groups, date order);
+    `read_notes` are what reading the file did, reported first. Only the columns used are
+    converted, so a wide table costs little more than a narrow one.
     """
-    report = CleaningReport()
-    table = table.copy()
-    table.columns = [str(column).strip() for column in table.columns]
+    report = CleaningReport(list(read_notes))
+    table = _tidy_names(table, report)
+    group_col = options.group_col
     _check_columns_named(table, date_col, target)
-    if row_time:
-        date_col = None
-        report.add("Time is the row number, as given.")
-    elif date_col is None:
-        date_col = detect_date_column(table, exclude=target)
-        if date_col is not None:
-            report.add(f"Using '{date_col}' as the date column (detected).")
-        else:
-            report.add("No date column found: time is the row number.")
-    else:
-        report.add(f"Using '{date_col}' as the date column, as given.")
-    if target is None:
-        target = detect_target(table, exclude=date_col)
-        report.add(f"Using '{target}' as the value to forecast (the first numeric column).")
-    else:
-        report.add(f"Using '{target}' as the value to forecast, as given.")
+    _check_group_column(table, group_col, (date_col, target, *covariates))
+    named = {date_col, target, group_col, *covariates} - {None}
+    ignored = [column for column in empty_columns(table) if column not in named]
+    table = table.drop(columns=ignored)
+    date_col = _choose_date_column(table, date_col, target, row_time, group_col, report)
+    target = _choose_target(table, target, date_col, group_col, report)
+    _report_ignored(ignored, report)
     _check_covariates(table, covariates, date_col, target)
     columns = tuple(table.columns)
-    numbers = {"value": _to_numbers(table[target], target, report).to_numpy()}
-    for name in covariates:
-        numbers[name] = _to_numbers(table[name], name, report).to_numpy()
+    used = [name for name in (date_col, group_col, target, *covariates) if name is not None]
+    rows, labels = table[used], None
+    if group_col is not None:
+        rows, labels = _take_groups(rows, group_col, options.group, report)
     if date_col is None:
-        frame, freq = pd.DataFrame(numbers), None
-    else:
-        stamps = parse_dates(table[date_col], date_col)
-        frame = pd.DataFrame(numbers, index=pd.DatetimeIndex(stamps))
+        _check_row_time(options, labels)
+    numbers = {name: _to_numbers(rows[name], name, report) for name in (target, *covariates)}
+    frame = pd.DataFrame({name: column.to_numpy() for name, column in numbers.items()})
+    freq, added = None, None
+    if date_col is not None:
+        dates = parse_dates(rows[date_col], date_col, dayfirst=options.dayfirst)
+        for note in dates.notes:
+            report.add(note)
+        frame.index = pd.DatetimeIndex(dates.stamps)
+        if labels is not None:
+            frame[_GROUP] = labels.to_numpy()
         frame = _drop_bad_dates(frame, date_col, report)
         frame = _sort(frame, report)
-        frame = _merge_duplicates(frame, report)
-        frame, freq = _regularise(frame, report)
-    frame = _fill_missing(frame, report)
+        hint = _group_hint(table, date_col, target, frame.index, group_col)
+        frame = _merge_duplicates(frame, options.duplicates, hint, report)
+        if labels is not None:
+            frame = _combine_groups(frame, group_col, options.aggregate, report)
+        frame, freq, added = _regularise(frame, report)
+    frame = _trim_ends(frame, target, report)
+    frame = _fill_gaps(frame, target, options.gaps, added, freq, report)
+    if options.resample is not None:
+        frame, freq = _resample(frame, freq, options.resample, options.resample_how, report)
     _check_length(frame)
     index = frame.index if date_col is not None else pd.RangeIndex(len(frame))
     extra = frame[list(covariates)].set_axis(index) if covariates else None
-    values = frame["value"].to_numpy(np.float64)
+    values = frame[target].to_numpy(np.float64)
     return Series(values, index, target, date_col, freq, report, columns, covariates=extra)
 
 
-def _check_covariates(
-    table: pd.DataFrame, covariates: Sequence[str], date_col: str | None, target: str
-) -> None:
-    for name in covariates:
-        if name not in table.columns:
-            raise DataError(f"The extra input '{name}' is not in the file.")
-        if name in (date_col, target):
-            raise DataError(f"'{name}' cannot be both an extra input and the date or the target.")
+# Which columns
+
+
+def _tidy_names(table: pd.DataFrame, report: CleaningReport) -> pd.DataFrame:
+    """Column names as text without surrounding spaces; a repeated name gets a suffix."""
+    unique: dict[str, None] = {}
+    for name in (str(column).strip() for column in table.columns):
+        new, suffix = name, 0
+        while new in unique:
+            suffix += 1
+            new = f"{name}.{suffix}"
+        if new != name:
+            report.add(f"Another column named {name!r} was renamed {new!r}.")
+        unique[new] = None
+    return table.set_axis(list(unique), axis=1)
 
 
 def _check_columns_named(table: pd.DataFrame, date_col: str | None, target: str | None) -> None:
@@ -175,87 +230,251 @@ def _check_columns_named(table: pd.DataFrame, date_col: str | None, target: str 
         raise DataError(f"'{date_col}' cannot be both the date column and the value to forecast.")
 
 
-def detect_date_column(table: pd.DataFrame, exclude: str | None = None) -> str | None:
-    """The first column whose values read as dates, preferring names like 'date' or 'month'."""
-    candidates = [c for c in table.columns if c != exclude]
-    hinted = [c for c in candidates if _hints_date(c)]
-    for column in hinted + [c for c in candidates if c not in hinted]:
-        if _looks_like_dates(table[column], hinted=column in hinted):
-            return column
-    return None
+def _check_group_column(
+    table: pd.DataFrame, group_col: str | None, others: Sequence[str | None]
+) -> None:
+    if group_col is None:
+        return
+    if group_col not in table.columns:
+        raise DataError(
+            f"The group column '{group_col}' is not in the file. "
+            f"Its columns are: {', '.join(map(repr, table.columns))}."
+        )
+    if group_col in others:
+        raise DataError(
+            f"'{group_col}' cannot be both the group column and the date, "
+            "the value to forecast or an extra input."
+        )
 
 
-def _hints_date(column: str) -> bool:
-    name = column.lower()
-    return any(
-        name == hint or name.startswith(hint) or name.endswith(hint) for hint in DATE_NAME_HINTS
+def _check_covariates(
+    table: pd.DataFrame, covariates: Sequence[str], date_col: str | None, target: str
+) -> None:
+    for name in covariates:
+        if name not in table.columns:
+            raise DataError(f"The extra input '{name}' is not in the file.")
+        if name in (date_col, target):
+            raise DataError(f"'{name}' cannot be both an extra input and the date or the target.")
+
+
+def _report_ignored(ignored: list[str], report: CleaningReport) -> None:
+    if ignored:
+        shown = _names(ignored[:SHOWN_NAMES]) + (" ..." if len(ignored) > SHOWN_NAMES else "")
+        report.add(f"Ignored {_count(len(ignored), 'empty column')}: {shown}.")
+
+
+def empty_columns(table: pd.DataFrame) -> list[str]:
+    """The columns whose cells are all missing or blank text."""
+    empty = table.isna().all().to_numpy().copy()
+    for position, dtype in enumerate(table.dtypes):
+        if not empty[position] and _is_text_dtype(dtype):
+            empty[position] = _blank(table.iloc[:, position])
+    return [column for column, blank in zip(table.columns, empty, strict=True) if blank]
+
+
+def _blank(column: pd.Series) -> bool:
+    """Whether every cell of a text column is missing or spaces; the first cell usually tells."""
+    first = column.iloc[0]
+    if isinstance(first, str) and first.strip():
+        return False
+    present = column.dropna()
+    return not present.astype(str).str.strip().ne("").any()
+
+
+def _is_text_dtype(dtype) -> bool:
+    return not (
+        pd.api.types.is_numeric_dtype(dtype)
+        or pd.api.types.is_bool_dtype(dtype)
+        or pd.api.types.is_datetime64_any_dtype(dtype)
     )
 
 
-def _looks_like_dates(column: pd.Series, hinted: bool) -> bool:
-    sample = column.dropna().head(200)
-    if sample.empty:
-        return False
-    if pd.api.types.is_numeric_dtype(sample):
-        return _looks_like_years(sample, strict=not hinted) or (hinted and _looks_like_ymd(sample))
-    try:
-        parsed = _parse(sample.astype(str))
-    except (ValueError, TypeError, OverflowError):
-        return False
-    return parsed.notna().mean() >= DATE_PARSE_SHARE
+def _choose_date_column(
+    table: pd.DataFrame,
+    date_col: str | None,
+    target: str | None,
+    row_time: bool,
+    group_col: str | None,
+    report: CleaningReport,
+) -> str | None:
+    if row_time:
+        report.add("Time is the row number, as given.")
+        return None
+    if date_col is not None:
+        report.add(f"Using '{date_col}' as the date column, as given.")
+        return date_col
+    candidates = table if group_col is None else table.drop(columns=[group_col])
+    date_col = detect_date_column(candidates, exclude=target)
+    if date_col is None:
+        report.add("No date column found: time is the row number.")
+    else:
+        report.add(f"Using '{date_col}' as the date column (detected).")
+    return date_col
 
 
-def _looks_like_years(sample: pd.Series, strict: bool = False) -> bool:
-    """Whole numbers from 1000 to 2999 in order (either way); `strict`: and one apart, ascending."""
-    whole = bool((sample % 1 == 0).all()) and bool(sample.between(1000, 2999).all())
-    if strict:
-        return whole and len(sample) > 2 and bool((sample.diff().dropna() == 1).all())
-    return whole and (sample.is_monotonic_increasing or sample.is_monotonic_decreasing)
+def _choose_target(
+    table: pd.DataFrame,
+    target: str | None,
+    date_col: str | None,
+    group_col: str | None,
+    report: CleaningReport,
+) -> str:
+    if target is not None:
+        report.add(f"Using '{target}' as the value to forecast, as given.")
+        return target
+    target = detect_target(table, exclude=(date_col, group_col))
+    report.add(f"Using '{target}' as the value to forecast (the first numeric column).")
+    return target
 
 
-def _looks_like_ymd(sample: pd.Series) -> bool:
-    """Whole numbers such as 19580329 that read as year, month and day."""
-    if not ((sample % 1 == 0).all() and sample.between(10000101, 29991231).all()):
-        return False
-    parsed = pd.to_datetime(sample.astype("int64").astype(str), format="%Y%m%d", errors="coerce")
-    return bool(parsed.notna().all())
+# Long format: one series per group
 
 
-def parse_dates(column: pd.Series, name: str) -> pd.Series:
-    """Dates from strings (or whole years); unparsable cells become NaT."""
-    if pd.api.types.is_numeric_dtype(column):
-        present = column.dropna()
-        if _looks_like_years(present):
-            return pd.to_datetime(column.astype("Int64").astype(str), format="%Y", errors="coerce")
-        if _looks_like_ymd(present):
-            digits = column.astype("Int64").astype(str)
-            return pd.to_datetime(digits, format="%Y%m%d", errors="coerce")
-        raise DataError(
-            f"Column '{name}' holds plain numbers, not dates. "
-            "Choose another date column, or none to use the row number as time."
-        )
-    parsed = _parse(column.astype(str))
-    if parsed.notna().mean() < DATE_PARSE_SHARE:
-        first_bad = column[parsed.isna()].iloc[0]
-        raise DataError(
-            f"Column '{name}' does not hold dates (for example {first_bad!r}). "
-            "Choose the right date column, or none to use the row number as time."
-        )
-    return parsed
+def detect_group_column(
+    table: pd.DataFrame, date_col: str | None, target: str | None
+) -> str | None:
+    """The text column that names separate series in a long table, or None.
 
-
-def _parse(strings: pd.Series) -> pd.Series:
-    parsed = pd.to_datetime(strings, errors="coerce", format="mixed", utc=True)
-    return parsed.dt.tz_localize(None)
-
-
-def detect_target(table: pd.DataFrame, exclude: str | None = None) -> str:
-    """The first column (other than the date) whose cells are mostly numbers."""
-    for column in table.columns:
-        if column == exclude:
+    It has 2 to 500 distinct labels, each on more than one row, and explains the date column's
+    repeats: with its label beside the date, at most a tenth of the repeats remain.
+    """
+    if date_col is None or date_col not in table.columns:
+        return None
+    dates = table[date_col].to_numpy()
+    repeats = int(pd.Series(dates).duplicated().sum())
+    if not repeats:
+        return None
+    explaining = []
+    for position, dtype in enumerate(table.dtypes):
+        column = table.columns[position]
+        if column in (date_col, target) or not _is_text_dtype(dtype):
             continue
-        numbers = pd.to_numeric(table[column], errors="coerce")
-        if numbers.notna().sum() and numbers.notna().mean() >= 0.5:
+        labels = _group_labels(table.iloc[:, position])
+        counts = labels.value_counts()
+        if not GROUP_COUNT[0] <= len(counts) <= GROUP_COUNT[1] or counts.min() < 2:
+            continue
+        pairs = pd.DataFrame({"date": dates, "group": labels.to_numpy()})
+        left = int(pairs.duplicated().sum())
+        if left <= repeats / 10:
+            explaining.append((left, position, column))
+    return min(explaining)[2] if explaining else None
+
+
+def _group_labels(column: pd.Series) -> pd.Series:
+    """Group labels as stripped text; blank cells are missing, whole numbers lose their '.0'."""
+    if pd.api.types.is_float_dtype(column) and bool((column.dropna() % 1 == 0).all()):
+        column = column.astype("Int64")
+    labels = column.astype(str).str.strip()
+    return labels.where(column.notna().to_numpy() & (labels != "").to_numpy())
+
+
+def _take_groups(
+    rows: pd.DataFrame, group_col: str, group: str | None, report: CleaningReport
+) -> tuple[pd.DataFrame, pd.Series | None]:
+    """The rows of the chosen group, or all labelled rows with their labels to combine later."""
+    labels = _group_labels(rows[group_col])
+    groups = list(dict.fromkeys(labels.dropna()))
+    if group is not None:
+        wanted = str(group).strip()
+        if wanted not in groups:
+            raise DataError(_no_group_message(group_col, wanted, groups))
+        keep = (labels == wanted).fillna(False).to_numpy(bool)
+        report.add(
+            f"Kept the {_count(int(keep.sum()), 'row')} of group {wanted!r} in '{group_col}' "
+            f"(one of {_count(len(groups), 'group')}), as chosen."
+        )
+        return rows[keep].reset_index(drop=True), None
+    if not groups:
+        raise DataError(f"The group column '{group_col}' has no labels in it.")
+    unlabelled = labels.isna().to_numpy()
+    if unlabelled.any():
+        count = int(unlabelled.sum())
+        report.add(
+            f"{_count(count, 'row')} without a group in '{group_col}' {_were(count)} dropped."
+        )
+        rows, labels = rows[~unlabelled], labels[~unlabelled]
+    return rows.reset_index(drop=True), labels.reset_index(drop=True)
+
+
+def _no_group_message(group_col: str, group: str | None, groups: list[str]) -> str:
+    shown = _names(groups[:SHOWN_NAMES]) + (" ..." if len(groups) > SHOWN_NAMES else "")
+    what = "Choose a group" if group is None else f"There is no group {group!r}"
+    return f"{what} in '{group_col}'; the groups are: {shown}."
+
+
+def _group_hint(
+    table: pd.DataFrame,
+    date_col: str,
+    target: str,
+    index: pd.DatetimeIndex,
+    group_col: str | None,
+) -> str:
+    """When timestamps repeat and no group was chosen: the column that looks like one, in words."""
+    if group_col is not None or not index.has_duplicates:
+        return ""
+    found = detect_group_column(table, date_col, target)
+    if found is None:
+        return ""
+    count = _group_labels(table[found]).nunique()
+    return (
+        f"'{found}' looks like it names separate series ({count} groups): choose it as "
+        "the group column to take one group or to combine them."
+    )
+
+
+def _combine_groups(
+    frame: pd.DataFrame, group_col: str, how: str, report: CleaningReport
+) -> pd.DataFrame:
+    """One row per timestamp: the groups' values summed or averaged."""
+    labels = frame[_GROUP]
+    count = labels.nunique()
+    incomplete = int((labels.groupby(level=0).nunique() < count).sum())
+    by_stamp = frame.drop(columns=_GROUP).groupby(level=0)
+    combined = by_stamp.sum(min_count=1) if how == "sum" else by_stamp.mean()
+    if how == "sum":
+        line = (
+            f"Summed the {_count(count, 'group')} of '{group_col}' at each timestamp "
+            "(the default; you can average them or pick one group instead)."
+        )
+    else:
+        line = (
+            f"Averaged the {_count(count, 'group')} of '{group_col}' at each timestamp, as chosen."
+        )
+    if incomplete:
+        some = "lacks" if incomplete == 1 else "lack"
+        line += (
+            f" {_count(incomplete, 'timestamp')} {some} some of the groups and "
+            f"{_were(incomplete)} combined from those present."
+        )
+    report.add(line)
+    return combined
+
+
+def select_group(table: pd.DataFrame, group_col: str | None, group: str | None) -> pd.DataFrame:
+    """The rows of one group of a long table (one series per store, product, ...)."""
+    if group_col is None:
+        return table
+    if group_col not in table.columns:
+        raise DataError(
+            f"The group column '{group_col}' is not in the file. "
+            f"Its columns are: {', '.join(map(repr, map(str, table.columns)))}."
+        )
+    labels = _group_labels(table[group_col])
+    groups = list(dict.fromkeys(labels.dropna()))
+    if group is None or group not in groups:
+        raise DataError(_no_group_message(group_col, group, groups))
+    keep = (labels == group).fillna(False).to_numpy(bool)
+    return table[keep].drop(columns=[group_col]).reset_index(drop=True)
+
+
+# Dates
+
+
+def detect_target(table: pd.DataFrame, exclude: str | Collection[str | None] | None = None) -> str:
+    """The first column (other than the date, or those excluded) whose cells are mostly numbers."""
+    excluded = {exclude} if exclude is None or isinstance(exclude, str) else set(exclude)
+    for column in table.columns:
+        if column not in excluded and is_numeric(table[column]):
             return column
     raise DataError(
         "No column of numbers to forecast was found. "
@@ -263,28 +482,71 @@ def detect_target(table: pd.DataFrame, exclude: str | None = None) -> str:
     )
 
 
+def is_numeric(column: pd.Series, sample: int = 1000) -> bool:
+    """Whether at least half of the filled cells among the first `sample` read as numbers."""
+    parsed = to_numbers(column.head(sample), str(column.name))
+    found = int(parsed.values.notna().sum())
+    return found > 0 and found >= parsed.bad
+
+
 def _to_numbers(column: pd.Series, name: str, report: CleaningReport) -> pd.Series:
-    numbers = pd.to_numeric(column, errors="coerce").astype("float64")
-    bad = numbers.isna() & column.notna() & (column.astype(str).str.strip() != "")
-    if bad.any():
-        example = column[bad].iloc[0]
+    parsed = to_numbers(column, name)
+    for note in parsed.notes:
+        report.add(note)
+    if parsed.bad:
         report.add(
-            f"{int(bad.sum())} cells of '{name}' are not numbers (for example {example!r}) "
+            f"{parsed.bad} cells of '{name}' are not numbers (for example {parsed.example!r}) "
             "and were treated as missing."
         )
-    infinite = np.isinf(numbers)
-    if infinite.any():
-        report.add(f"{int(infinite.sum())} infinite values of '{name}' were treated as missing.")
-        numbers = numbers.where(~infinite)
-    if numbers.notna().sum() == 0:
+    if parsed.values.notna().sum() == 0:
         raise DataError(f"Column '{name}' has no numbers in it. Choose another column to forecast.")
-    return numbers
+    return parsed.values
+
+
+# Time structure
+
+MERGED = {
+    "mean": "their values were averaged (the default; you can sum them or keep the first or "
+    "last instead).",
+    "sum": "their values were summed, as chosen.",
+    "first": "the first row of each was kept, as chosen.",
+    "last": "the last row of each was kept, as chosen.",
+}
+FILLED = {
+    "interpolate": "filled by linear interpolation (the default; you can forward-fill them, "
+    "set them to zero or refuse gaps instead).",
+    "ffill": "forward-filled with the value before each, as chosen.",
+    "zero": "set to zero, as chosen.",
+}
+COVARIATE_FILLED = {"interpolate": "interpolated", "ffill": "forward-filled", "zero": "set to zero"}
+GAP_ADVICE = "Fill them in the file, or choose how to fill gaps: interpolate, forward-fill or zero."
+RESAMPLED_BY = {"sum": "sum", "mean": "mean", "last": "last value"}
+PARTIAL = {
+    "sum": "a partial sum would be misleading",
+    "mean": "a mean over part of a period would not be comparable with the others",
+    "last": "the last value of part of a period is not the value at its end",
+}
+
+
+def _check_row_time(options: CleaningOptions, labels: pd.Series | None) -> None:
+    if labels is not None:
+        raise DataError(
+            "Combining groups needs a date column to line their rows up. "
+            "Choose the date column, or pick one group."
+        )
+    if options.resample is not None:
+        raise DataError(
+            "Resampling needs a date column; without one, time is the row number. "
+            "Choose the date column, or do not resample."
+        )
 
 
 def _drop_bad_dates(frame: pd.DataFrame, date_col: str, report: CleaningReport) -> pd.DataFrame:
     bad = frame.index.isna()
     if bad.any():
-        report.add(f"{int(bad.sum())} rows with an unreadable date in '{date_col}' were dropped.")
+        count = int(bad.sum())
+        rows = f"{_count(count, 'row')} with an unreadable date in '{date_col}'"
+        report.add(f"{rows} {_were(count)} dropped.")
         frame = frame[~bad]
     return frame
 
@@ -296,39 +558,67 @@ def _sort(frame: pd.DataFrame, report: CleaningReport) -> pd.DataFrame:
     return frame
 
 
-def _merge_duplicates(frame: pd.DataFrame, report: CleaningReport) -> pd.DataFrame:
-    duplicated = frame.index.duplicated(keep=False)
-    if duplicated.any():
-        stamps = frame.index[duplicated].unique()
-        report.add(
-            f"{len(stamps)} timestamps appeared more than once (first {stamps[0]}); "
-            "their values were averaged."
+def _merge_duplicates(
+    frame: pd.DataFrame, how: str, hint: str, report: CleaningReport
+) -> pd.DataFrame:
+    """One row per timestamp (per timestamp and group while groups are kept apart)."""
+    grouped = _GROUP in frame.columns
+    keys = pd.MultiIndex.from_arrays([frame.index, frame[_GROUP]]) if grouped else frame.index
+    duplicated = keys.duplicated(keep=False)
+    if not duplicated.any():
+        return frame
+    stamps = frame.index[duplicated].unique()
+    count, first = len(stamps), _moment(stamps[0])
+    within = " within a group" if grouped else ""
+    if how == "refuse":
+        raise DataError(
+            f"{_count(count, 'timestamp')} {'appears' if count == 1 else 'appear'} more than "
+            f"once{within} (the first is {first}). Remove the repeated rows, or choose how to "
+            "merge them: mean, sum, first or last." + (f" {hint}" if hint else "")
         )
-        frame = frame.groupby(level=0).mean()
+    if how in ("first", "last"):
+        frame = frame[~keys.duplicated(keep=how)]
+    else:
+        indexed = frame.set_index(_GROUP, append=True) if grouped else frame
+        by_key = indexed.groupby(level=[0, 1] if grouped else 0, sort=False)
+        merged = by_key.sum(min_count=1) if how == "sum" else by_key.mean()
+        frame = merged.reset_index(level=1) if grouped else merged
+    report.add(
+        f"{_count(count, 'timestamp')} appeared more than once{within} (first {first}); "
+        + MERGED[how]
+    )
+    if hint:
+        report.add(hint)
     return frame
 
 
-def _regularise(frame: pd.DataFrame, report: CleaningReport) -> tuple[pd.DataFrame, str]:
+def _regularise(
+    frame: pd.DataFrame, report: CleaningReport
+) -> tuple[pd.DataFrame, str, pd.DatetimeIndex]:
+    """The frame on a regular calendar, its frequency, and the timestamps that had to be added."""
     freq = infer_frequency(frame.index)
     grid = pd.date_range(frame.index[0], frame.index[-1], freq=freq)
     off_grid = frame.index.difference(grid)
     if len(off_grid):
         raise DataError(
-            f"The dates are not evenly spaced: {off_grid[0]} does not fit a {freq} calendar. "
-            "Make the dates regular (one row per period) and try again."
+            f"The dates are not evenly spaced: {_moment(off_grid[0])} does not fit a {freq} "
+            "calendar. Make the dates regular (one row per period) and try again."
         )
-    missing = len(grid) - len(frame)
-    if missing > len(frame):
+    added = grid.difference(frame.index)
+    if len(added) > len(frame):
         raise DataError(
-            f"The dates are too irregular: a regular {freq} calendar would need {missing} "
+            f"The dates are too irregular: a regular {freq} calendar would need {len(added)} "
             f"timestamps added to the {len(frame)} in the file. "
             "Make the dates regular (one row per period) and try again."
         )
-    if missing:
-        report.add(f"{missing} missing timestamps were added to keep a regular {freq} calendar.")
+    if len(added):
+        report.add(
+            f"{_count(len(added), 'missing timestamp')} {_were(len(added))} added to keep "
+            f"a regular {freq} calendar."
+        )
         frame = frame.reindex(grid)
     frame.index.freq = freq
-    return frame, freq
+    return frame, freq, added
 
 
 def infer_frequency(index: pd.DatetimeIndex) -> str:
@@ -357,23 +647,149 @@ def infer_frequency(index: pd.DatetimeIndex) -> str:
     return pd.tseries.frequencies.to_offset(step).freqstr
 
 
-def _fill_missing(frame: pd.DataFrame, report: CleaningReport) -> pd.DataFrame:
-    """Trim to the target's first and last values; interpolate the holes of every column."""
-    present = frame["value"].notna().to_numpy()
+def _trim_ends(frame: pd.DataFrame, target: str, report: CleaningReport) -> pd.DataFrame:
+    """The rows from the target's first value to its last."""
+    present = frame[target].notna().to_numpy()
     if not present.any():
         raise DataError("The series has no values.")
     first, last = present.argmax(), len(present) - present[::-1].argmax()
     if first or last < len(frame):
-        report.add(f"{first + len(frame) - last} missing values at the start or end were dropped.")
+        dropped = int(first + len(frame) - last)
+        report.add(
+            f"{_count(dropped, 'missing value')} at the start or end {_were(dropped)} dropped."
+        )
         frame = frame.iloc[first:last]
-    holes = int(frame["value"].isna().sum())
-    if holes:
-        report.add(f"{holes} missing values inside the series were filled by linear interpolation.")
-    for name in frame.columns.drop("value"):
-        gaps = int(frame[name].isna().sum())
-        if gaps:
-            report.add(f"{gaps} missing values of the extra input '{name}' were interpolated.")
-    return frame.interpolate(method="linear", limit_direction="both")
+    return frame
+
+
+def _fill_gaps(
+    frame: pd.DataFrame,
+    target: str,
+    how: str,
+    added: pd.DatetimeIndex | None,
+    freq: str | None,
+    report: CleaningReport,
+) -> pd.DataFrame:
+    """Fill the holes of every column as chosen (or refuse them), and say how many."""
+    holes = frame.isna()
+    if not holes.to_numpy().any():
+        return frame
+    if how == "refuse":
+        _refuse_gaps(frame, target, holes, added, freq)
+    inside = int(holes[target].sum())
+    if inside:
+        report.add(
+            f"{_count(inside, 'missing value')} inside the series {_were(inside)} " + FILLED[how]
+        )
+    for name in frame.columns.drop(target):
+        count = int(holes[name].sum())
+        if count:
+            before_first = how == "ffill" and bool(holes[name].iloc[0])
+            report.add(
+                f"{_count(count, 'missing value')} of the extra input '{name}' {_were(count)} "
+                f"{COVARIATE_FILLED[how]}"
+                + (" (those before its first value back-filled)." if before_first else ".")
+            )
+    if how == "interpolate":
+        return frame.interpolate(method="linear", limit_direction="both")
+    if how == "ffill":
+        return frame.ffill().bfill()
+    return frame.fillna(0.0)
+
+
+def _refuse_gaps(
+    frame: pd.DataFrame,
+    target: str,
+    holes: pd.DataFrame,
+    added: pd.DatetimeIndex | None,
+    freq: str | None,
+) -> None:
+    target_holes = holes[target].to_numpy()
+    if target_holes.any():
+        stamps = 0 if added is None else int(frame.index.isin(added).sum())
+        values = int(target_holes.sum()) - stamps
+        parts = [f"{_count(stamps, 'missing timestamp')} in its {freq} calendar"] if stamps else []
+        parts += [_count(values, "missing value")] if values else []
+        where = _where(frame.index[target_holes.argmax()])
+        raise DataError(
+            f"The series has gaps: {' and '.join(parts)} (the first {where}). {GAP_ADVICE}"
+        )
+    for name in frame.columns.drop(target):
+        column_holes = holes[name].to_numpy()
+        if column_holes.any():
+            count, where = int(column_holes.sum()), _where(frame.index[column_holes.argmax()])
+            raise DataError(
+                f"The extra input '{name}' has {_count(count, 'missing value')} "
+                f"(the first {where}). {GAP_ADVICE}"
+            )
+
+
+def _resample(
+    frame: pd.DataFrame, freq: str, rule_text: str, how: str, report: CleaningReport
+) -> tuple[pd.DataFrame, str]:
+    """The frame at a coarser frequency, without partial first and last periods."""
+    rule, step = _offset(rule_text), pd.tseries.frequencies.to_offset(freq)
+    if rule == step:
+        report.add(f"The data are already at frequency {freq}: nothing was resampled.")
+        return frame, freq
+    if _typical_days(rule) <= _typical_days(step):
+        relation = "finer than" if _typical_days(rule) < _typical_days(step) else "no coarser than"
+        raise DataError(
+            f"Cannot resample to {rule.freqstr}: it is {relation} the data's own frequency "
+            f"{freq}. Choose a coarser one, such as W (weeks), MS (months) or QS (quarters)."
+        )
+    resampled = getattr(frame.resample(rule), how)()
+    note = (
+        " (the sum is the default; you can take the mean or the last value instead)"
+        if how == "sum"
+        else ", as chosen"
+    )
+    report.add(
+        f"Resampled from {freq} to {rule.freqstr} by {RESAMPLED_BY[how]}: "
+        f"{len(frame)} rows -> {len(resampled)}{note}."
+    )
+    first_partial = _same_period(frame.index[0] - step, frame.index[0], rule)
+    last_partial = _same_period(frame.index[-1], frame.index[-1] + step, rule)
+    ends = [
+        (which, _moment(label))
+        for which, label, partial in (
+            ("first", resampled.index[0], first_partial),
+            ("last", resampled.index[-1], last_partial),
+        )
+        if partial
+    ]
+    if ends:
+        which = " and ".join(which for which, _ in ends)
+        labels = " and ".join(label for _, label in ends)
+        noun = "period" if len(ends) == 1 else "periods"
+        report.add(
+            f"Dropped the {which} {noun} ({labels}), which the data cover only in part: "
+            f"{PARTIAL[how]}."
+        )
+        resampled = resampled.iloc[int(first_partial) : len(resampled) - int(last_partial)]
+    return resampled, rule.freqstr
+
+
+def _offset(rule: str) -> pd.DateOffset:
+    try:
+        return pd.tseries.frequencies.to_offset(rule)
+    except (ValueError, TypeError) as err:
+        raise DataError(
+            f"{rule!r} is not a frequency to resample to; use for example "
+            "'W' (weeks), 'MS' (months) or 'QS' (quarters)."
+        ) from err
+
+
+def _typical_days(offset: pd.DateOffset) -> float:
+    """The average length of one step of `offset`, in days."""
+    stamps = pd.date_range("2001-01-01", periods=25, freq=offset)
+    return (stamps[-1] - stamps[0]) / pd.Timedelta(days=24)
+
+
+def _same_period(earlier: pd.Timestamp, later: pd.Timestamp, rule: pd.DateOffset) -> bool:
+    """Whether two timestamps fall in the same period of `rule`, as resampling bins them."""
+    pair = pd.Series([0, 0], index=pd.DatetimeIndex([earlier, later]))
+    return len(pair.resample(rule).size()) == 1
 
 
 def _check_length(values: pd.Series | pd.DataFrame) -> None:
@@ -383,19 +799,26 @@ def _check_length(values: pd.Series | pd.DataFrame) -> None:
         )
 
 
-def select_group(table: pd.DataFrame, group_col: str | None, group: str | None) -> pd.DataFrame:
-    """The rows of one group of a long table (one series per store, product, ...)."""
-    if group_col is None:
-        return table
-    if group_col not in table.columns:
-        raise DataError(
-            f"The group column '{group_col}' is not in the file. "
-            f"Its columns are: {', '.join(map(repr, map(str, table.columns)))}."
-        )
-    labels = table[group_col].astype(str).str.strip()
-    groups = list(dict.fromkeys(labels.dropna()))
-    if group is None or group not in groups:
-        shown = ", ".join(map(repr, groups[:10])) + (" ..." if len(groups) > 10 else "")
-        what = "Choose a group" if group is None else f"There is no group {group!r}"
-        raise DataError(f"{what} in '{group_col}'; the groups are: {shown}.")
-    return table[labels == group].drop(columns=[group_col]).reset_index(drop=True)
+# Words
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _were(number: int) -> str:
+    return "was" if number == 1 else "were"
+
+
+def _names(names: Sequence[str]) -> str:
+    return ", ".join(map(repr, names))
+
+
+def _moment(stamp: pd.Timestamp) -> str:
+    """A timestamp without its time of day when it has none."""
+    return str(stamp.date()) if stamp == stamp.normalize() else str(stamp)
+
+
+def _where(label) -> str:
+    """Where a row is, in words: its timestamp, or its row number counted from 1."""
+    return f"at {_moment(label)}" if isinstance(label, pd.Timestamp) else f"at row {label + 1}"

@@ -13,8 +13,16 @@ import pandas as pd
 
 from data.errors import DataError
 from data.export import safe_csv
-from data.load import read_table
-from data.prepare import Series, prepare, select_group
+from data.load import read_table_with_notes
+from data.prepare import (
+    AGGREGATE_CHOICES,
+    DUPLICATE_CHOICES,
+    GAP_CHOICES,
+    RESAMPLE_CHOICES,
+    CleaningOptions,
+    Series,
+    prepare,
+)
 from forecasting.config import DEVICES, STRATEGIES, ConfigError, auto_config
 from forecasting.evaluate import evaluate
 from forecasting.persist import save_run
@@ -72,7 +80,36 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--date-col", help="column with the dates (default: detected)")
     parser.add_argument("--target", help="column to forecast (default: first numeric column)")
     parser.add_argument("--group-col", help="column naming the series in a long file (store, ...)")
-    parser.add_argument("--group", help="which series of --group-col to use")
+    parser.add_argument("--group", help="which series of --group-col to use (default: all, summed)")
+    parser.add_argument(
+        "--aggregate",
+        choices=AGGREGATE_CHOICES,
+        default="sum",
+        help="how the groups are combined when no --group is given (default: sum)",
+    )
+    parser.add_argument(
+        "--duplicates",
+        choices=DUPLICATE_CHOICES,
+        default="mean",
+        help="what to do with repeated timestamps (default: mean)",
+    )
+    parser.add_argument(
+        "--gaps",
+        choices=GAP_CHOICES,
+        default="interpolate",
+        help="how to fill missing timestamps and values (default: interpolate)",
+    )
+    parser.add_argument(
+        "--resample",
+        metavar="FREQ",
+        help="a coarser frequency to resample to, e.g. W, MS, QS (default: none)",
+    )
+    parser.add_argument(
+        "--resample-how",
+        choices=RESAMPLE_CHOICES,
+        default="sum",
+        help="how values are combined when resampling (default: sum)",
+    )
 
 
 def _train_options(parser: argparse.ArgumentParser) -> None:
@@ -121,9 +158,19 @@ TRAIN_OPTIONS = (
 
 
 def load_series(args: argparse.Namespace) -> Series:
-    table = read_table(args.file)
-    table = select_group(table, args.group_col, args.group)
-    return prepare(table, date_col=args.date_col, target=args.target)
+    options = CleaningOptions(
+        duplicates=args.duplicates,
+        gaps=args.gaps,
+        resample=args.resample,
+        resample_how=args.resample_how,
+        group_col=args.group_col,
+        group=args.group,
+        aggregate=args.aggregate,
+    )
+    table, notes = read_table_with_notes(args.file)
+    return prepare(
+        table, date_col=args.date_col, target=args.target, options=options, read_notes=notes
+    )
 
 
 def inspect(args: argparse.Namespace) -> dict[str, Any]:

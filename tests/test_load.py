@@ -1,4 +1,7 @@
-"""data.load: from a path or bytes to a DataFrame, and the messages users see when it fails."""
+"""data.load: from a path or bytes to a DataFrame, and the messages users see when it fails.
+
+Text tables come back with every cell as written (strings); data.numbers reads the numbers.
+"""
 
 import io
 
@@ -6,8 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from data import load
 from data.errors import DataError
-from data.load import decode, read_table, sniff_delimiter
+from data.load import decode, read_table, read_table_with_notes, sniff_delimiter
+from data.numbers import to_numbers
 
 ROWS = [("2020-01-01", "1.5"), ("2020-01-02", "-2"), ("2020-01-03", "0")]
 VALUES = [1.5, -2.0, 0.0]
@@ -30,7 +35,8 @@ def xlsx_bytes() -> bytes:
 def assert_date_value_table(table: pd.DataFrame, value_col: str = "value") -> None:
     assert list(table.columns) == ["date", value_col]
     assert table["date"].tolist() == [date for date, _ in ROWS]
-    np.testing.assert_array_equal(table[value_col].to_numpy(), VALUES)
+    assert table[value_col].tolist() == [value for _, value in ROWS]  # as written
+    np.testing.assert_array_equal(to_numbers(table[value_col], value_col).values, VALUES)
 
 
 def test_reads_a_csv_from_a_path(tmp_path):
@@ -55,19 +61,20 @@ def test_every_supported_delimiter_splits_the_columns(delimiter):
 def test_a_single_column_file_is_read_as_one_column():
     table = read_table(b"value\n3\n-1\n0\n")
     assert list(table.columns) == ["value"]
-    np.testing.assert_array_equal(table["value"].to_numpy(), [3, -1, 0])
+    assert table["value"].tolist() == ["3", "-1", "0"]
 
 
-def test_a_semicolon_file_with_decimal_commas_gives_numbers():
+def test_a_semicolon_file_with_decimal_commas_keeps_them_for_the_number_reader():
     raw = b"date;value\n2020-01-01;1,5\n2020-01-02;-2,25\n2020-01-03;0,0\n"
     table = read_table(raw)
-    assert pd.api.types.is_float_dtype(table["value"])
-    np.testing.assert_array_equal(table["value"].to_numpy(), [1.5, -2.25, 0.0])
+    assert table["value"].tolist() == ["1,5", "-2,25", "0,0"]
+    parsed = to_numbers(table["value"], "value")
+    np.testing.assert_array_equal(parsed.values, [1.5, -2.25, 0.0])
+    assert parsed.notes == ["Column 'value': decimal commas read (1.234,5 = 1234.5)."]
 
 
 def test_a_semicolon_file_with_decimal_points_keeps_them():
-    table = read_table(table_text(";").encode())
-    np.testing.assert_array_equal(table["value"].to_numpy(), VALUES)
+    assert_date_value_table(read_table(table_text(";").encode()))
 
 
 def test_utf8_with_bom_does_not_leak_into_the_first_column_name():
@@ -179,10 +186,304 @@ def test_rows_of_different_widths_are_refused_with_advice():
 def test_empty_rows_around_the_data_are_dropped_but_an_inner_gap_is_kept():
     raw = b"value\nn/a\n1\nn/a\n3\nn/a\n"
     table = read_table(raw)
-    np.testing.assert_array_equal(table["value"].to_numpy(), [1.0, np.nan, 3.0])
+    assert table["value"].tolist() == ["1", "n/a", "3"]
     assert table.index.equals(pd.RangeIndex(3))
 
 
 def test_blank_excel_style_rows_at_the_end_are_dropped():
     table = read_table(table_text().encode() + b",\n,\n")
     assert_date_value_table(table)
+
+
+# What the reader did, in notes for the user
+
+
+def test_a_plain_utf8_comma_file_needs_no_notes():
+    table, notes = read_table_with_notes(table_text().encode(), "sales.csv")
+    assert_date_value_table(table)
+    assert notes == []
+
+
+def test_read_table_gives_the_table_of_read_table_with_notes():
+    raw = b"Title\n\ndate;value;value\n2020-01-01;1;2\n2020-01-02;3;4\n"
+    table, _ = read_table_with_notes(raw)
+    pd.testing.assert_frame_equal(read_table(raw), table)
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "note"),
+    [
+        (";", "Columns separated by ';'."),
+        ("\t", "Columns separated by tabs."),
+        ("|", "Columns separated by '|'."),
+    ],
+    ids=["semicolon", "tab", "pipe"],
+)
+def test_a_delimiter_other_than_comma_is_said(delimiter, note):
+    table, notes = read_table_with_notes(table_text(delimiter).encode())
+    assert_date_value_table(table)
+    assert notes == [note]
+
+
+def test_every_cell_of_a_text_table_is_kept_as_written():
+    table = read_table(b'code,amount,when\n007,"1.234,50",NA\n010, 12 ,\n')
+    assert table.to_dict("list") == {
+        "code": ["007", "010"],
+        "amount": ["1.234,50", " 12 "],
+        "when": ["NA", ""],
+    }
+    assert all(pd.api.types.is_string_dtype(dtype) for dtype in table.dtypes)
+
+
+def test_windows_1252_is_said():
+    raw = table_text(";", header=("date", "Müller")).encode("cp1252")
+    table, notes = read_table_with_notes(raw)
+    assert_date_value_table(table, value_col="Müller")
+    assert notes == [
+        "Decoded as Windows-1252 (the file is not UTF-8).",
+        "Columns separated by ';'.",
+    ]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_is_said(encoding):
+    raw = table_text(header=("date", "Müller")).encode(encoding)
+    table, notes = read_table_with_notes(raw)
+    assert_date_value_table(table, value_col="Müller")
+    assert notes == ["Read as UTF-16 text."]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_is_told_by_its_nul_bytes(encoding):
+    raw = table_text("\t", header=("date", "Müller")).encode(encoding)
+    assert not raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+    assert decode(raw) == table_text("\t", header=("date", "Müller"))
+    table, notes = read_table_with_notes(raw)
+    assert_date_value_table(table, value_col="Müller")
+    assert notes == ["Read as UTF-16 text.", "Columns separated by tabs."]
+
+
+def test_a_binary_file_with_nul_bytes_is_not_mistaken_for_utf16():
+    raw = bytes(range(256)) * 8
+    with pytest.raises(DataError, match=r"^The file 'blob\.bin' is not a text table"):
+        read_table(raw, "blob.bin")
+
+
+def test_quoted_fields_may_hold_newlines_delimiters_and_quotes():
+    raw = b'date,note,value\n2020-01-01,"two\nlines",1\n2020-01-02,"a, b ""c""",2\n'
+    table = read_table(raw)
+    assert table.to_dict("list") == {
+        "date": ["2020-01-01", "2020-01-02"],
+        "note": ["two\nlines", 'a, b "c"'],
+        "value": ["1", "2"],
+    }
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n"], ids=["old-mac-cr", "windows-crlf"])
+def test_cr_and_crlf_line_endings_are_read(newline):
+    raw = table_text().replace("\n", newline).encode()
+    table, notes = read_table_with_notes(raw)
+    assert_date_value_table(table)
+    assert notes == []
+
+
+def test_empty_columns_at_the_end_are_dropped_and_said():
+    table, notes = read_table_with_notes(b"a,b,,\n1,2,,\n3,4,,\n")
+    assert table.to_dict("list") == {"a": ["1", "3"], "b": ["2", "4"]}
+    assert notes == ["Dropped 2 empty columns at the end."]
+
+
+def test_one_empty_column_at_the_end_is_said_in_the_singular():
+    _, notes = read_table_with_notes(b"a,b,\n1,2,\n")
+    assert notes == ["Dropped 1 empty column at the end."]
+
+
+def test_a_named_empty_column_and_an_unnamed_filled_one_are_kept():
+    table, notes = read_table_with_notes(b"a,b,\n1,,x\n2,,y\n")
+    assert list(table.columns) == ["a", "b", "Unnamed: 2"]
+    assert table["Unnamed: 2"].tolist() == ["x", "y"]
+    assert notes == []
+
+
+def test_trailing_empty_rows_and_columns_together():
+    table = read_table(b"date,value,,\n2020-01-01,1,,\n2020-01-02,2,,\n,,,\n,,,\n\n")
+    assert table.to_dict("list") == {"date": ["2020-01-01", "2020-01-02"], "value": ["1", "2"]}
+
+
+def test_a_pandas_index_column_is_dropped_and_said():
+    frame = pd.DataFrame({"date": ["2020-01-01", "2020-01-02", "2020-01-03"], "value": [1, 2, 3]})
+    table, notes = read_table_with_notes(frame.to_csv().encode())  # writes ",date,value" and 0..2
+    assert table.to_dict("list") == {"date": frame["date"].tolist(), "value": ["1", "2", "3"]}
+    assert notes == ["Dropped a leading index column 'Unnamed: 0'."]
+
+
+def test_an_index_column_named_unnamed_0_counting_from_1_is_dropped():
+    table, notes = read_table_with_notes(b"Unnamed: 0,value\n1,5\n2,-6\n3,0\n")
+    assert table.to_dict("list") == {"value": ["5", "-6", "0"]}
+    assert notes == ["Dropped a leading index column 'Unnamed: 0'."]
+
+
+@pytest.mark.parametrize(
+    "first_column",
+    ["0,1,3", "2020-01-01,2020-01-02,2020-01-03", "5,6,7"],
+    ids=["gap", "dates", "not-from-0-or-1"],
+)
+def test_an_unnamed_first_column_that_is_not_a_row_counter_is_kept(first_column):
+    cells = first_column.split(",")
+    raw = (",value\n" + "".join(f"{cell},{n}\n" for n, cell in enumerate(cells))).encode()
+    table, notes = read_table_with_notes(raw)
+    assert list(table.columns) == ["Unnamed: 0", "value"]
+    assert table["Unnamed: 0"].tolist() == cells
+    assert notes == []
+
+
+def test_a_named_first_column_of_row_numbers_is_kept():
+    table = read_table(b"id,value\n0,5\n1,6\n")
+    assert list(table.columns) == ["id", "value"]
+
+
+def test_duplicate_column_names_are_made_unique_and_said():
+    table, notes = read_table_with_notes(b"date,sales,sales,sales\n2020,1,2,3\n")
+    assert list(table.columns) == ["date", "sales", "sales (2)", "sales (3)"]
+    assert table.iloc[0].tolist() == ["2020", "1", "2", "3"]
+    assert notes == [
+        "Renamed duplicate column 'sales' to 'sales (2)'.",
+        "Renamed duplicate column 'sales' to 'sales (3)'.",
+    ]
+
+
+def test_a_renamed_duplicate_does_not_take_an_existing_name():
+    table = read_table(b"sales,sales,sales (2)\n1,2,3\n")
+    assert list(table.columns) == ["sales", "sales (3)", "sales (2)"]
+    assert table.iloc[0].tolist() == ["1", "2", "3"]
+
+
+def test_spaces_around_column_names_are_trimmed_before_duplicates_are_found():
+    table = read_table(b" sales ,sales\n1,2\n")
+    assert list(table.columns) == ["sales", "sales (2)"]
+
+
+GOOGLE_TRENDS = (
+    "Category: All categories\n"
+    "\n"
+    "Week,python: (Worldwide)\n"
+    "2020-01-05,50\n"
+    "2020-01-12,52\n"
+    "2020-01-19,<1\n"
+)
+
+
+def test_a_google_trends_preamble_is_skipped_and_said():
+    table, notes = read_table_with_notes(GOOGLE_TRENDS.encode())
+    assert table.to_dict("list") == {
+        "Week": ["2020-01-05", "2020-01-12", "2020-01-19"],
+        "python: (Worldwide)": ["50", "52", "<1"],
+    }
+    assert notes == ["Skipped 2 lines before the header."]
+
+
+def test_a_preamble_before_a_semicolon_table_is_skipped():
+    raw = b"Export of 2024-03-01\nSource: shop\ndate;value;note\n2020-01-01;1,5;a\n2020-01-02;2;b\n"
+    table, notes = read_table_with_notes(raw)
+    assert list(table.columns) == ["date", "value", "note"]
+    assert table["value"].tolist() == ["1,5", "2"]
+    assert notes == ["Columns separated by ';'.", "Skipped 2 lines before the header."]
+
+
+def test_blank_lines_before_the_header_are_skipped_without_a_note():
+    table, notes = read_table_with_notes(b"\n\n" + table_text().encode())
+    assert_date_value_table(table)
+    assert notes == []
+
+
+def test_a_wider_first_line_is_the_header_not_a_preamble():
+    table = read_table(b"date,value,,\n2020-01-01,1\n2020-01-02,2\n2020-01-03,3\n")
+    assert table.to_dict("list") == {
+        "date": ["2020-01-01", "2020-01-02", "2020-01-03"],
+        "value": ["1", "2", "3"],
+    }
+
+
+# Size limit
+
+
+MB = 1024 * 1024
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "big.csv"
+    with path.open("wb") as handle:  # a sparse file: no 250 MB written to disk
+        handle.truncate(round(250.3 * MB))
+    assert load.MAX_BYTES == 200 * MB
+    with pytest.raises(DataError) as err:
+        read_table(path)
+    assert str(err.value).startswith("The file 'big.csv' is 250.3 MB, over the 200 MB limit. ")
+
+
+def test_uploaded_bytes_over_the_size_limit_are_refused(monkeypatch):
+    monkeypatch.setattr(load, "MAX_BYTES", 1 * MB)
+    raw = b"value\n" + b"1\n" * round(0.75 * MB)
+    with pytest.raises(DataError) as err:
+        read_table(raw)
+    assert str(err.value).startswith("The file is 1.5 MB, over the 1 MB limit. ")
+    assert read_table(raw[: MB - 10].rsplit(b"\n", 1)[0])["value"].iloc[-1] == "1"
+
+
+# Excel
+
+
+def workbook(sheets: dict[str, pd.DataFrame], index: bool = False, startrow: int = 0) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for sheet, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=sheet, index=index, startrow=startrow)
+    return buffer.getvalue()
+
+
+def test_the_first_sheet_is_read_and_the_others_are_named():
+    data = pd.DataFrame({"date": pd.date_range("2020-01-01", periods=3), "sales": [1.5, -2.0, 0]})
+    raw = workbook({"Data": data, "Notes": pd.DataFrame({"x": [1]}), "More": data})
+    table, notes = read_table_with_notes(raw, "book.xlsx")
+    assert list(table.columns) == ["date", "sales"]
+    assert table["date"].tolist() == list(data["date"])
+    assert table["sales"].dtype == np.float64
+    np.testing.assert_array_equal(table["sales"].to_numpy(), [1.5, -2.0, 0.0])
+    assert notes == [
+        "Read the first sheet 'Data' of the Excel file.",
+        "The other sheets were not read: 'Notes', 'More'.",
+    ]
+
+
+def test_an_excel_sheet_with_a_title_above_the_table_skips_it():
+    buffer = io.BytesIO()
+    data = pd.DataFrame({"month": ["2020-01", "2020-02"], "sales": [10, 20], "cost": [1, 2]})
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        data.to_excel(writer, sheet_name="Report", index=False, startrow=2)
+        writer.sheets["Report"]["A1"] = "Monthly sales report"
+    table, notes = read_table_with_notes(buffer.getvalue())
+    assert table.to_dict("list") == {
+        "month": ["2020-01", "2020-02"],
+        "sales": [10, 20],
+        "cost": [1, 2],
+    }
+    assert notes == [
+        "Read the first sheet 'Report' of the Excel file.",
+        "Skipped 2 rows before the header.",
+    ]
+
+
+def test_an_excel_index_column_and_duplicate_names_are_handled_as_in_text():
+    data = pd.DataFrame([[1.0, 2.0], [3.0, 4.0]], columns=["sales", "sales"])
+    table, notes = read_table_with_notes(workbook({"Sheet1": data}, index=True))
+    assert list(table.columns) == ["sales", "sales (2)"]
+    np.testing.assert_array_equal(table.to_numpy(), [[1.0, 2.0], [3.0, 4.0]])
+    assert notes == [
+        "Read the first sheet 'Sheet1' of the Excel file.",
+        "Dropped a leading index column 'Unnamed: 0'.",
+        "Renamed duplicate column 'sales' to 'sales (2)'.",
+    ]
+
+
+def test_many_empty_rows_around_the_data_are_dropped():
+    raw = b"value\n" + b"NA\n" * 100 + b"1\n-\n2\n" + b"-\n" * 700
+    assert read_table(raw)["value"].tolist() == ["1", "-", "2"]

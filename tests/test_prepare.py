@@ -17,6 +17,7 @@ CATALOG = json.loads((SAMPLES / "catalog.json").read_text(encoding="utf-8"))
 DETECTED_DATE = "Using 'date' as the date column (detected)."
 DETECTED_VALUE = "Using 'value' as the value to forecast (the first numeric column)."
 TWELVE = [3.0, -2.0, 0.0, -7.5, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0]
+BY_DEFAULT = "(the default; you can forward-fill them, set them to zero or refuse gaps instead)."
 
 
 def days(count: int, start: str = "2020-01-01", freq: str = "D") -> list[str]:
@@ -127,8 +128,9 @@ def test_without_a_date_column_gaps_are_still_filled():
     assert series.index.equals(pd.RangeIndex(11))
     np.testing.assert_array_equal(series.values, [1.0, 2.0, *range(3, 12)])
     assert "2 missing values at the start or end were dropped." in series.report.lines
-    assert "1 missing values inside the series were filled by linear interpolation." in (
-        series.report.lines
+    assert (
+        f"1 missing value inside the series was filled by linear interpolation {BY_DEFAULT}"
+        in series.report.lines
     )
 
 
@@ -195,7 +197,7 @@ def test_a_few_unreadable_dates_drop_their_rows_and_say_so():
     dates = days(12)
     dates[5] = "not a date"
     series = prepare(dated(dates, TWELVE))
-    assert "1 rows with an unreadable date in 'date' were dropped." in series.report.lines
+    assert "1 row with an unreadable date in 'date' was dropped." in series.report.lines
     assert len(series) == 12
     assert series.values[5] == pytest.approx((TWELVE[4] + TWELVE[6]) / 2)
 
@@ -231,7 +233,9 @@ def test_the_frequency_and_season_are_inferred(freq, expected, season, gaps):
     assert series.season_length == season
     assert series.index.equals(pd.DatetimeIndex(days(16, start="2021-01-01", freq=freq)))
     np.testing.assert_array_equal(series.values, np.arange(16.0) - 8)
-    expected_filled = "3 missing values inside the series were filled by linear interpolation."
+    expected_filled = (
+        f"3 missing values inside the series were filled by linear interpolation {BY_DEFAULT}"
+    )
     assert (expected_filled in series.report.lines) == gaps
 
 
@@ -240,7 +244,7 @@ def test_weekly_dates_keep_their_weekday_when_some_weeks_are_missing():
     del stamps[3]
     series = prepare(dated(stamps, np.arange(19.0)))
     assert series.freq == "W-SAT"
-    assert "1 missing timestamps were added to keep a regular W-SAT calendar." in (
+    assert "1 missing timestamp was added to keep a regular W-SAT calendar." in (
         series.report.lines
     )
 
@@ -289,8 +293,8 @@ def test_duplicate_timestamps_are_averaged_and_reported():
     assert series.values[2] == pytest.approx((TWELVE[2] + 4.0) / 2)
     np.testing.assert_array_equal(np.delete(series.values, 2), np.delete(TWELVE, 2))
     assert series.report.lines[2:] == [
-        "1 timestamps appeared more than once (first 2020-01-03 00:00:00); "
-        "their values were averaged."
+        "1 timestamp appeared more than once (first 2020-01-03); their values were averaged "
+        "(the default; you can sum them or keep the first or last instead)."
     ]
 
 
@@ -303,7 +307,7 @@ def test_missing_timestamps_are_added_interpolated_and_counted():
     np.testing.assert_allclose(series.values, values)
     assert series.report.lines[2:] == [
         "2 missing timestamps were added to keep a regular D calendar.",
-        "2 missing values inside the series were filled by linear interpolation.",
+        f"2 missing values inside the series were filled by linear interpolation {BY_DEFAULT}",
     ]
 
 
@@ -321,7 +325,7 @@ def test_cells_that_are_not_numbers_are_counted_and_treated_as_missing():
     np.testing.assert_array_equal(series.values, np.arange(1.0, 13.0))
     assert series.report.lines[2:] == [
         "2 cells of 'value' are not numbers (for example 'oops') and were treated as missing.",
-        "3 missing values inside the series were filled by linear interpolation.",
+        f"3 missing values inside the series were filled by linear interpolation {BY_DEFAULT}",
     ]
 
 
@@ -330,7 +334,7 @@ def test_infinite_values_are_treated_as_missing():
     series = prepare(dated(days(12), values))
     assert np.isfinite(series.values).all()
     np.testing.assert_array_equal(series.values, np.arange(1.0, 13.0))
-    assert "2 infinite values of 'value' were treated as missing." in series.report.lines
+    assert "Column 'value': 2 infinite values were treated as missing." in series.report.lines
 
 
 def test_infinite_values_written_in_a_csv_are_treated_as_missing():
@@ -338,7 +342,7 @@ def test_infinite_values_written_in_a_csv_are_treated_as_missing():
     lines[3] = f"{days(12)[3]},inf"
     series = prepare(read_table(("date,value\n" + "\n".join(lines)).encode()))
     np.testing.assert_array_equal(series.values, np.arange(1.0, 13.0))
-    assert "1 infinite values of 'value' were treated as missing." in series.report.lines
+    assert "Column 'value': 1 infinite value was treated as missing." in series.report.lines
 
 
 def test_negatives_and_zeros_are_kept_exactly():
@@ -524,8 +528,9 @@ def test_every_sample_prepares_as_its_catalog_says(entry):
 
 def test_co2_reports_its_interpolated_weeks():
     series = prepare(read_table(SAMPLES / "co2.csv"))
-    assert "59 missing values inside the series were filled by linear interpolation." in (
-        series.report.lines
+    assert (
+        f"59 missing values inside the series were filled by linear interpolation {BY_DEFAULT}"
+        in series.report.lines
     )
     assert series.values[0] == pytest.approx(316.1)
     assert series.values[-1] == pytest.approx(371.5)

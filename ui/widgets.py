@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from data.prepare import Series
+from data.prepare import (
+    AGGREGATE_CHOICES,
+    DUPLICATE_CHOICES,
+    GAP_CHOICES,
+    RESAMPLE_CHOICES,
+    CleaningOptions,
+    Series,
+    detect_group_column,
+)
 from forecasting.config import DEVICES, TrainConfig, auto_config
-from ui.state import text
+from ui.state import remember, remembered, text
+from ui.text import plain
 
 HIDDEN_SIZES = [4, 8, 16, 32, 64, 128, 256]
 BATCH_SIZES = [8, 16, 32, 64, 128, 256, 512]
@@ -114,3 +124,83 @@ def config_form(series: Series) -> TrainConfig | None:
         covariates=tuple(covariates),
         residual=defaults.residual if 1 < defaults.season_length <= window else "last",
     )
+
+
+RESAMPLE_TARGETS = ["W", "MS", "QS", "YS"]
+ALL_GROUPS = "\u2014"
+
+
+def cleaning_choices(
+    table: pd.DataFrame, name: str, date_col: str | None, target: str | None
+) -> CleaningOptions:
+    """The choices where the data can be cleaned more than one way, in an expander."""
+    group_col = detect_group_column(table, date_col, target)
+    with st.expander(text("clean.title"), expanded=group_col is not None):
+        left, middle, right = st.columns(3)
+        options: dict[str, object] = {}
+        if group_col is not None:
+            groups = [
+                ALL_GROUPS,
+                *sorted(table[group_col].dropna().astype(str).str.strip().unique()),
+            ]
+            left.caption(text("clean.group_found", column=plain(group_col), count=len(groups) - 1))
+            group = left.selectbox(
+                text("clean.group"),
+                groups,
+                help=text("clean.group_help"),
+                key=remembered(f"clean.group.{name}", ALL_GROUPS),
+            )
+            remember(f"clean.group.{name}")
+            options |= {"group_col": group_col, "group": None if group == ALL_GROUPS else group}
+            if group == ALL_GROUPS:
+                options["aggregate"] = left.radio(
+                    text("clean.aggregate"),
+                    AGGREGATE_CHOICES,
+                    horizontal=True,
+                    key=remembered(f"clean.aggregate.{name}", "sum"),
+                )
+                remember(f"clean.aggregate.{name}")
+        if date_col is not None:
+            order = left.radio(
+                text("clean.date_order"),
+                ["auto", "month", "day"],
+                horizontal=True,
+                format_func=lambda o: text(f"clean.date_order.{o}"),
+                help=text("clean.date_order_help"),
+                key=remembered(f"clean.dayfirst.{name}", "auto"),
+            )
+            remember(f"clean.dayfirst.{name}")
+            options["dayfirst"] = None if order == "auto" else order == "day"
+        options["duplicates"] = middle.selectbox(
+            text("clean.duplicates"),
+            DUPLICATE_CHOICES,
+            help=text("clean.duplicates_help"),
+            format_func=lambda c: text(f"clean.duplicates.{c}"),
+            key=remembered(f"clean.duplicates.{name}", "mean"),
+        )
+        options["gaps"] = middle.selectbox(
+            text("clean.gaps"),
+            GAP_CHOICES,
+            help=text("clean.gaps_help"),
+            format_func=lambda c: text(f"clean.gaps.{c}"),
+            key=remembered(f"clean.gaps.{name}", "interpolate"),
+        )
+        resample = right.selectbox(
+            text("clean.resample"),
+            [None, *RESAMPLE_TARGETS],
+            help=text("clean.resample_help"),
+            format_func=lambda f: text(f"clean.resample.{f or 'none'}"),
+            key=remembered(f"clean.resample.{name}", None),
+        )
+        options["resample"] = resample
+        if resample:
+            options["resample_how"] = right.radio(
+                text("clean.resample_how"),
+                RESAMPLE_CHOICES,
+                horizontal=True,
+                key=remembered(f"clean.resample_how.{name}", "sum"),
+            )
+            remember(f"clean.resample_how.{name}")
+        for key in ("duplicates", "gaps", "resample"):
+            remember(f"clean.{key}.{name}")
+    return CleaningOptions(**options)
