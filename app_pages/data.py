@@ -13,7 +13,7 @@ from data.prepare import (
     Series,
     detect_target,
     from_array,
-    is_numeric,
+    numeric_columns,
     prepare,
 )
 from data.synthetic import SIGNALS, generate, season_length
@@ -27,8 +27,10 @@ SLIDER_MAX_STEPS = 1000
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def load_upload(raw: bytes, name: str) -> tuple[pd.DataFrame, list[str]]:
-    return read_table_with_notes(raw, name)
+def load_upload(raw: bytes, name: str) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """The table, what reading it did, and its numeric columns."""
+    table, notes = read_table_with_notes(raw, name)
+    return table, notes, numeric_columns(table)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
@@ -108,7 +110,7 @@ def pick_upload() -> tuple[Series, state.Dataset] | None:
         st.info(text("data.upload_prompt"))
         return None
     name, raw = stored
-    table, notes = load_upload(raw, name)
+    table, notes, numeric = load_upload(raw, name)
     columns = [str(column) for column in table.columns]
     detected_date = detect_date_column(table)
     date_options = [NO_DATE, *columns]
@@ -131,10 +133,9 @@ def pick_upload() -> tuple[Series, state.Dataset] | None:
         key=remembered(f"pick.target.{name}", default_target),
     )
     remember(f"pick.target.{name}")
-    numeric = [column for column in targets if column != target and is_numeric(table[column])]
     covariates = st.multiselect(
         text("data.covariates"),
-        numeric,
+        [column for column in numeric if column not in (target, date_col)],
         help=text("data.covariates_help"),
         key=remembered(f"pick.covariates.{name}", []),
     )

@@ -106,7 +106,8 @@ class Series:
     def fingerprint(self) -> str:
         """A short hash of the values and timestamps, to recognise the same data later."""
         digest = hashlib.sha256(np.ascontiguousarray(self.values, dtype=np.float64).tobytes())
-        digest.update(str(self.index[0]).encode() + str(len(self)).encode())
+        digest.update(pd.util.hash_pandas_object(self.index, index=False).to_numpy().tobytes())
+        digest.update(f"{self.freq}|{self.target}".encode())
         if self.covariates is not None:
             digest.update(",".join(self.covariates.columns).encode())
             digest.update(np.ascontiguousarray(self.covariates.to_numpy(np.float64)).tobytes())
@@ -482,11 +483,20 @@ def detect_target(table: pd.DataFrame, exclude: str | Collection[str | None] | N
     )
 
 
-def is_numeric(column: pd.Series, sample: int = 1000) -> bool:
+def is_numeric(column: pd.Series, sample: int = 200) -> bool:
     """Whether at least half of the filled cells among the first `sample` read as numbers."""
-    parsed = to_numbers(column.head(sample), str(column.name))
+    head = column.head(sample)
+    plain = pd.to_numeric(head, errors="coerce")
+    if plain.notna().sum() and plain.notna().sum() >= head.notna().sum() / 2:
+        return True  # plain numbers: no need for the slower reading of written-out ones
+    parsed = to_numbers(head, str(column.name))
     found = int(parsed.values.notna().sum())
     return found > 0 and found >= parsed.bad
+
+
+def numeric_columns(table: pd.DataFrame) -> list[str]:
+    """The columns whose cells are mostly numbers, in table order."""
+    return [column for column in table.columns if is_numeric(table[column])]
 
 
 def _to_numbers(column: pd.Series, name: str, report: CleaningReport) -> pd.Series:

@@ -551,3 +551,11 @@ def test_row_time_ignores_a_date_column_when_asked():
     series = prepare(table, target="value", row_time=True)
     assert series.date_col is None and isinstance(series.index, pd.RangeIndex)
     assert series.report.lines[0] == "Time is the row number, as given."
+
+
+def test_the_fingerprint_tells_apart_the_same_values_on_other_dates():
+    values = np.arange(12.0)
+    daily = prepare(dated(days(12), values))
+    monthly = prepare(dated(pd.date_range("2020-01-01", periods=12, freq="MS"), values))
+    assert daily.fingerprint() != monthly.fingerprint()
+    assert daily.fingerprint() == prepare(dated(days(12), values)).fingerprint()
