@@ -88,6 +88,12 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
         help="how the groups are combined when no --group is given (default: sum)",
     )
     parser.add_argument(
+        "--date-order",
+        choices=["auto", "day", "month"],
+        default="auto",
+        help="dates like 03/04/2024: day or month first (default: decided from the data)",
+    )
+    parser.add_argument(
         "--duplicates",
         choices=DUPLICATE_CHOICES,
         default="mean",
@@ -166,6 +172,7 @@ def load_series(args: argparse.Namespace) -> Series:
         group_col=args.group_col,
         group=args.group,
         aggregate=args.aggregate,
+        dayfirst={"auto": None, "day": True, "month": False}[args.date_order],
     )
     table, notes = read_table_with_notes(args.file)
     return prepare(

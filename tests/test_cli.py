@@ -80,20 +80,70 @@ def test_forecast_writes_h_rows_at_the_future_timestamps(capsys, tmp_path):
 
 def test_every_training_setting_is_an_option(capsys, tmp_path):
     code, _, err = run_cli(
-        capsys, "forecast", SAMPLES / "shampoo.csv", "--out", tmp_path, "--model", "gru",
-        "--window", 8, "--horizon", 3, "--hidden-size", 8, "--num-layers", 2, "--dropout", 0.1,
-        "--epochs", 2, "--batch-size", 4, "--lr", 0.01, "--patience", 0, "--scaler", "minmax",
-        "--strategy", "recursive", "--residual", "none", "--val-share", 0.2, "--test-share", 0.2,
-        "--seed", 3, "--device", "cpu", "--season", 4,
-    )  # fmt: skip
+        capsys,
+        "forecast",
+        SAMPLES / "shampoo.csv",
+        "--out",
+        tmp_path,
+        "--model",
+        "gru",
+        "--window",
+        8,
+        "--horizon",
+        3,
+        "--hidden-size",
+        8,
+        "--num-layers",
+        2,
+        "--dropout",
+        0.1,
+        "--epochs",
+        2,
+        "--batch-size",
+        4,
+        "--lr",
+        0.01,
+        "--patience",
+        0,
+        "--scaler",
+        "minmax",
+        "--strategy",
+        "recursive",
+        "--residual",
+        "none",
+        "--val-share",
+        0.2,
+        "--test-share",
+        0.2,
+        "--seed",
+        3,
+        "--device",
+        "cpu",
+        "--season",
+        4,
+    )
     assert code == 0, err
     config = json.loads((tmp_path / "metrics.json").read_text())["config"]
     assert config == config | {
-        "cell": "gru", "window": 8, "horizon": 3, "hidden_size": 8, "num_layers": 2,
-        "dropout": 0.1, "epochs": 2, "batch_size": 4, "lr": 0.01, "patience": 0,
-        "scaler": "minmax", "strategy": "recursive", "residual": "none", "val_share": 0.2,
-        "test_share": 0.2, "seed": 3, "device": "cpu", "season_length": 4,
-    }  # fmt: skip
+        "cell": "gru",
+        "window": 8,
+        "horizon": 3,
+        "hidden_size": 8,
+        "num_layers": 2,
+        "dropout": 0.1,
+        "epochs": 2,
+        "batch_size": 4,
+        "lr": 0.01,
+        "patience": 0,
+        "scaler": "minmax",
+        "strategy": "recursive",
+        "residual": "none",
+        "val_share": 0.2,
+        "test_share": 0.2,
+        "seed": 3,
+        "device": "cpu",
+        "season_length": 4,
+    }
     assert json.loads((tmp_path / "metrics.json").read_text())["part"] == "test"
     assert len(pd.read_csv(tmp_path / "forecast.csv")) == 3
 
@@ -130,8 +180,28 @@ def test_an_image_is_refused_in_one_line(capsys, tmp_path):
 def test_the_module_runs_as_a_command_and_explains_itself():
     result = subprocess.run(
         [sys.executable, "-m", "forecasting", "forecast", "--help"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0
     for option in ("--model", "--horizon", "--season", "--patience", "--out", "--device"):
         assert option in result.stdout
+
+
+def test_the_date_order_and_cleaning_choices_are_options(capsys):
+    ambiguous = ROOT / "tests" / "corpus" / "files" / "ambiguous_dates.csv"
+    code, out, _ = run_cli(capsys, "inspect", ambiguous, "--date-order", "day")
+    assert code == 0 and json.loads(out)["freq"] == "MS"
+    code, out, _ = run_cli(capsys, "inspect", ambiguous)
+    assert json.loads(out)["freq"] == "D"
+    gaps = ROOT / "tests" / "corpus" / "files" / "gaps.csv"
+    code, _, err = run_cli(capsys, "inspect", gaps, "--gaps", "refuse")
+    assert code == 2 and "The series has gaps: 5 missing timestamps" in err
+    code, out, _ = run_cli(
+        capsys, "inspect", SAMPLES / "co2.csv", "--resample", "MS", "--resample-how", "mean"
+    )
+    described = json.loads(out)
+    assert code == 0 and described["freq"] == "MS" and 500 < described["rows"] < 530
