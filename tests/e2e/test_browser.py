@@ -11,8 +11,9 @@ TRAINING_TIMEOUT_MS = 180_000
 
 def train(page: Page, cell: str, epochs: int) -> None:
     page.get_by_role("link", name="Train").click()
-    expect(page.get_by_role("button", name="Train", exact=True)).to_be_visible(timeout=30_000)
-    page.get_by_text(cell, exact=True).click()
+    cells = page.get_by_role("radiogroup", name="Cell")
+    expect(cells).to_have_count(1, timeout=30_000)  # one form: the last run's elements are gone
+    cells.get_by_text(cell, exact=True).click()
     epochs_input = page.get_by_role("spinbutton", name="Epochs")
     epochs_input.fill(str(epochs))
     epochs_input.press("Tab")
