@@ -9,7 +9,9 @@ from tests.e2e.conftest import ARTIFACTS
 TRAINING_TIMEOUT_MS = 180_000
 
 
-def train(page: Page, cell: str, epochs: int) -> None:
+def train(page: Page, run_name: str, epochs: int) -> None:
+    """Train the cell that starts `run_name` ("GRU #3") and wait until that very run is done."""
+    cell = run_name.split()[0]
     page.get_by_role("link", name="Train").click()
     cells = page.get_by_role("radiogroup", name="Cell")
     expect(cells).to_have_count(1, timeout=30_000)  # one form: the last run's elements are gone
@@ -18,7 +20,7 @@ def train(page: Page, cell: str, epochs: int) -> None:
     epochs_input.fill(str(epochs))
     epochs_input.press("Tab")
     page.get_by_role("button", name="Train", exact=True).click()
-    expect(page.get_by_text("Trained ")).to_be_visible(timeout=TRAINING_TIMEOUT_MS)
+    expect(page.get_by_text(f"Trained {run_name} in")).to_be_visible(timeout=TRAINING_TIMEOUT_MS)
 
 
 def open_forecast(page: Page) -> None:
@@ -39,7 +41,7 @@ def test_a_user_trains_on_a_sample_then_on_an_upload_and_sees_both_forecasts(
     expect(page.get_by_text("Airline passengers").first).to_be_visible(timeout=60_000)
     expect(page.get_by_text("What was done to the data")).to_be_visible()
 
-    train(page, "LSTM", epochs=3)
+    train(page, "LSTM #1", epochs=3)
     open_forecast(page)
     assert {"data", "LSTM #1 forecast", "LSTM #1 on held-out data"} <= set(legend(page))
     assert page.locator(".js-plotly-plot .scatterlayer .trace").count() >= 5
@@ -58,8 +60,8 @@ def test_a_user_trains_on_a_sample_then_on_an_upload_and_sees_both_forecasts(
     expect(page.get_by_text("shop.csv").first).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Using 'day' as the date column (detected).")).to_be_visible()
 
-    train(page, "LSTM", epochs=3)
-    train(page, "GRU", epochs=3)
+    train(page, "LSTM #2", epochs=3)
+    train(page, "GRU #3", epochs=3)
     open_forecast(page)
     drawn = set(legend(page))
     assert {"GRU #3 forecast", "GRU #3 on held-out data", "LSTM #2 forecast"} <= drawn
