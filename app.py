@@ -23,16 +23,23 @@ def device_label() -> str:
     return device_name(choose_device("auto"))
 
 
+def sidebar() -> None:
+    """Device, data and run, drawn after the page so they show what the page just did."""
+    with st.sidebar:
+        st.markdown(text("sidebar.device", device=device_label()))
+        dataset, series = state.get_dataset(), state.get_series()
+        if dataset and series is not None:
+            st.markdown(text("sidebar.data", name=plain(dataset.name), points=len(series)))
+        else:
+            st.markdown(text("sidebar.no_data"))
+        summary = state.current_run()
+        st.markdown(
+            text("sidebar.run", name=plain(summary.name)) if summary else text("sidebar.no_run")
+        )
+
+
 page = st.navigation(PAGES)
-with st.sidebar:
-    st.markdown(text("sidebar.device", device=device_label()))
-    dataset, series = state.get_dataset(), state.get_series()
-    if dataset and series is not None:
-        st.markdown(text("sidebar.data", name=plain(dataset.name), points=len(series)))
-    else:
-        st.markdown(text("sidebar.no_data"))
-    summary = state.current_run()
-    st.markdown(
-        text("sidebar.run", name=plain(summary.name)) if summary else text("sidebar.no_run")
-    )
-page.run()
+try:
+    page.run()
+finally:
+    sidebar()

@@ -133,13 +133,16 @@ def pick_upload() -> tuple[Series, state.Dataset] | None:
         key=remembered(f"pick.target.{name}", default_target),
     )
     remember(f"pick.target.{name}")
-    covariates = st.multiselect(
-        text("data.covariates"),
-        [column for column in numeric if column not in (target, date_col)],
-        help=text("data.covariates_help"),
-        key=remembered(f"pick.covariates.{name}", []),
-    )
-    remember(f"pick.covariates.{name}")
+    extras = [column for column in numeric if column not in (target, date_col)]
+    covariates = []
+    if extras:
+        covariates = st.multiselect(
+            text("data.covariates"),
+            extras,
+            help=text("data.covariates_help"),
+            key=remembered(f"pick.covariates.{name}", []),
+        )
+        remember(f"pick.covariates.{name}")
     options = widgets.cleaning_choices(table, name, date_col, target)
     if date_col == detected_date and target == default_target:
         date_col, target = None, None

@@ -187,13 +187,13 @@ def cleaning_choices(
         )
         resample = right.selectbox(
             text("clean.resample"),
-            [None, *RESAMPLE_TARGETS],
+            ["none", *RESAMPLE_TARGETS],
             help=text("clean.resample_help"),
-            format_func=lambda f: text(f"clean.resample.{f or 'none'}"),
-            key=remembered(f"clean.resample.{name}", None),
+            format_func=lambda f: text(f"clean.resample.{f}"),
+            key=remembered(f"clean.resample.{name}", "none"),
         )
-        options["resample"] = resample
-        if resample:
+        options["resample"] = None if resample == "none" else resample
+        if options["resample"]:
             options["resample_how"] = right.radio(
                 text("clean.resample_how"),
                 RESAMPLE_CHOICES,
