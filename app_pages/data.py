@@ -136,11 +136,10 @@ def pick_upload() -> tuple[Series, state.Dataset] | None:
     extras = [column for column in numeric if column not in (target, date_col)]
     covariates = []
     if extras:
+        key = remembered(f"pick.covariates.{name}", [])
+        st.session_state[key] = [column for column in st.session_state[key] if column in extras]
         covariates = st.multiselect(
-            text("data.covariates"),
-            extras,
-            help=text("data.covariates_help"),
-            key=remembered(f"pick.covariates.{name}", []),
+            text("data.covariates"), extras, help=text("data.covariates_help"), key=key
         )
         remember(f"pick.covariates.{name}")
     options = widgets.cleaning_choices(table, name, date_col, target)

@@ -229,3 +229,18 @@ def test_two_runs_on_the_same_data_are_drawn_together():
     figure = json.loads(app.get("plotly_chart")[0].proto.spec)
     names = {trace.get("name") for trace in figure["data"]}
     assert {"GRU #2 forecast", "LSTM #1 forecast"} <= names
+
+
+def test_an_extra_input_that_becomes_the_target_leaves_the_extra_inputs():
+    app = start("data")
+    app.radio(key="pick.source").set_value("upload").run()
+    rows = "\n".join(f"{i},{(i * 7) % 11},{i % 5}" for i in range(60))
+    app.file_uploader[0].set_value(("two.csv", f"t,sales,promo\n{rows}".encode(), "text/csv"))
+    app.run()
+    widget(app.multiselect, "Extra inputs (covariates)").select("promo").run()
+    widget(app.selectbox, "Value to forecast").set_value("promo").run()
+    assert not app.exception
+    assert app.session_state[state.SERIES].target == "promo"
+    assert app.session_state[state.SERIES].covariates is None or "promo" not in (
+        app.session_state[state.SERIES].covariates.columns
+    )
