@@ -39,6 +39,7 @@ def sidebar() -> None:
 
 
 page = st.navigation(PAGES)
+state.collect_finished_job()
 try:
     page.run()
 finally:

@@ -88,7 +88,7 @@ def pick_synthetic() -> tuple[Series, state.Dataset]:
             where.slider(spec.label, spec.low, float(high), step=spec.step, help=spec.help, key=key)
         else:
             where.number_input(
-                spec.label, spec.low, spec.high, step=spec.step, help=spec.help, key=key
+                spec.label, spec.low, float(high), step=spec.step, help=spec.help, key=key
             )
         params[spec.name] = float(remember(key))
     values = generate(kind, int(length), int(seed), **params)
@@ -126,11 +126,11 @@ def pick_upload() -> tuple[Series, state.Dataset] | None:
     date_col = None if row_time else date_choice
     targets = [column for column in columns if column != date_col]
     default_target = detect_target(table, exclude=date_col)
+    target_key = remembered(f"pick.target.{name}", default_target)
+    if st.session_state[target_key] not in targets:  # it became the date column
+        st.session_state[target_key] = default_target
     target = middle.selectbox(
-        text("data.target"),
-        targets,
-        help=text("data.target_help"),
-        key=remembered(f"pick.target.{name}", default_target),
+        text("data.target"), targets, help=text("data.target_help"), key=target_key
     )
     remember(f"pick.target.{name}")
     extras = [column for column in numeric if column not in (target, date_col)]

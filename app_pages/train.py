@@ -5,26 +5,11 @@ import streamlit as st
 
 from forecasting.config import TrainConfig
 from forecasting.job import TrainingJob
-from forecasting.summary import summarize
 from ui import charts, state, widgets
 from ui.state import text
 from ui.text import plain
 
 REFRESH_S = 0.5
-
-
-def finish(job: TrainingJob) -> None:
-    """Turn a finished job into a run in the session's history, or an error to show."""
-    state.set_job(None)
-    if job.error or job.run is None:
-        state.set_notice("error", text("train.failed", error=plain(job.error)))
-        return
-    name = state.next_run_name(job.config.cell)
-    state.add_run(summarize(job.run, job.series, name, job.dataset))
-    state.set_notice(
-        "success",
-        text("train.done", name=name, seconds=job.run.seconds, reason=job.run.stop_reason),
-    )
 
 
 @st.fragment(run_every=REFRESH_S)
@@ -33,8 +18,7 @@ def live_progress() -> None:
     if job is None:
         return
     if job.done:
-        finish(job)
-        st.rerun()
+        st.rerun()  # app.py turns the finished job into a run
     epoch, epochs, left = job.progress()
     if epoch == 0:
         label = text("train.starting")

@@ -212,6 +212,9 @@ def parse_dates(column: pd.Series, name: str, dayfirst: bool | None = None) -> P
     return _full(column, reading, positions)
 
 
+EARLIEST, LATEST = np.datetime64("1000-01-01", "us"), np.datetime64("9999-12-31T23:59:59", "us")
+
+
 def _empty(name: str) -> DataError:
     return DataError(
         f"Column '{name}' is empty: it holds no dates. "
@@ -223,6 +226,8 @@ def _full(column: pd.Series, reading: _Reading, positions: np.ndarray) -> Parsed
     """The reading of the non-empty cells at `positions`, spread over the whole column."""
     stamps = np.full(len(column), np.datetime64("NaT"), dtype=UNIT)
     stamps[positions] = reading.stamps
+    outside = (stamps < EARLIEST) | (stamps > LATEST)  # NaT compares False: stays as it is
+    stamps[outside] = np.datetime64("NaT")
     series = pd.Series(stamps, index=column.index, name=column.name)
     return ParsedDates(series, reading.notes, reading.dayfirst, reading.ambiguous)
 

@@ -826,7 +826,10 @@ def _names(names: Sequence[str]) -> str:
 
 def _moment(stamp: pd.Timestamp) -> str:
     """A timestamp without its time of day when it has none."""
-    return str(stamp.date()) if stamp == stamp.normalize() else str(stamp)
+    try:
+        return str(stamp.date()) if stamp == stamp.normalize() else str(stamp)
+    except (NotImplementedError, OverflowError, ValueError):
+        return str(stamp)
 
 
 def _where(label) -> str:

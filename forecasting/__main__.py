@@ -32,6 +32,11 @@ from models.checkpoint import CheckpointError
 from models.recurrent import CELLS, RESIDUALS
 
 USER_ERRORS = (DataError, ConfigError, CheckpointError, TrainingError)
+PART_NOTES = {
+    "validation": "Scores are on the validation part, which also chose the epoch kept (early "
+    "stopping), so they flatter the model a little; --test-share keeps a test part apart.",
+    "test": "Scores are on the test part, which training never saw.",
+}
 EXAMPLES = """examples:
   python -m forecasting inspect sales.csv
   python -m forecasting forecast data/samples/airline.csv --horizon 12 --out /tmp/airline
@@ -213,7 +218,7 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
         "part": scores.part,
         "windows": scores.windows,
         "metrics": scores.table,
-        "notes": scores.notes,
+        "notes": [*scores.notes, PART_NOTES[scores.part]],
         "interval_level": args.level,
         "best_epoch": run.best_epoch,
         "stop_reason": run.stop_reason,
@@ -250,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.group is not None and args.group_col is None:
         fail("--group needs --group-col, the column that names the groups")
+    if args.command == "forecast" and not 0 < args.level < 1:
+        fail(f"--level must be between 0 and 1 (0.9 for a 90% interval); got {args.level}")
     try:
         result = inspect(args) if args.command == "inspect" else forecast(args)
     except USER_ERRORS as err:

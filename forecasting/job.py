@@ -41,6 +41,8 @@ class TrainingJob:
                            history=self.history)  # fmt: skip
         except USER_ERRORS as err:
             self.error = str(err)
+        except Exception as err:  # a bug or the machine (out of memory): still say what happened
+            self.error = f"an unexpected error stopped training ({type(err).__name__}: {err})"
 
     def stop(self) -> None:
         """End training after the current epoch, keeping the best model so far."""

@@ -161,6 +161,7 @@ def test_every_training_setting_is_an_option(capsys, tmp_path):
         (["inspect", SAMPLES / "airline.csv", "--target", "sales"], "The target column 'sales'"),
         (["inspect", SAMPLES / "airline.csv", "--group", "A"], "--group needs --group-col"),
         ([], "error: the following arguments are required: COMMAND"),
+        (["forecast", SAMPLES / "airline.csv", "--level", "1.5"], "--level must be between 0"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_on_stderr(capsys, argv, message):

@@ -244,3 +244,48 @@ def test_an_extra_input_that_becomes_the_target_leaves_the_extra_inputs():
     assert app.session_state[state.SERIES].covariates is None or "promo" not in (
         app.session_state[state.SERIES].covariates.columns
     )
+
+
+def test_a_run_that_ends_while_the_user_is_on_another_page_is_kept():
+    app = start("data")
+    app.switch_page("app_pages/train.py").run()
+    widget(app.number_input, "Epochs").set_value(2)
+    widget(app.select_slider, "Hidden size").set_value(8)
+    app.button(key="train-start").click().run()
+    job = app.session_state[state.JOB]
+    app.switch_page("app_pages/forecast.py").run()
+    assert job.wait(120)
+    app.run()
+    assert not app.exception
+    assert [run.name for run in app.session_state[state.RUNS]] == ["LSTM #1"]
+    assert app.get("plotly_chart") and app.title[0].value == "Forecast"
+
+
+def test_choosing_the_target_as_the_date_column_picks_another_target():
+    app = start("data")
+    app.radio(key="pick.source").set_value("upload").run()
+    rows = "\n".join(f"2024-01-{day:02d},{day},{day % 3}" for day in range(1, 31))
+    app.file_uploader[0].set_value(("shop.csv", f"day,sales,promo\n{rows}".encode(), "text/csv"))
+    app.run()
+    widget(app.selectbox, "Date column").set_value("sales").run()
+    assert not app.exception
+    assert widget(app.selectbox, "Value to forecast").value == "promo"
+    assert "'sales'" in app.error[0].value
+
+
+def test_an_unexpected_training_failure_is_said_not_hidden(monkeypatch):
+    from forecasting import job as job_module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("CUDA out of memory")
+
+    monkeypatch.setattr(job_module, "fit", broken)
+    app = start("data")
+    app.switch_page("app_pages/train.py").run()
+    app.button(key="train-start").click().run()
+    job = app.session_state[state.JOB]
+    if job is not None:  # still running when the page drew: wait, then draw again
+        assert job.wait(30)
+        app.run()
+    assert "RuntimeError: CUDA out of memory" in app.error[0].value
+    assert not app.session_state[state.RUNS]

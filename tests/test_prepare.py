@@ -559,3 +559,11 @@ def test_the_fingerprint_tells_apart_the_same_values_on_other_dates():
     monthly = prepare(dated(pd.date_range("2020-01-01", periods=12, freq="MS"), values))
     assert daily.fingerprint() != monthly.fingerprint()
     assert daily.fingerprint() == prepare(dated(days(12), values)).fingerprint()
+
+
+def test_a_stray_number_in_a_date_column_is_an_unreadable_date_not_year_minus_one():
+    lines = [f"2024-01-{day:02d},{day}" for day in range(1, 20)]
+    lines[3], lines[9] = "-1,4", "-1,10"
+    series = prepare(read_table(("date,value\n" + "\n".join(lines)).encode()))
+    assert len(series) == 19 and series.index[0] == pd.Timestamp("2024-01-01")
+    assert "2 rows with an unreadable date in 'date' were dropped." in series.report.lines

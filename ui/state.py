@@ -8,8 +8,8 @@ import streamlit as st
 
 from data.prepare import Series
 from forecasting.job import TrainingJob
-from forecasting.summary import RunSummary
-from ui.text import DEFAULT_LANGUAGE, t
+from forecasting.summary import RunSummary, summarize
+from ui.text import DEFAULT_LANGUAGE, plain, t
 
 SERIES, DATASET, RUNS, CURRENT, JOB, LANGUAGE, PICKS, UPLOAD, NOTICE, HANDLED = (
     "series", "dataset", "runs", "current_run", "job", "language", "picks", "upload", "notice",
@@ -137,3 +137,18 @@ def first_time(file_id: str) -> bool:
         return False
     handled.add(file_id)
     return True
+
+
+def collect_finished_job() -> None:
+    """A finished training job becomes a run (or an error notice), whichever page is open."""
+    job = get_job()
+    if job is None or not job.done:
+        return
+    set_job(None)
+    if job.error or job.run is None:
+        set_notice("error", text("train.failed", error=plain(job.error or "no model came back")))
+        return
+    name = next_run_name(job.config.cell)
+    add_run(summarize(job.run, job.series, name, job.dataset))
+    reason = job.run.stop_reason
+    set_notice("success", text("train.done", name=name, seconds=job.run.seconds, reason=reason))
