@@ -11,6 +11,7 @@ from data.errors import DataError
 from data.load import read_table_with_notes
 from data.prepare import (
     Series,
+    detect_group_column,
     detect_target,
     from_array,
     numeric_columns,
@@ -125,7 +126,9 @@ def pick_upload() -> tuple[Series, state.Dataset] | None:
     row_time = date_choice == NO_DATE
     date_col = None if row_time else date_choice
     targets = [column for column in columns if column != date_col]
-    default_target = detect_target(table, exclude=date_col)
+    default_target = detect_target(
+        table, exclude=(date_col, detect_group_column(table, date_col, None))
+    )
     target_key = remembered(f"pick.target.{name}", default_target)
     if st.session_state[target_key] not in targets:  # it became the date column
         st.session_state[target_key] = default_target

@@ -323,7 +323,9 @@ def _choose_target(
     if target is not None:
         report.add(f"Using '{target}' as the value to forecast, as given.")
         return target
-    target = detect_target(table, exclude=(date_col, group_col))
+    target = detect_target(
+        table, exclude=(date_col, group_col or detect_group_column(table, date_col, None))
+    )
     report.add(f"Using '{target}' as the value to forecast (the first numeric column).")
     return target
 

@@ -567,3 +567,17 @@ def test_a_stray_number_in_a_date_column_is_an_unreadable_date_not_year_minus_on
     series = prepare(read_table(("date,value\n" + "\n".join(lines)).encode()))
     assert len(series) == 19 and series.index[0] == pd.Timestamp("2024-01-01")
     assert "2 rows with an unreadable date in 'date' were dropped." in series.report.lines
+
+
+def test_numeric_group_ids_are_not_taken_for_the_value_to_forecast():
+    rows = [
+        f"2024-01-{day:02d},{store},{day * 10 + store}"
+        for day in range(1, 31)
+        for store in (1, 2, 3)
+    ]
+    series = prepare(read_table(("date,store,sales\n" + "\n".join(rows)).encode()))
+    assert series.target == "sales"
+    assert any(
+        "'store' looks like it names separate series (3 groups)" in line
+        for line in series.report.lines
+    )
