@@ -1,0 +1,159 @@
+"""The three ways to pick a series (sample, synthetic signal, upload), each a widget group."""
+
+import pandas as pd
+import streamlit as st
+
+from data.catalog import load_sample, sample, samples
+from data.dates import detect_date_column
+from data.load import read_table_with_notes
+from data.prepare import (
+    Series,
+    detect_group_column,
+    detect_target,
+    from_array,
+    numeric_columns,
+    prepare,
+)
+from data.synthetic import SIGNALS, generate, season_length
+from ui import state, widgets
+from ui.state import remember, remembered, text
+
+SOURCES = ("sample", "synthetic", "upload")
+NO_DATE = "\u2014"
+SLIDER_MAX_STEPS = 1000
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def load_upload(raw: bytes, name: str) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """The table, what reading it did, and its numeric columns."""
+    table, notes = read_table_with_notes(raw, name)
+    return table, notes, numeric_columns(table)
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def cached_sample(key: str) -> Series:
+    return load_sample(key)
+
+
+def pick_sample() -> tuple[Series, state.Dataset]:
+    keys = [entry.key for entry in samples()]
+    key = st.selectbox(
+        text("data.sample"),
+        keys,
+        format_func=lambda k: sample(k).name,
+        key=remembered("pick.sample", keys[0]),
+    )
+    entry = sample(remember("pick.sample"))
+    st.caption(entry.description)
+    st.caption(
+        text("data.sample_source", source=entry.original_source, package=entry.source_package)
+    )
+    return cached_sample(key), state.Dataset(entry.name, "sample")
+
+
+def pick_synthetic() -> tuple[Series, state.Dataset]:
+    kinds = list(SIGNALS)
+    kind = st.selectbox(
+        text("data.signal"),
+        kinds,
+        format_func=lambda k: SIGNALS[k].title,
+        key=remembered("pick.signal", kinds[0]),
+    )
+    remember("pick.signal")
+    signal = SIGNALS[kind]
+    st.caption(signal.description)
+    columns = st.columns(3)
+    length = columns[0].slider(
+        text("data.length"),
+        50,
+        5000,
+        step=10,
+        help=text("data.length_help"),
+        key=remembered("pick.length", 500),
+    )
+    seed = columns[0].number_input(
+        text("data.seed"), 0, 2**31 - 1, help=text("data.seed_help"), key=remembered("pick.seed", 0)
+    )
+    remember("pick.length"), remember("pick.seed")
+    params = {}
+    for position, spec in enumerate(signal.params, start=1):
+        key = remembered(f"pick.{kind}.{spec.name}", spec.default)
+        where = columns[position % 3]
+        high = min(spec.high, length // 2) if spec.name.startswith("period") else spec.high
+        st.session_state[key] = min(max(float(st.session_state[key]), spec.low), high)
+        if (high - spec.low) / spec.step <= SLIDER_MAX_STEPS:
+            where.slider(spec.label, spec.low, float(high), step=spec.step, help=spec.help, key=key)
+        else:
+            where.number_input(
+                spec.label, spec.low, float(high), step=spec.step, help=spec.help, key=key
+            )
+        params[spec.name] = float(remember(key))
+    values = generate(kind, int(length), int(seed), **params)
+    series = from_array(values, target=signal.title, season=season_length(kind, **params))
+    return series, state.Dataset(signal.title, "synthetic")
+
+
+def pick_upload() -> tuple[Series, state.Dataset] | None:
+    upload = st.file_uploader(
+        text("data.upload"),
+        type=["csv", "txt", "tsv", "xlsx"],
+        help=text("data.upload_help"),
+        key="pick.upload",
+    )
+    if upload is not None:
+        state.set_upload(upload.name, upload.getvalue())
+    stored = state.get_upload()
+    if stored is None:
+        st.info(text("data.upload_prompt"))
+        return None
+    name, raw = stored
+    table, notes, numeric = load_upload(raw, name)
+    columns = [str(column) for column in table.columns]
+    detected_date = detect_date_column(table)
+    date_options = [NO_DATE, *columns]
+    left, middle = st.columns(2)
+    date_choice = left.selectbox(
+        text("data.date_col"),
+        date_options,
+        help=text("data.date_col_help"),
+        key=remembered(f"pick.date.{name}", detected_date or NO_DATE),
+    )
+    remember(f"pick.date.{name}")
+    row_time = date_choice == NO_DATE
+    date_col = None if row_time else date_choice
+    targets = [column for column in columns if column != date_col]
+    default_target = detect_target(
+        table, exclude=(date_col, detect_group_column(table, date_col, None))
+    )
+    target_key = remembered(f"pick.target.{name}", default_target)
+    if st.session_state[target_key] not in targets:  # it became the date column
+        st.session_state[target_key] = default_target
+    target = middle.selectbox(
+        text("data.target"), targets, help=text("data.target_help"), key=target_key
+    )
+    remember(f"pick.target.{name}")
+    extras = [column for column in numeric if column not in (target, date_col)]
+    covariates = []
+    if extras:
+        key = remembered(f"pick.covariates.{name}", [])
+        st.session_state[key] = [column for column in st.session_state[key] if column in extras]
+        covariates = st.multiselect(
+            text("data.covariates"), extras, help=text("data.covariates_help"), key=key
+        )
+        remember(f"pick.covariates.{name}")
+    options = widgets.cleaning_choices(table, name, date_col, target)
+    if date_col == detected_date and target == default_target:
+        date_col, target = None, None
+    series = prepare(
+        table,
+        date_col=date_col,
+        target=target,
+        row_time=row_time,
+        covariates=covariates,
+        options=options,
+        read_notes=notes,
+    )
+    return series, state.Dataset(name, "upload")
+
+
+PICKERS = {"sample": pick_sample, "synthetic": pick_synthetic, "upload": pick_upload}
