@@ -289,3 +289,14 @@ def test_an_unexpected_training_failure_is_said_not_hidden(monkeypatch):
         app.run()
     assert "RuntimeError: CUDA out of memory" in app.error[0].value
     assert not app.session_state[state.RUNS]
+
+
+def test_removing_the_uploaded_file_stops_using_it():
+    app = start("data")
+    app.radio(key="pick.source").set_value("upload").run()
+    rows = "\n".join(str(value % 9) for value in range(40))
+    app.file_uploader[0].set_value(("plain.csv", f"value\n{rows}".encode(), "text/csv")).run()
+    assert app.session_state[state.DATASET].name == "plain.csv"
+    app.file_uploader[0].set_value(None).run()
+    assert not app.exception
+    assert app.info[0].value == "Upload a CSV or .xlsx file to begin."

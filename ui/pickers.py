@@ -93,12 +93,19 @@ def pick_synthetic() -> tuple[Series, state.Dataset]:
     return series, state.Dataset(signal.title, "synthetic")
 
 
+def forget_removed_upload() -> None:
+    """The user removed the file (its ✕): stop using it. A page change keeps it."""
+    if st.session_state.get("pick.upload") is None:
+        state.set_upload(None)
+
+
 def pick_upload() -> tuple[Series, state.Dataset] | None:
     upload = st.file_uploader(
         text("data.upload"),
         type=["csv", "txt", "tsv", "xlsx"],
         help=text("data.upload_help"),
         key="pick.upload",
+        on_change=forget_removed_upload,
     )
     if upload is not None:
         state.set_upload(upload.name, upload.getvalue())

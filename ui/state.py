@@ -114,8 +114,9 @@ def get_upload() -> tuple[str, bytes] | None:
     return st.session_state.get(UPLOAD)
 
 
-def set_upload(name: str, raw: bytes) -> None:
-    st.session_state[UPLOAD] = (name, raw)
+def set_upload(name: str | None, raw: bytes = b"") -> None:
+    """Keep the uploaded file for later visits; None forgets it."""
+    st.session_state[UPLOAD] = None if name is None else (name, raw)
 
 
 def set_notice(kind: str, message: str) -> None:
