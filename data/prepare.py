@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -112,6 +112,13 @@ class Series:
             digest.update(",".join(self.covariates.columns).encode())
             digest.update(np.ascontiguousarray(self.covariates.to_numpy(np.float64)).tobytes())
         return digest.hexdigest()[:16]
+
+    def head(self, count: int) -> Series:
+        """The first `count` points, as if the data ended there."""
+        covariates = None if self.covariates is None else self.covariates.iloc[:count]
+        return replace(
+            self, values=self.values[:count], index=self.index[:count], covariates=covariates
+        )
 
     def future_index(self, horizon: int) -> pd.Index:
         """The `horizon` timestamps (or row numbers) right after the last one."""

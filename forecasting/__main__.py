@@ -23,6 +23,7 @@ from data.prepare import (
     Series,
     prepare,
 )
+from forecasting.backtest import backtest, fold_frame
 from forecasting.config import DEVICES, STRATEGIES, ConfigError, auto_config
 from forecasting.evaluate import evaluate
 from forecasting.persist import save_run
@@ -145,6 +146,13 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     add("--device", choices=DEVICES, help="auto picks CUDA, then MPS, then CPU")
     add("--level", type=float, default=DEFAULT_LEVEL, help="interval coverage (default: 0.9)")
     add("--out", type=Path, default=Path("out"), help="folder for the results (default: out)")
+    add(
+        "--backtest",
+        type=int,
+        default=0,
+        metavar="K",
+        help="also refit at each of the last K horizons and score those forecasts (default: 0)",
+    )
 
 
 TRAIN_OPTIONS = (
@@ -233,6 +241,15 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
             "report": list(series.report),
         },
     }
+    if args.backtest:
+        result = backtest(series, config, args.backtest, args.level)
+        (args.out / "backtest.csv").write_text(safe_csv(fold_frame(result, series)))
+        report["backtest"] = {
+            "folds": args.backtest,
+            "metrics": result.table,
+            "coverage": result.coverage,
+            "level": result.level,
+        }
     (args.out / "metrics.json").write_text(json.dumps(report, indent=2, default=_plain))
     return {
         "out": str(args.out),
@@ -255,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.group is not None and args.group_col is None:
         fail("--group needs --group-col, the column that names the groups")
+    if args.command == "forecast" and args.backtest < 0:
+        fail(f"--backtest must be 0 or more; got {args.backtest}")
     if args.command == "forecast" and not 0 < args.level < 1:
         fail(f"--level must be between 0 and 1 (0.9 for a 90% interval); got {args.level}")
     try:

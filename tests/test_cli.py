@@ -206,3 +206,15 @@ def test_the_date_order_and_cleaning_choices_are_options(capsys):
     )
     described = json.loads(out)
     assert code == 0 and described["freq"] == "MS" and 500 < described["rows"] < 530
+
+
+def test_forecast_can_backtest_the_last_periods(capsys, tmp_path):
+    code, _, err = run_cli(
+        capsys, "forecast", SAMPLES / "airline.csv", "--out", tmp_path, "--backtest", 2, *FAST
+    )
+    assert code == 0, err
+    scores = json.loads((tmp_path / "metrics.json").read_text())["backtest"]
+    assert scores["folds"] == 2 and 0 <= scores["coverage"] <= 1 and scores["level"] == 0.9
+    assert set(scores["metrics"]) == {"model", "naive", "seasonal_naive", "drift"}
+    folds = pd.read_csv(tmp_path / "backtest.csv", parse_dates=["timestamp"])
+    assert len(folds) == 24 and folds["timestamp"].iloc[-1] == pd.Timestamp("1960-12-01")
