@@ -11,7 +11,7 @@ from forecasting.persist import apply_to, load_run, run_to_bytes
 from forecasting.predict import future
 from forecasting.summary import RunSummary, summarize, verdict
 from models.checkpoint import CheckpointError
-from ui import charts, state
+from ui import charts, diagnostics, state
 from ui.state import text
 from ui.text import plain
 
@@ -155,5 +155,7 @@ figure = charts.forecast_figure(drawn, shown, state.language(), others)
 st.plotly_chart(figure, key="forecast-chart")
 verdict_line(summary)
 metrics_table(summary)
+diagnostics.residuals_section(summary)
+diagnostics.backtest_section(summary)
 downloads(summary, ahead.to_frame())
 apply_checkpoint()

@@ -85,3 +85,15 @@ def evaluate(
     if scale is None:
         notes.append("MASE is undefined: the training part does not change from season to season.")
     return Evaluation(PART_NAMES[part], len(starts), table, notes)
+
+
+def autocorrelation(values: np.ndarray, lags: int) -> np.ndarray:
+    """Sample autocorrelation at lags 1..`lags` (zeros for a constant input)."""
+    centred = np.asarray(values, dtype=np.float64) - np.mean(values)
+    denominator = float(np.dot(centred, centred))
+    lags = min(lags, len(centred) - 1)
+    if denominator == 0 or lags < 1:
+        return np.zeros(max(lags, 0))
+    return np.array(
+        [np.dot(centred[:-lag], centred[lag:]) / denominator for lag in range(1, lags + 1)]
+    )

@@ -66,3 +66,14 @@ def test_best_baseline_is_the_one_with_the_lowest_score():
     config = TrainConfig(window=24, horizon=12, season_length=12, hidden_size=8, epochs=1)
     result = evaluate(fit(series, config), series, "val")
     assert result.best_baseline("MASE") == "seasonal_naive"
+
+
+def test_autocorrelation_matches_a_hand_computed_lag_and_is_zero_for_a_constant():
+    from forecasting.evaluate import autocorrelation
+
+    values = np.array([1.0, 3.0, 2.0, 5.0, 4.0])
+    centred = values - values.mean()
+    expected = np.dot(centred[:-1], centred[1:]) / np.dot(centred, centred)
+    assert autocorrelation(values, 2)[0] == pytest.approx(expected)
+    assert len(autocorrelation(values, 10)) == 4
+    assert not autocorrelation(np.ones(6), 3).any()

@@ -300,3 +300,18 @@ def test_removing_the_uploaded_file_stops_using_it():
     app.file_uploader[0].set_value(None).run()
     assert not app.exception
     assert app.info[0].value == "Upload a CSV or .xlsx file to begin."
+
+
+def test_the_forecast_page_backtests_on_demand_and_draws_the_residuals():
+    app = start()
+    app.button(key="demo").click().run()
+    assert len(app.get("plotly_chart")) == 4, "the forecast and three residual charts"
+    name = app.session_state[state.RUNS][0].name
+    widget(app.slider, "Periods to look back").set_value(2).run()
+    app.button(key=f"backtest-run-{name}").click().run()
+    assert not app.exception
+    coverage = next(m.value for m in app.markdown if "intervals (nominal 90%)" in m.value)
+    assert "of the actual values fell inside the 90% intervals" in coverage
+    assert len(app.get("plotly_chart")) == 5
+    result = app.session_state[state.BACKTESTS][(name, 2)]
+    assert [fold.origin for fold in result.folds] == [120, 132]

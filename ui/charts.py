@@ -9,6 +9,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from data.prepare import Series
+from forecasting.backtest import Backtest
+from forecasting.evaluate import autocorrelation
 from forecasting.summary import RunSummary
 from forecasting.train import EpochLog
 from ui.text import DEFAULT_LANGUAGE, t
@@ -172,3 +174,75 @@ def _shade_parts(
             annotation_text=t(f"forecast.part.{part}", language),
             annotation_position="top left",
         )
+
+
+def backtest_figure(
+    series: Series, result: Backtest, language: str = DEFAULT_LANGUAGE
+) -> go.Figure:
+    """The data near the end, with each fold's forecast and interval drawn where it was made."""
+    first = result.folds[0].origin
+    start = max(0, first - 3 * len(result.folds[0].actual))
+    fig = go.Figure()
+    _line(
+        fig,
+        series.index[start:],
+        series.values[start:],
+        t("forecast.actual", language),
+        PALETTE["data"],
+    )
+    for number, fold in enumerate(result.folds):
+        index = series.index[fold.origin : fold.origin + len(fold.actual)]
+        color = (PALETTE["model"], *OTHER_RUNS)[number % (1 + len(OTHER_RUNS))]
+        fig.add_trace(
+            go.Scatter(
+                x=[*index, *index[::-1]],
+                y=[*fold.forecast.upper, *fold.forecast.lower[::-1]],
+                fill="toself",
+                fillcolor=PALETTE["band"],
+                mode="lines",
+                line={"width": 0},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+        _line(
+            fig,
+            index,
+            fold.forecast.mean,
+            t("backtest.fold", language, number=number + 1),
+            color,
+            markers=True,
+            width=2,
+        )
+    return _layout(fig, t("backtest.chart_title", language, folds=len(result.folds)), height=380)
+
+
+def residual_figures(summary: RunSummary, language: str = DEFAULT_LANGUAGE) -> list[go.Figure]:
+    """Held-out residuals: over time, as a histogram, and their autocorrelation."""
+    held = summary.held_out
+    positions = summary.series.index.get_indexer(held.index)
+    residuals = summary.series.values[positions] - held.to_numpy()
+    over_time = go.Figure(
+        go.Scatter(
+            x=held.index,
+            y=residuals,
+            mode="lines+markers",
+            line={"color": PALETTE["model"]},
+            name="",
+        )
+    )
+    over_time.add_hline(y=0, line_color=PALETTE["mean"])
+    histogram = go.Figure(go.Histogram(x=residuals, marker_color=PALETTE["model"], nbinsx=20))
+    lags = max(2, min(2 * summary.run.config.season_length, len(residuals) // 2, 48))
+    correlations = autocorrelation(residuals, lags)
+    bound = 1.96 / np.sqrt(len(residuals))
+    acf = go.Figure(
+        go.Bar(x=np.arange(1, len(correlations) + 1), y=correlations, marker_color=PALETTE["model"])
+    )
+    for level in (bound, -bound):
+        acf.add_hline(y=level, line_dash="dot", line_color=PALETTE["mean"])
+    titles = ("residuals.over_time", "residuals.histogram", "residuals.acf")
+    return [
+        _layout(figure, t(title, language), height=280).update_layout(showlegend=False)
+        for figure, title in zip((over_time, histogram, acf), titles, strict=True)
+    ]

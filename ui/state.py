@@ -7,13 +7,14 @@ from dataclasses import dataclass
 import streamlit as st
 
 from data.prepare import Series
+from forecasting.backtest import Backtest
 from forecasting.job import TrainingJob
 from forecasting.summary import RunSummary, summarize
 from ui.text import DEFAULT_LANGUAGE, plain, t
 
-SERIES, DATASET, RUNS, CURRENT, JOB, LANGUAGE, PICKS, UPLOAD, NOTICE, HANDLED = (
+SERIES, DATASET, RUNS, CURRENT, JOB, LANGUAGE, PICKS, UPLOAD, NOTICE, HANDLED, BACKTESTS = (
     "series", "dataset", "runs", "current_run", "job", "language", "picks", "upload", "notice",
-    "handled",
+    "handled", "backtests",
 )  # fmt: skip
 
 
@@ -153,3 +154,11 @@ def collect_finished_job() -> None:
     add_run(summarize(job.run, job.series, name, job.dataset))
     reason = job.run.stop_reason
     set_notice("success", text("train.done", name=name, seconds=job.run.seconds, reason=reason))
+
+
+def get_backtest(run_name: str, folds: int) -> Backtest | None:
+    return st.session_state.get(BACKTESTS, {}).get((run_name, folds))
+
+
+def set_backtest(run_name: str, folds: int, result: Backtest) -> None:
+    st.session_state.setdefault(BACKTESTS, {})[(run_name, folds)] = result
