@@ -46,10 +46,7 @@ def metrics_table(summary: RunSummary) -> None:
     evaluation = summary.evaluation
     part = part_label(evaluation.part)
     st.subheader(text("forecast.metrics", part=part, windows=evaluation.windows))
-    names = {"model": summary.name} | {key: text(f"baseline.{key}") for key in evaluation.table}
-    names["model"] = summary.name
-    table = pd.DataFrame(evaluation.table).T.astype(float).rename(index=names)
-    st.dataframe(table.style.format(precision=3, na_rep="\u2014"))
+    diagnostics.metrics_dataframe(evaluation.table, summary.name)
     for note in evaluation.notes:
         st.caption(note)
 

@@ -460,23 +460,6 @@ def _combine_groups(
     return combined
 
 
-def select_group(table: pd.DataFrame, group_col: str | None, group: str | None) -> pd.DataFrame:
-    """The rows of one group of a long table (one series per store, product, ...)."""
-    if group_col is None:
-        return table
-    if group_col not in table.columns:
-        raise DataError(
-            f"The group column '{group_col}' is not in the file. "
-            f"Its columns are: {', '.join(map(repr, map(str, table.columns)))}."
-        )
-    labels = _group_labels(table[group_col])
-    groups = list(dict.fromkeys(labels.dropna()))
-    if group is None or group not in groups:
-        raise DataError(_no_group_message(group_col, group, groups))
-    keep = (labels == group).fillna(False).to_numpy(bool)
-    return table[keep].drop(columns=[group_col]).reset_index(drop=True)
-
-
 # Dates
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from data.errors import DataError
 from data.load import read_table
-from data.prepare import from_array, prepare, select_group
+from data.prepare import from_array, prepare
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 CATALOG = json.loads((SAMPLES / "catalog.json").read_text(encoding="utf-8"))
@@ -453,60 +453,6 @@ def test_fingerprint_is_stable_for_the_same_data_and_changes_with_one_value():
     assert int(first.fingerprint(), 16) >= 0
     assert other.fingerprint() != first.fingerprint()
     assert shifted.fingerprint() != first.fingerprint()
-
-
-# Groups
-
-LONG = pd.DataFrame(
-    {
-        "store": ["A", "B", " A ", "B"] * 6,
-        "date": np.repeat(days(12), 2),
-        "sales": np.arange(24.0),
-    }
-)
-
-
-def test_select_group_keeps_one_group_without_the_group_column():
-    rows = select_group(LONG, "store", "A")
-    assert list(rows.columns) == ["date", "sales"]
-    assert rows.index.equals(pd.RangeIndex(12))
-    np.testing.assert_array_equal(rows["sales"].to_numpy(), np.arange(0.0, 24.0, 2))
-    series = prepare(rows)
-    assert series.freq == "D"
-    assert len(series) == 12
-
-
-def test_select_group_without_a_group_column_returns_the_table():
-    assert select_group(LONG, None, None) is LONG
-
-
-@pytest.mark.parametrize(
-    ("group", "message"),
-    [
-        ("C", "There is no group 'C' in 'store'; the groups are: 'A', 'B'."),
-        (None, "Choose a group in 'store'; the groups are: 'A', 'B'."),
-    ],
-)
-def test_select_group_refuses_a_missing_group_and_lists_the_groups(group, message):
-    with pytest.raises(DataError) as err:
-        select_group(LONG, "store", group)
-    assert str(err.value) == message
-
-
-def test_select_group_lists_only_the_first_ten_groups():
-    table = pd.DataFrame({"id": [f"g{k}" for k in range(12)], "v": np.arange(12.0)})
-    with pytest.raises(DataError) as err:
-        select_group(table, "id", "zz")
-    assert str(err.value).endswith("'g8', 'g9' ....")
-    assert "'g10'" not in str(err.value)
-
-
-def test_select_group_refuses_a_missing_group_column():
-    with pytest.raises(DataError) as err:
-        select_group(LONG, "shop", "A")
-    assert str(err.value) == (
-        "The group column 'shop' is not in the file. Its columns are: 'store', 'date', 'sales'."
-    )
 
 
 # Bundled samples

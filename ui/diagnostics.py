@@ -13,6 +13,13 @@ from ui.state import text
 from ui.text import plain
 
 
+def metrics_dataframe(table: dict[str, dict[str, float | None]], model_name: str) -> None:
+    """Scores of the model (under its run name) and of each baseline, undefined ones as a dash."""
+    names = {key: model_name if key == "model" else text(f"baseline.{key}") for key in table}
+    frame = pd.DataFrame(table).T.astype(float).rename(index=names)
+    st.dataframe(frame.style.format(precision=3, na_rep="\u2014"))
+
+
 def backtest_section(summary: RunSummary) -> None:
     """Refit at each of the last k periods on demand; show the forecasts, scores and coverage."""
     st.subheader(text("backtest.title"))
@@ -51,10 +58,7 @@ def backtest_section(summary: RunSummary) -> None:
     )
     st.markdown(text("backtest.coverage", coverage=result.coverage, level=result.level))
     st.caption(text("backtest.metrics", folds=folds))
-    names = {"model": summary.name} | {key: text(f"baseline.{key}") for key in result.table}
-    names["model"] = summary.name
-    table = pd.DataFrame(result.table).T.astype(float).rename(index=names)
-    st.dataframe(table.style.format(precision=3, na_rep="\u2014"))
+    metrics_dataframe(result.table, summary.name)
 
 
 def residuals_section(summary: RunSummary) -> None:
