@@ -1,4 +1,4 @@
-"""Forecast page: predictions over the data, the future with its band, metrics, downloads."""
+"""Forecast page: predictions over the data, the future with its bands, metrics, downloads."""
 
 import json
 
@@ -8,14 +8,14 @@ import streamlit as st
 from data.errors import DataError
 from data.export import safe_csv
 from forecasting.persist import apply_to, load_run, run_to_bytes
-from forecasting.predict import future
+from forecasting.predict import DEFAULT_LEVELS, check_levels, future, level_name
 from forecasting.summary import RunSummary, summarize, verdict
 from models.checkpoint import CheckpointError
 from ui import charts, diagnostics, state
 from ui.state import text
 from ui.text import plain
 
-LEVELS = [0.8, 0.9, 0.95]
+LEVEL_CHOICES = [0.5, 0.8, 0.9, 0.95, 0.99]
 ON_PAR = 0.01  # a difference in error below this share is no win and no loss
 BASELINE_KEYS = ["seasonal_naive", "drift", "naive"]
 
@@ -103,7 +103,7 @@ st.title(text("forecast.title"))
 state.show_notice()
 history = state.runs()
 names = [run.name for run in history]
-left, middle, right = st.columns([2, 1, 3])
+left, middle, right = st.columns([2, 2, 3])
 chosen = left.selectbox(
     text("forecast.run"),
     range(len(history)),
@@ -114,13 +114,18 @@ chosen = left.selectbox(
 if history[chosen] is not summary:
     state.select_run(chosen)
     summary = history[chosen]
-level = middle.selectbox(
-    text("forecast.level"),
-    LEVELS,
-    index=LEVELS.index(0.9),
-    format_func=lambda v: f"{v:.0%}",
-    key="forecast-level",
+picked = middle.multiselect(
+    text("forecast.levels"),
+    LEVEL_CHOICES,
+    default=list(DEFAULT_LEVELS),
+    format_func=lambda v: f"{level_name(v)}%",
+    help=text("forecast.levels_help"),
+    key="forecast-levels",
 )
+levels = check_levels(picked) if picked else DEFAULT_LEVELS
+if not picked:
+    defaults = ", ".join(f"{level_name(level)}%" for level in DEFAULT_LEVELS)
+    middle.caption(text("forecast.levels_none", levels=defaults))
 shown = right.multiselect(
     text("forecast.baselines"),
     BASELINE_KEYS,
@@ -130,8 +135,8 @@ shown = right.multiselect(
 )
 ahead = (
     summary.forecast
-    if level == summary.forecast.level
-    else future(summary.run, summary.series, level)
+    if levels == summary.forecast.levels
+    else future(summary.run, summary.series, levels)
 )
 drawn = summary if ahead is summary.forecast else RunSummary(**{**vars(summary), "forecast": ahead})
 fingerprint = summary.series.fingerprint()
@@ -153,6 +158,6 @@ st.plotly_chart(figure, key="forecast-chart")
 verdict_line(summary)
 metrics_table(summary)
 diagnostics.residuals_section(summary)
-diagnostics.backtest_section(summary)
+diagnostics.backtest_section(summary, levels)
 downloads(summary, ahead.to_frame())
 apply_checkpoint()

@@ -27,7 +27,7 @@ from forecasting.backtest import backtest, fold_frame
 from forecasting.config import DEVICES, STRATEGIES, ConfigError, auto_config
 from forecasting.evaluate import evaluate
 from forecasting.persist import save_run
-from forecasting.predict import DEFAULT_LEVEL, future
+from forecasting.predict import DEFAULT_LEVELS, future
 from forecasting.train import TrainingError, fit
 from models.checkpoint import CheckpointError
 from models.recurrent import CELLS, RESIDUALS
@@ -144,7 +144,11 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     add("--test-share", type=float, help="share kept for a final test (default: 0, none)")
     add("--seed", type=int, help="random seed; the same seed gives the same forecast (default: 0)")
     add("--device", choices=DEVICES, help="auto picks CUDA, then MPS, then CPU")
-    add("--level", type=float, default=DEFAULT_LEVEL, help="interval coverage (default: 0.9)")
+    add(
+        "--levels",
+        default=",".join(f"{level:g}" for level in DEFAULT_LEVELS),
+        help="interval coverages, comma-separated (default: 0.8,0.95 for 80%% and 95%%)",
+    )
     add("--out", type=Path, default=Path("out"), help="folder for the results (default: out)")
     add(
         "--backtest",
@@ -216,7 +220,7 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
     given.setdefault("test_share", 0.0)
     config = auto_config(len(series), args.season or series.season_length, **given)
     run = fit(series, config)
-    ahead = future(run, series, args.level)
+    ahead = future(run, series, args.levels)
     part = "test" if config.test_share > 0 else "val"
     scores = evaluate(run, series, part)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -227,7 +231,7 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
         "windows": scores.windows,
         "metrics": scores.table,
         "notes": [*scores.notes, PART_NOTES[scores.part]],
-        "interval_level": args.level,
+        "interval_levels": list(ahead.levels),
         "best_epoch": run.best_epoch,
         "stop_reason": run.stop_reason,
         "fit_seconds": round(run.seconds, 3),
@@ -242,13 +246,12 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
         },
     }
     if args.backtest:
-        result = backtest(series, config, args.backtest, args.level)
+        result = backtest(series, config, args.backtest, args.levels)
         (args.out / "backtest.csv").write_text(safe_csv(fold_frame(result, series)))
         report["backtest"] = {
             "folds": args.backtest,
             "metrics": result.table,
-            "coverage": result.coverage,
-            "level": result.level,
+            "coverage": {f"{level:g}": share for level, share in result.coverage.items()},
         }
     (args.out / "metrics.json").write_text(json.dumps(report, indent=2, default=_plain))
     return {
@@ -258,6 +261,28 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
         "mase": scores.table["model"]["MASE"],
         "part": scores.part,
     }
+
+
+def parse_levels(text: str) -> tuple[float, ...]:
+    """'0.8,0.95' -> (0.8, 0.95); ValueError with a message for the command line otherwise."""
+    pieces = [piece.strip() for piece in text.split(",") if piece.strip()]
+    if not pieces:
+        raise ValueError("--levels needs at least one level, e.g. --levels 0.8,0.95")
+    levels = []
+    for piece in pieces:
+        try:
+            level = float(piece)
+        except ValueError:
+            raise ValueError(
+                f"--levels takes numbers between 0 and 1 separated by commas, "
+                f"e.g. --levels 0.8,0.95; got {piece!r}"
+            ) from None
+        if not 0 < level < 1:
+            raise ValueError(
+                f"--levels must be between 0 and 1 (0.8 for an 80% interval); got {piece}"
+            )
+        levels.append(level)
+    return tuple(sorted(set(levels)))
 
 
 def _plain(value: object) -> object:
@@ -274,8 +299,11 @@ def main(argv: list[str] | None = None) -> int:
         fail("--group needs --group-col, the column that names the groups")
     if args.command == "forecast" and args.backtest < 0:
         fail(f"--backtest must be 0 or more; got {args.backtest}")
-    if args.command == "forecast" and not 0 < args.level < 1:
-        fail(f"--level must be between 0 and 1 (0.9 for a 90% interval); got {args.level}")
+    if args.command == "forecast":
+        try:
+            args.levels = parse_levels(args.levels)
+        except ValueError as err:
+            fail(str(err))
     try:
         result = inspect(args) if args.command == "inspect" else forecast(args)
     except USER_ERRORS as err:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,7 +12,7 @@ from data.errors import DataError
 from data.prepare import Series
 from forecasting.config import TrainConfig
 from forecasting.evaluate import DEFAULT_BASELINES, mase_scale, metrics
-from forecasting.predict import DEFAULT_LEVEL, Forecast, future
+from forecasting.predict import DEFAULT_LEVELS, Forecast, check_levels, future
 from forecasting.train import fit
 from models.baselines import BASELINES
 
@@ -31,15 +31,18 @@ class Fold:
 class Backtest:
     folds: list[Fold]
     table: dict[str, dict[str, float | None]]  # metrics over every fold and step
-    coverage: float  # share of actual values inside the forecast intervals
-    level: float  # the intervals' nominal coverage
+    coverage: dict[float, float]  # nominal level -> share of actual values inside its intervals
+
+    @property
+    def levels(self) -> tuple[float, ...]:
+        return tuple(sorted(self.coverage))
 
 
 def backtest(
     series: Series,
     config: TrainConfig,
     folds: int = 3,
-    level: float = DEFAULT_LEVEL,
+    levels: Iterable[float] = DEFAULT_LEVELS,
     on_fold: Callable[[int, int], None] | None = None,
 ) -> Backtest:
     """Refit at each of the last `folds` origins, one horizon apart, and forecast the next."""
@@ -50,6 +53,7 @@ def backtest(
             f"A backtest of {folds} periods of {horizon} steps needs a longer series than "
             f"{len(series)} points. Use fewer periods or a shorter horizon."
         )
+    levels = check_levels(levels)  # before any fold is trained
     fold_config = config.with_changes(test_share=0.0)
     results = []
     for number, origin in enumerate(origins, start=1):
@@ -60,41 +64,33 @@ def backtest(
             for name in DEFAULT_BASELINES
         }
         actual = series.values[origin : origin + horizon]
-        results.append(Fold(origin, future(run, past, level), actual, baselines))
+        results.append(Fold(origin, future(run, past, levels), actual, baselines))
         if on_fold:
             on_fold(number, folds)
-    return summarize_folds(results, series.values[: origins[0]], config.season_length, level)
+    return summarize_folds(results, series.values[: origins[0]], config.season_length)
 
 
-def summarize_folds(
-    folds: list[Fold], insample: np.ndarray, season_length: int, level: float
-) -> Backtest:
+def summarize_folds(folds: list[Fold], insample: np.ndarray, season_length: int) -> Backtest:
     actual = np.concatenate([fold.actual for fold in folds])
     scale = mase_scale(insample, season_length)
     table = {"model": metrics(actual, np.concatenate([f.forecast.mean for f in folds]), scale)}
     for name in folds[0].baselines:
         table[name] = metrics(actual, np.concatenate([f.baselines[name] for f in folds]), scale)
-    lower = np.concatenate([fold.forecast.lower for fold in folds])
-    upper = np.concatenate([fold.forecast.upper for fold in folds])
-    coverage = float(np.mean((actual >= lower) & (actual <= upper)))
-    return Backtest(folds, table, coverage, level)
+    coverage = {}
+    for level in folds[0].forecast.levels:
+        lower = np.concatenate([fold.forecast.lower(level) for fold in folds])
+        upper = np.concatenate([fold.forecast.upper(level) for fold in folds])
+        coverage[level] = float(np.mean((actual >= lower) & (actual <= upper)))
+    return Backtest(folds, table, coverage)
 
 
 def fold_frame(result: Backtest, series: Series) -> pd.DataFrame:
     """Every fold's forecast beside what happened: timestamp, fold, actual, forecast, bounds."""
     rows = []
     for number, fold in enumerate(result.folds, start=1):
-        index = series.index[fold.origin : fold.origin + len(fold.actual)]
-        rows.append(
-            pd.DataFrame(
-                {
-                    "timestamp": index,
-                    "fold": number,
-                    "actual": fold.actual,
-                    "forecast": fold.forecast.mean,
-                    "lower": fold.forecast.lower,
-                    "upper": fold.forecast.upper,
-                }
-            )
-        )
+        frame = fold.forecast.to_frame()
+        frame["timestamp"] = series.index[fold.origin : fold.origin + len(fold.actual)]
+        frame.insert(1, "fold", number)
+        frame.insert(2, "actual", fold.actual)
+        rows.append(frame)
     return pd.concat(rows, ignore_index=True)

@@ -1,8 +1,9 @@
-"""Forecasts from a trained run: over the held-out parts, and past the end with an interval."""
+"""Forecasts from a trained run: over the held-out parts, and past the end with intervals."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,28 +15,50 @@ from data.windows import scale_inputs, target_starts, unscale
 from forecasting.train import EVAL_BATCH, Run, model_inputs
 from models.recurrent import roll_forward
 
-DEFAULT_LEVEL = 0.9
+DEFAULT_LEVELS = (0.8, 0.95)
+
+
+def check_levels(levels: Iterable[float]) -> tuple[float, ...]:
+    """The nominal coverages sorted, without repeats; ValueError unless each is in (0, 1)."""
+    checked = tuple(sorted({float(level) for level in levels}))
+    if not checked:
+        raise ValueError("levels must hold at least one interval level, such as 0.8")
+    for level in checked:
+        if not 0 < level < 1:  # also refuses NaN
+            raise ValueError(f"level must be between 0 and 1, got {level}")
+    return checked
+
+
+def level_name(level: float) -> str:
+    """A level as a percentage without the sign: 0.8 -> '80', 0.975 -> '97.5'."""
+    return f"{round(level * 100, 6):g}"
 
 
 @dataclass(frozen=True)
 class Forecast:
-    """The next `horizon` values after the series, with a prediction interval."""
+    """The next `horizon` values after the series, with a prediction interval per level."""
 
     index: pd.Index
-    mean: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    level: float
+    mean: np.ndarray  # (horizon,)
+    bands: dict[float, tuple[np.ndarray, np.ndarray]]  # nominal level -> (lower, upper)
+
+    @property
+    def levels(self) -> tuple[float, ...]:
+        return tuple(sorted(self.bands))
+
+    def lower(self, level: float) -> np.ndarray:
+        return self.bands[level][0]
+
+    def upper(self, level: float) -> np.ndarray:
+        return self.bands[level][1]
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                "timestamp": self.index,
-                "forecast": self.mean,
-                "lower": self.lower,
-                "upper": self.upper,
-            }
-        )
+        """timestamp, forecast, then lower_80, upper_80, lower_95, ... by rising level."""
+        columns = {"timestamp": self.index, "forecast": self.mean}
+        for level in self.levels:
+            columns[f"lower_{level_name(level)}"] = self.lower(level)
+            columns[f"upper_{level_name(level)}"] = self.upper(level)
+        return pd.DataFrame(columns)
 
 
 def predict_scaled(run: Run, inputs: np.ndarray) -> np.ndarray:
@@ -72,24 +95,28 @@ def actuals_from(values: np.ndarray, starts: np.ndarray, horizon: int) -> np.nda
     return values[np.asarray(starts)[:, None] + np.arange(horizon)]
 
 
-def conformal_margins(run: Run, series: Series, level: float = DEFAULT_LEVEL) -> np.ndarray:
-    """Half-widths (horizon,) of split-conformal intervals from the validation residuals."""
-    if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, got {level}")
+def conformal_margins(
+    run: Run, series: Series, levels: Iterable[float] = DEFAULT_LEVELS
+) -> dict[float, np.ndarray]:
+    """Half-widths (horizon,) of split-conformal intervals per level, from validation residuals."""
+    checked = check_levels(levels)
     horizon = run.config.horizon
     starts = target_starts(run.split(series.values), run.config.window, horizon, "val")
     forecasts = forecast_from(run, model_inputs(series, run.config), starts)
-    residuals = np.abs(actuals_from(series.values, starts, horizon) - forecasts)
-    rank = min(len(residuals), math.ceil((len(residuals) + 1) * level))  # k-th smallest error
-    return np.sort(residuals, axis=0)[rank - 1]
+    residuals = np.sort(np.abs(actuals_from(series.values, starts, horizon) - forecasts), axis=0)
+    margins = {}
+    for level in checked:
+        rank = min(len(residuals), math.ceil((len(residuals) + 1) * level))  # k-th smallest error
+        margins[level] = residuals[rank - 1]
+    return margins
 
 
-def future(run: Run, series: Series, level: float = DEFAULT_LEVEL) -> Forecast:
+def future(run: Run, series: Series, levels: Iterable[float] = DEFAULT_LEVELS) -> Forecast:
     """The horizon after the last point, from the last window of the series."""
     mean = forecast_from(run, model_inputs(series, run.config), np.array([len(series)]))[0]
-    margin = conformal_margins(run, series, level)
-    index = series.future_index(run.config.horizon)
-    return Forecast(index, mean, mean - margin, mean + margin, level)
+    margins = conformal_margins(run, series, levels)
+    bands = {level: (mean - margin, mean + margin) for level, margin in margins.items()}
+    return Forecast(series.future_index(run.config.horizon), mean, bands)
 
 
 def held_out_path(run: Run, series: Series) -> pd.Series:

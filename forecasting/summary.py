@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,7 +11,7 @@ import pandas as pd
 
 from data.prepare import Series
 from forecasting.evaluate import DEFAULT_BASELINES, Evaluation, evaluate
-from forecasting.predict import DEFAULT_LEVEL, Forecast, future, held_out_path, path_from
+from forecasting.predict import DEFAULT_LEVELS, Forecast, future, held_out_path, path_from
 from forecasting.train import Run
 from models.baselines import BASELINES
 
@@ -46,12 +47,16 @@ class Verdict:
 
 
 def summarize(
-    run: Run, series: Series, name: str, dataset: str = "", level: float = DEFAULT_LEVEL
+    run: Run,
+    series: Series,
+    name: str,
+    dataset: str = "",
+    levels: Iterable[float] = DEFAULT_LEVELS,
 ) -> RunSummary:
     part = "test" if run.val_end < len(series) else "val"
     evaluation = evaluate(run, series, part)
     paths = {key: baseline_path(run, series, key) for key in DEFAULT_BASELINES}
-    ahead, held_out = future(run, series, level), held_out_path(run, series)
+    ahead, held_out = future(run, series, levels), held_out_path(run, series)
     return RunSummary(
         name, run, series, evaluation, ahead, held_out, paths, dataset or series.target
     )

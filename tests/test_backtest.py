@@ -43,16 +43,58 @@ def test_a_fold_never_sees_what_came_after_its_origin(series):
     assert not np.array_equal(first.folds[-1].actual, second.folds[-1].actual)
 
 
-def test_intervals_cover_about_what_they_claim_on_a_series_with_known_noise(series):
-    result = backtest(series, CONFIG, folds=10, level=0.9)
-    assert result.level == 0.9
-    assert 0.78 <= result.coverage <= 1.0
+@pytest.fixture(scope="module")
+def ten_folds(series):
+    return backtest(series, CONFIG, folds=10)
+
+
+def test_intervals_at_80_and_95_percent_cover_about_what_they_claim_with_known_noise(ten_folds):
+    assert ten_folds.levels == (0.8, 0.95)
+    assert 0.65 <= ten_folds.coverage[0.8] <= 0.95
+    assert 0.85 <= ten_folds.coverage[0.95] <= 1.0
+    assert ten_folds.coverage[0.8] <= ten_folds.coverage[0.95]
+
+
+def test_coverage_per_level_is_the_share_of_actual_values_inside_that_band(ten_folds):
+    actual = np.concatenate([fold.actual for fold in ten_folds.folds])
+    for level in (0.8, 0.95):
+        lower = np.concatenate([fold.forecast.lower(level) for fold in ten_folds.folds])
+        upper = np.concatenate([fold.forecast.upper(level) for fold in ten_folds.folds])
+        inside = (lower <= actual) & (actual <= upper)
+        assert ten_folds.coverage[level] == pytest.approx(inside.mean())
+
+
+def test_a_backtest_scores_the_levels_it_is_given(series):
+    result = backtest(series, CONFIG, folds=1, levels=[0.9, 0.5])
+    assert result.levels == (0.5, 0.9) and set(result.coverage) == {0.5, 0.9}
+    assert result.folds[0].forecast.levels == (0.5, 0.9)
+
+
+def test_a_bad_level_is_refused_before_any_fold_is_trained(series, monkeypatch):
+    def no_training(*args, **kwargs):
+        raise AssertionError("a fold was trained")
+
+    monkeypatch.setattr("forecasting.backtest.fit", no_training)
+    with pytest.raises(ValueError, match="level must be between 0 and 1, got 95"):
+        backtest(series, CONFIG, folds=2, levels=[0.8, 95])
 
 
 def test_the_fold_table_lists_every_forecast_beside_what_happened(series):
     result = backtest(series, CONFIG, folds=2)
     frame = fold_frame(result, series)
-    assert list(frame.columns) == ["timestamp", "fold", "actual", "forecast", "lower", "upper"]
+    assert list(frame.columns) == [
+        "timestamp",
+        "fold",
+        "actual",
+        "forecast",
+        "lower_80",
+        "upper_80",
+        "lower_95",
+        "upper_95",
+    ]
+    first = result.folds[0].forecast
+    np.testing.assert_array_equal(frame["lower_95"].iloc[:5], first.lower(0.95))
+    np.testing.assert_array_equal(frame["actual"].iloc[5:], result.folds[1].actual)
     assert frame["fold"].tolist() == [1] * 5 + [2] * 5
     assert frame["timestamp"].tolist() == list(range(390, 400))
 

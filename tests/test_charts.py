@@ -1,7 +1,11 @@
+from dataclasses import replace
+
 import pytest
 
 from data.prepare import from_array
+from forecasting.backtest import Backtest, Fold
 from forecasting.config import TrainConfig
+from forecasting.predict import future
 from forecasting.summary import summarize
 from forecasting.train import EpochLog, fit
 from tests.conftest import noisy_sine
@@ -27,15 +31,48 @@ def test_forecast_figure_draws_data_baselines_band_and_the_run_on_top(summaries)
     assert names(figure) == [
         "data",
         "seasonal naive",
-        "90% interval",
+        "95% interval",
+        "80% interval",
         "LSTM #1 on held-out data",
         "LSTM #1 forecast",
     ]
-    band = figure.data[2]
-    assert band.fill == "toself" and band.mode == "lines"
-    assert len(band.x) == 2 * len(first.forecast.mean)
+    wide, narrow = figure.data[2], figure.data[3]
+    for band, level in ((wide, 0.95), (narrow, 0.8)):
+        assert band.fill == "toself" and band.mode == "lines"
+        assert len(band.x) == 2 * len(first.forecast.mean)
+        assert list(band.y[:6]) == pytest.approx(first.forecast.upper(level))
+    assert wide.fillcolor == charts.PALETTE["band_wide"] != narrow.fillcolor
     assert list(figure.data[-1].y) == pytest.approx(first.forecast.mean)
     assert figure.layout.xaxis.rangeslider.visible
+
+
+def test_one_band_per_level_widest_first(summaries):
+    first, _ = summaries
+    forecast = future(first.run, first.series, [0.99, 0.5, 0.9])
+    figure = charts.forecast_figure(replace(first, forecast=forecast))
+    bands = [name for name in names(figure) if name.endswith("interval")]
+    assert bands == ["99% interval", "90% interval", "50% interval"]
+
+
+def test_backtest_figure_draws_each_fold_with_its_bands_labelled_once(summaries):
+    first, _ = summaries
+    series, horizon = first.series, 6
+    folds = [
+        Fold(origin, first.forecast, series.values[origin : origin + horizon], {})
+        for origin in (len(series) - 2 * horizon, len(series) - horizon)
+    ]
+    figure = charts.backtest_figure(series, Backtest(folds, {}, {0.8: 0.75, 0.95: 1.0}))
+    assert names(figure) == [
+        "data",
+        "95% interval",
+        "80% interval",
+        "fold 1",
+        "95% interval",
+        "80% interval",
+        "fold 2",
+    ]
+    assert [trace.showlegend for trace in figure.data if trace.fill] == [True, True, False, False]
+    assert list(figure.data[4].x[:6]) == list(series.index[-6:])
 
 
 def test_train_validation_and_test_parts_are_shaded(summaries):

@@ -86,8 +86,10 @@ def test_a_saved_run_loads_back_the_same(run, series, tmp_path):
     loaded = load_run(path)
     assert_same_run(loaded, run, series)
     ahead, ahead_loaded = future(run, series), future(loaded, series)
-    for name in ("mean", "lower", "upper"):
-        np.testing.assert_array_equal(getattr(ahead_loaded, name), getattr(ahead, name))
+    np.testing.assert_array_equal(ahead_loaded.mean, ahead.mean)
+    for level in ahead.levels:
+        np.testing.assert_array_equal(ahead_loaded.lower(level), ahead.lower(level))
+        np.testing.assert_array_equal(ahead_loaded.upper(level), ahead.upper(level))
     assert ahead_loaded.index.equals(ahead.index)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.__main__ import main
+from forecasting.__main__ import main, parse_levels
 from forecasting.persist import load_run
 from tests.conftest import ROOT, SAMPLES
 
@@ -63,15 +63,16 @@ def test_forecast_writes_h_rows_at_the_future_timestamps(capsys, tmp_path):
     )
     assert code == 0, err
     table = pd.read_csv(out_dir / "forecast.csv", parse_dates=["timestamp"])
-    assert list(table.columns) == ["timestamp", "forecast", "lower", "upper"]
+    bounds = ["lower_80", "upper_80", "lower_95", "upper_95"]
+    assert list(table.columns) == ["timestamp", "forecast", *bounds]
     assert list(table["timestamp"]) == list(pd.date_range("1961-01-01", periods=12, freq="MS"))
-    values = table[["forecast", "lower", "upper"]].to_numpy()
-    assert np.isfinite(values).all()
-    assert (table["lower"] <= table["forecast"]).all() and (
-        table["forecast"] <= table["upper"]
-    ).all()
+    assert np.isfinite(table[["forecast", *bounds]].to_numpy()).all()
+    assert (table["lower_95"] <= table["lower_80"]).all()
+    assert (table["lower_80"] <= table["forecast"]).all()
+    assert (table["forecast"] <= table["upper_80"]).all()
+    assert (table["upper_80"] <= table["upper_95"]).all()
     scores = json.loads((out_dir / "metrics.json").read_text())
-    assert scores["part"] == "validation"
+    assert scores["part"] == "validation" and scores["interval_levels"] == [0.8, 0.95]
     assert set(scores["metrics"]) == {"model", "naive", "seasonal_naive", "drift"}
     assert scores["config"]["horizon"] == 12 and scores["config"]["epochs"] == 3
     assert load_run(out_dir / "model.pt").config.horizon == 12
@@ -161,7 +162,16 @@ def test_every_training_setting_is_an_option(capsys, tmp_path):
         (["inspect", SAMPLES / "airline.csv", "--target", "sales"], "The target column 'sales'"),
         (["inspect", SAMPLES / "airline.csv", "--group", "A"], "--group needs --group-col"),
         ([], "error: the following arguments are required: COMMAND"),
-        (["forecast", SAMPLES / "airline.csv", "--level", "1.5"], "--level must be between 0"),
+        (["forecast", SAMPLES / "airline.csv", "--levels", "1.5"], "--levels must be between 0"),
+        (
+            ["forecast", SAMPLES / "airline.csv", "--levels", "80,95"],
+            "--levels must be between 0 and 1 (0.8 for an 80% interval); got 80",
+        ),
+        (
+            ["forecast", SAMPLES / "airline.csv", "--levels", "0.8;0.95"],
+            "separated by commas, e.g. --levels 0.8,0.95; got '0.8;0.95'",
+        ),
+        (["forecast", SAMPLES / "airline.csv", "--levels", " , "], "at least one level"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_on_stderr(capsys, argv, message):
@@ -214,7 +224,51 @@ def test_forecast_can_backtest_the_last_periods(capsys, tmp_path):
     )
     assert code == 0, err
     scores = json.loads((tmp_path / "metrics.json").read_text())["backtest"]
-    assert scores["folds"] == 2 and 0 <= scores["coverage"] <= 1 and scores["level"] == 0.9
+    assert scores["folds"] == 2 and set(scores["coverage"]) == {"0.8", "0.95"}
+    assert all(0 <= share <= 1 for share in scores["coverage"].values())
     assert set(scores["metrics"]) == {"model", "naive", "seasonal_naive", "drift"}
     folds = pd.read_csv(tmp_path / "backtest.csv", parse_dates=["timestamp"])
     assert len(folds) == 24 and folds["timestamp"].iloc[-1] == pd.Timestamp("1960-12-01")
+    assert {"lower_80", "upper_80", "lower_95", "upper_95"} <= set(folds.columns)
+
+
+def test_levels_chosen_on_the_command_line_name_the_columns_and_the_coverage(capsys, tmp_path):
+    code, _, err = run_cli(
+        capsys,
+        "forecast",
+        SAMPLES / "shampoo.csv",
+        "--horizon",
+        3,
+        "--levels",
+        "0.975, 0.5",
+        "--backtest",
+        1,
+        "--out",
+        tmp_path,
+        *FAST,
+    )
+    assert code == 0, err
+    columns = list(pd.read_csv(tmp_path / "forecast.csv").columns)
+    assert columns == ["timestamp", "forecast", "lower_50", "upper_50", "lower_97.5", "upper_97.5"]
+    scores = json.loads((tmp_path / "metrics.json").read_text())
+    assert scores["interval_levels"] == [0.5, 0.975]
+    assert set(scores["backtest"]["coverage"]) == {"0.5", "0.975"}
+
+
+@pytest.mark.parametrize(
+    ("text", "levels"),
+    [
+        ("0.8,0.95", (0.8, 0.95)),
+        (" 0.95 , 0.8 ", (0.8, 0.95)),
+        ("0.9", (0.9,)),
+        ("0.9,0.9,", (0.9,)),
+    ],
+)
+def test_levels_parse_sorted_without_repeats(text, levels):
+    assert parse_levels(text) == levels
+
+
+@pytest.mark.parametrize("text", ["", "0", "1", "-0.5", "nan", "inf", "90%", "0.8 0.95"])
+def test_levels_that_are_not_coverages_are_refused(text):
+    with pytest.raises(ValueError, match="--levels"):
+        parse_levels(text)

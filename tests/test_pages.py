@@ -310,8 +310,37 @@ def test_the_forecast_page_backtests_on_demand_and_draws_the_residuals():
     widget(app.slider, "Periods to look back").set_value(2).run()
     app.button(key=f"backtest-run-{name}").click().run()
     assert not app.exception
-    coverage = next(m.value for m in app.markdown if "intervals (nominal 90%)" in m.value)
-    assert "of the actual values fell inside the 90% intervals" in coverage
+    coverage = [m.value for m in app.markdown if "of the actual values fell inside" in m.value]
+    assert [line.split(":")[0] for line in coverage] == ["80% interval", "95% interval"]
+    assert coverage[1].endswith("(nominal 95%).")
     assert len(app.get("plotly_chart")) == 5
-    result = app.session_state[state.BACKTESTS][(name, 2)]
+    result = app.session_state[state.BACKTESTS][(name, 2, (0.8, 0.95))]
     assert [fold.origin for fold in result.folds] == [120, 132]
+    app.multiselect(key="forecast-levels").set_value([0.9]).run()
+    assert len(app.get("plotly_chart")) == 4, "other levels need their own backtest"
+    assert app.button(key=f"backtest-run-{name}")
+
+
+def chart_names(app: AppTest) -> list[str]:
+    figure = json.loads(app.get("plotly_chart")[0].proto.spec)
+    return [trace.get("name") for trace in figure["data"]]
+
+
+def test_the_forecast_page_draws_the_interval_levels_chosen():
+    app = start()
+    app.button(key="demo").click().run()
+    levels = app.multiselect(key="forecast-levels")
+    assert levels.value == [0.8, 0.95]
+    assert {"80% interval", "95% interval"} <= set(chart_names(app))
+    levels.set_value([0.99, 0.5]).run()
+    assert not app.exception
+    bands = [name for name in chart_names(app) if name.endswith("interval")]
+    assert bands == ["99% interval", "50% interval"]
+    assert app.session_state[state.RUNS][0].forecast.levels == (0.8, 0.95), "the run is kept"
+    app.multiselect(key="forecast-levels").set_value([]).run()
+    assert not app.exception
+    assert any("default ones are shown: 80%, 95%" in c.value for c in app.caption)
+    assert [name for name in chart_names(app) if name.endswith("interval")] == [
+        "95% interval",
+        "80% interval",
+    ]

@@ -7,6 +7,8 @@ from data.prepare import from_array, prepare
 from data.windows import target_starts
 from forecasting.config import TrainConfig
 from forecasting.predict import (
+    DEFAULT_LEVELS,
+    Forecast,
     actuals_from,
     conformal_margins,
     forecast_from,
@@ -27,11 +29,51 @@ def sine_run():
 
 def test_future_forecast_has_ordered_finite_bounds_after_the_last_row(sine_run):
     series, run = sine_run
-    ahead = future(run, series, level=0.9)
+    ahead = future(run, series, levels=[0.9])
     assert list(ahead.index) == [400, 401, 402, 403, 404]
+    assert ahead.levels == (0.9,)
     assert np.isfinite(ahead.mean).all()
-    assert (ahead.lower <= ahead.mean).all() and (ahead.mean <= ahead.upper).all()
-    assert list(ahead.to_frame().columns) == ["timestamp", "forecast", "lower", "upper"]
+    assert (ahead.lower(0.9) <= ahead.mean).all() and (ahead.mean <= ahead.upper(0.9)).all()
+    assert list(ahead.to_frame().columns) == ["timestamp", "forecast", "lower_90", "upper_90"]
+
+
+def test_a_forecast_has_80_and_95_percent_bands_by_default_the_95_around_the_80(sine_run):
+    series, run = sine_run
+    ahead = future(run, series)
+    assert DEFAULT_LEVELS == (0.8, 0.95) and ahead.levels == (0.8, 0.95)
+    assert (ahead.lower(0.95) <= ahead.lower(0.8)).all()
+    assert (ahead.lower(0.8) <= ahead.mean).all() and (ahead.mean <= ahead.upper(0.8)).all()
+    assert (ahead.upper(0.8) <= ahead.upper(0.95)).all()
+    assert (ahead.upper(0.95) - ahead.lower(0.95) > ahead.upper(0.8) - ahead.lower(0.8)).any()
+    frame = ahead.to_frame()
+    assert list(frame.columns) == [
+        "timestamp",
+        "forecast",
+        "lower_80",
+        "upper_80",
+        "lower_95",
+        "upper_95",
+    ]
+    np.testing.assert_array_equal(frame["upper_95"], ahead.upper(0.95))
+
+
+def test_every_level_shares_the_one_mean(sine_run):
+    series, run = sine_run
+    np.testing.assert_array_equal(future(run, series, [0.5]).mean, future(run, series).mean)
+
+
+def test_frame_columns_name_the_level_in_percent_in_rising_order():
+    zeros = np.zeros(2)
+    bands = {0.975: (zeros, zeros), 0.5: (zeros, zeros), 0.9: (zeros, zeros)}
+    frame = Forecast(pd.RangeIndex(2), zeros, bands).to_frame()
+    assert list(frame.columns)[2:] == [
+        "lower_50",
+        "upper_50",
+        "lower_90",
+        "upper_90",
+        "lower_97.5",
+        "upper_97.5",
+    ]
 
 
 def test_future_timestamps_follow_the_calendar():
@@ -51,19 +93,32 @@ def test_conformal_margin_is_the_right_order_statistic_of_validation_errors(sine
     n = len(errors)
     rank = int(np.ceil((n + 1) * 0.8))  # the k-th smallest error per step
     expected = np.sort(errors, axis=0)[rank - 1]
-    np.testing.assert_allclose(conformal_margins(run, series, 0.8), expected)
+    margins = conformal_margins(run, series, [0.8, 0.95])
+    assert list(margins) == [0.8, 0.95]
+    np.testing.assert_allclose(margins[0.8], expected)
+    np.testing.assert_allclose(
+        margins[0.95], np.sort(errors, axis=0)[int(np.ceil((n + 1) * 0.95)) - 1]
+    )
 
 
 def test_wider_level_gives_wider_intervals(sine_run):
     series, run = sine_run
-    narrow, wide = conformal_margins(run, series, 0.5), conformal_margins(run, series, 0.95)
+    margins = conformal_margins(run, series, [0.95, 0.5])
+    narrow, wide = margins[0.5], margins[0.95]
     assert (wide >= narrow).all() and (wide > narrow).any()
 
 
-def test_level_outside_zero_one_is_refused(sine_run):
+@pytest.mark.parametrize("levels", [[1.5], [0.8, 0.0], [0.8, float("nan")], [-0.2]])
+def test_level_outside_zero_one_is_refused(sine_run, levels):
     series, run = sine_run
     with pytest.raises(ValueError, match="level must be between 0 and 1"):
-        future(run, series, level=1.5)
+        future(run, series, levels=levels)
+
+
+def test_no_level_at_all_is_refused(sine_run):
+    series, run = sine_run
+    with pytest.raises(ValueError, match="at least one interval level"):
+        conformal_margins(run, series, [])
 
 
 def test_forecasts_read_only_the_past_of_each_start(sine_run):

@@ -25,6 +25,13 @@ def test_summary_scores_the_test_part_and_draws_paths_to_the_end(summary):
     for path in summary.baseline_paths.values():
         assert path.index.equals(summary.held_out.index)
     assert len(summary.forecast.mean) == 6
+    assert summary.forecast.levels == (0.8, 0.95)
+
+
+def test_summary_forecasts_at_the_levels_it_is_given(summary):
+    again = summarize(summary.run, summary.series, "LSTM #1", levels=[0.9])
+    assert again.forecast.levels == (0.9,)
+    assert again.forecast.mean == pytest.approx(summary.forecast.mean)
 
 
 def test_seasonal_naive_path_repeats_the_season_before_each_origin(summary):

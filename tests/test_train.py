@@ -19,7 +19,7 @@ def test_same_seed_gives_the_same_forecast(sine_series):
     first = future(fit(sine_series, TINY), sine_series)
     second = future(fit(sine_series, TINY), sine_series)
     np.testing.assert_array_equal(first.mean, second.mean)
-    np.testing.assert_array_equal(first.upper, second.upper)
+    np.testing.assert_array_equal(first.upper(0.95), second.upper(0.95))
 
 
 def test_another_seed_gives_another_model(sine_series):

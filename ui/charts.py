@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from data.prepare import Series
 from forecasting.backtest import Backtest
 from forecasting.evaluate import autocorrelation
+from forecasting.predict import Forecast, level_name
 from forecasting.summary import RunSummary
 from forecasting.train import EpochLog
 from ui.text import DEFAULT_LANGUAGE, t
@@ -18,7 +19,8 @@ from ui.text import DEFAULT_LANGUAGE, t
 PALETTE = {  # Okabe-Ito, safe for colour-blind readers
     "data": "#000000",
     "model": "#0072B2",
-    "band": "rgba(0, 114, 178, 0.18)",
+    "band": "rgba(0, 114, 178, 0.22)",  # every interval but the widest, stacked: darker inside
+    "band_wide": "rgba(0, 114, 178, 0.10)",  # the widest interval, drawn first
     "train": "#009E73",
     "val": "#E69F00",
     "naive": "#CC79A7",
@@ -86,7 +88,7 @@ def forecast_figure(
     language: str = DEFAULT_LANGUAGE,
     others: Sequence[RunSummary] = (),
 ) -> go.Figure:
-    """The data, the model's held-out predictions, baselines, and the future with its band.
+    """The data, the model's held-out predictions, baselines, and the future with its bands.
 
     `others` are runs on the same data whose predictions and forecasts are drawn beside.
     """
@@ -97,21 +99,7 @@ def forecast_figure(
     for key in baselines:
         path = summary.baseline_paths[key]
         _line(fig, path.index, path.values, t(f"baseline.{key}", language), PALETTE[key], "dot")
-    band_x = np.concatenate([np.asarray(ahead.index), np.asarray(ahead.index)[::-1]])
-    band_y = np.concatenate([ahead.upper, ahead.lower[::-1]])
-    band_name = t("forecast.band", language, level=ahead.level)
-    fig.add_trace(
-        go.Scatter(
-            x=band_x,
-            y=band_y,
-            fill="toself",
-            fillcolor=PALETTE["band"],
-            mode="lines",
-            line={"width": 0},
-            hoverinfo="skip",
-            name=band_name,
-        )
-    )
+    _bands(fig, ahead, language)
     drawn = [*zip(others, OTHER_RUNS, strict=False), (summary, PALETTE["model"])]  # chosen on top
     for shown, color in drawn:
         held, future = shown.held_out, shown.forecast
@@ -135,6 +123,34 @@ def forecast_figure(
     fig.update_xaxes(rangeslider_visible=True)
     title = t("forecast.chart_title", language, target=html.escape(series.target))
     return _layout(fig, title, height=520)
+
+
+def _bands(
+    fig: go.Figure,
+    forecast: Forecast,
+    language: str,
+    index: Sequence | None = None,
+    in_legend: bool = True,
+) -> None:
+    """One filled band per level, the widest (lightest) first so the narrower ones sit on top."""
+    x = np.asarray(forecast.index if index is None else index)
+    widest_first = forecast.levels[::-1]
+    for number, level in enumerate(widest_first):
+        lower, upper = forecast.bands[level]
+        fig.add_trace(
+            go.Scatter(
+                x=np.concatenate([x, x[::-1]]),
+                y=np.concatenate([upper, lower[::-1]]),
+                fill="toself",
+                fillcolor=PALETTE["band_wide" if number == 0 and len(widest_first) > 1 else "band"],
+                mode="lines",
+                line={"width": 0},
+                hoverinfo="skip",
+                name=t("forecast.band", language, level=level_name(level)),
+                legendgroup=f"band-{level}",
+                showlegend=in_legend,
+            )
+        )
 
 
 def _line(
@@ -193,18 +209,7 @@ def backtest_figure(
     for number, fold in enumerate(result.folds):
         index = series.index[fold.origin : fold.origin + len(fold.actual)]
         color = (PALETTE["model"], *OTHER_RUNS)[number % (1 + len(OTHER_RUNS))]
-        fig.add_trace(
-            go.Scatter(
-                x=[*index, *index[::-1]],
-                y=[*fold.forecast.upper, *fold.forecast.lower[::-1]],
-                fill="toself",
-                fillcolor=PALETTE["band"],
-                mode="lines",
-                line={"width": 0},
-                hoverinfo="skip",
-                showlegend=False,
-            )
-        )
+        _bands(fig, fold.forecast, language, index, in_legend=number == 0)
         _line(
             fig,
             index,

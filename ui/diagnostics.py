@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import streamlit as st
 
 from data.errors import DataError
 from forecasting.backtest import backtest
+from forecasting.predict import level_name
 from forecasting.summary import RunSummary
 from ui import charts, state
 from ui.state import text
@@ -20,7 +23,7 @@ def metrics_dataframe(table: dict[str, dict[str, float | None]], model_name: str
     st.dataframe(frame.style.format(precision=3, na_rep="\u2014"))
 
 
-def backtest_section(summary: RunSummary) -> None:
+def backtest_section(summary: RunSummary, levels: Sequence[float]) -> None:
     """Refit at each of the last k periods on demand; show the forecasts, scores and coverage."""
     st.subheader(text("backtest.title"))
     left, right = st.columns([3, 1])
@@ -32,7 +35,7 @@ def backtest_section(summary: RunSummary) -> None:
         help=text("backtest.folds_help"),
         key=f"backtest-folds-{summary.name}",
     )
-    result = state.get_backtest(summary.name, folds)
+    result = state.get_backtest(summary.name, folds, levels)
     if result is None and right.button(text("backtest.run"), key=f"backtest-run-{summary.name}"):
         progress = st.progress(0.0, text=text("backtest.progress", fold=1, folds=folds))
 
@@ -41,22 +44,21 @@ def backtest_section(summary: RunSummary) -> None:
             progress.progress(done / total, text=label)
 
         try:
-            result = backtest(
-                summary.series, summary.run.config, folds, summary.forecast.level, on_fold=advance
-            )
+            result = backtest(summary.series, summary.run.config, folds, levels, on_fold=advance)
         except DataError as err:
             st.error(plain(err))
             return
         finally:
             progress.empty()
-        state.set_backtest(summary.name, folds, result)
+        state.set_backtest(summary.name, folds, levels, result)
     if result is None:
         return
     st.plotly_chart(
         charts.backtest_figure(summary.series, result, state.language()),
         key=f"backtest-chart-{summary.name}",
     )
-    st.markdown(text("backtest.coverage", coverage=result.coverage, level=result.level))
+    for level, coverage in result.coverage.items():
+        st.markdown(text("backtest.coverage", level=level_name(level), coverage=coverage))
     st.caption(text("backtest.metrics", folds=folds))
     metrics_dataframe(result.table, summary.name)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import streamlit as st
@@ -156,9 +157,10 @@ def collect_finished_job() -> None:
     set_notice("success", text("train.done", name=name, seconds=job.run.seconds, reason=reason))
 
 
-def get_backtest(run_name: str, folds: int) -> Backtest | None:
-    return st.session_state.get(BACKTESTS, {}).get((run_name, folds))
+def get_backtest(run_name: str, folds: int, levels: Sequence[float]) -> Backtest | None:
+    return st.session_state.get(BACKTESTS, {}).get((run_name, folds, tuple(sorted(levels))))
 
 
-def set_backtest(run_name: str, folds: int, result: Backtest) -> None:
-    st.session_state.setdefault(BACKTESTS, {})[(run_name, folds)] = result
+def set_backtest(run_name: str, folds: int, levels: Sequence[float], result: Backtest) -> None:
+    """Keep a backtest for its run, number of folds and interval levels."""
+    st.session_state.setdefault(BACKTESTS, {})[(run_name, folds, tuple(sorted(levels)))] = result

@@ -44,6 +44,7 @@ def test_a_user_trains_on_a_sample_then_on_an_upload_and_sees_both_forecasts(
     train(page, "LSTM #1", epochs=3)
     open_forecast(page)
     assert {"data", "LSTM #1 forecast", "LSTM #1 on held-out data"} <= set(legend(page))
+    assert {"80% interval", "95% interval"} <= set(legend(page))
     assert page.locator(".js-plotly-plot .scatterlayer .trace").count() >= 5
 
     csv = tmp_path / "shop.csv"
