@@ -10,6 +10,7 @@ from data.windows import SCALERS, part_sizes
 from models.recurrent import CELLS, RESIDUALS
 
 STRATEGIES = ("direct", "recursive")
+LOSSES = ("mae", "mse", "huber")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 MIN_WINDOW, MAX_WINDOW = 4, 256
 
@@ -23,6 +24,9 @@ class TrainConfig:
     cell: Literal["lstm", "gru", "rnn"] = "lstm"
     strategy: Literal["direct", "recursive"] = "direct"  # whole horizon at once, or step by step
     residual: Literal["last", "seasonal", "none"] = "last"  # what the network corrects
+    window_scale: bool = False  # divide each window by its own scale before the network
+    loss: Literal["mae", "mse", "huber"] = "mse"
+    members: int = 1  # networks trained from different starting weights; their median forecasts
     window: int = 24  # input steps the network sees
     horizon: int = 12  # steps it predicts
     season_length: int = 1  # steps in one season; 1 when there is none
@@ -48,6 +52,9 @@ class TrainConfig:
         _check_choice("scaler", self.scaler, SCALERS)
         _check_choice("residual", self.residual, RESIDUALS)
         _check_choice("device", self.device, DEVICES)
+        _check_choice("loss", self.loss, LOSSES)
+        if not isinstance(self.window_scale, bool):
+            raise ConfigError(f"window_scale must be true or false; got {self.window_scale!r}")
         _check_int("window", self.window, 2, 10_000)
         _check_int("horizon", self.horizon, 1, 10_000)
         _check_int("season_length", self.season_length, 1, 10_000)
@@ -57,6 +64,7 @@ class TrainConfig:
         _check_int("batch_size", self.batch_size, 1, 1_000_000)
         _check_int("patience", self.patience, 0, 100_000)
         _check_int("seed", self.seed, 0, 2**32 - 1)
+        _check_int("members", self.members, 1, 15)
         _check_float("dropout", self.dropout, 0.0, 0.95)
         _check_float("lr", self.lr, 1e-7, 10.0)
         _check_float("grad_clip", self.grad_clip, 0.0, 1e6)

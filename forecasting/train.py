@@ -17,10 +17,15 @@ from data.prepare import Series
 from data.windows import Scaler, Split, fit_covariate_scaler, fit_scaler, scale_inputs, split
 from forecasting.config import TrainConfig
 from forecasting.device import choose_device, device_name
-from models.recurrent import RecurrentForecaster, count_parameters
+from models.recurrent import Ensemble, RecurrentForecaster, count_parameters, member_outputs
 
 CALLBACK_INTERVAL_S = 0.25
 EVAL_BATCH = 4096
+LOSSES = {
+    "mse": nn.functional.mse_loss,
+    "mae": nn.functional.l1_loss,
+    "huber": nn.functional.huber_loss,
+}
 
 
 class TrainingError(RuntimeError):
@@ -41,7 +46,7 @@ class Run:
     """A trained model with everything needed to use, judge and save it."""
 
     config: TrainConfig
-    model: RecurrentForecaster
+    model: RecurrentForecaster | Ensemble
     scaler: Scaler
     train_end: int
     val_end: int
@@ -137,7 +142,14 @@ def fit(
     return run
 
 
-def build_model(config: TrainConfig) -> RecurrentForecaster:
+def build_model(config: TrainConfig) -> RecurrentForecaster | Ensemble:
+    """One forecaster, or `config.members` of them whose median is the forecast."""
+    if config.members == 1:
+        return build_member(config)
+    return Ensemble([build_member(config) for _ in range(config.members)])
+
+
+def build_member(config: TrainConfig) -> RecurrentForecaster:
     return RecurrentForecaster(
         cell=config.cell,
         input_size=1 + len(config.covariates),
@@ -147,6 +159,7 @@ def build_model(config: TrainConfig) -> RecurrentForecaster:
         horizon=config.model_horizon,
         residual=config.residual,
         season_length=config.season_length,
+        window_scale=config.window_scale,
     )
 
 
@@ -212,7 +225,8 @@ def _train_epoch(
         batch = frames[order[start : start + config.batch_size]]  # (batch, features, window + h)
         inputs, targets = split_frames(batch, config.window)
         optimizer.zero_grad(set_to_none=True)
-        loss = nn.functional.mse_loss(model(inputs), targets)
+        outputs = member_outputs(model, inputs)  # (members, batch, horizon)
+        loss = LOSSES[config.loss](outputs, targets.expand_as(outputs))
         loss.backward()
         if config.grad_clip:
             nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
@@ -228,7 +242,7 @@ def _loss(model: nn.Module, frames: torch.Tensor, idx: torch.Tensor, config: Tra
     for start in range(0, len(idx), EVAL_BATCH):
         batch = frames[idx[start : start + EVAL_BATCH]]
         inputs, targets = split_frames(batch, config.window)
-        total += nn.functional.mse_loss(model(inputs), targets, reduction="sum") / targets.shape[1]
+        total += LOSSES[config.loss](model(inputs), targets, reduction="sum") / targets.shape[1]
     return float(total) / max(1, len(idx))
 
 

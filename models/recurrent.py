@@ -12,6 +12,8 @@ RESIDUALS = ("last", "seasonal", "none")
 class RecurrentForecaster(nn.Module):
     """Reads a window (batch, window, features) and returns the next `horizon` values.
 
+    With `window_scale` each window is also divided by its mean absolute step, and the
+    correction multiplied back, so windows at any level and amplitude look alike.
     With `residual="last"` the network sees the window relative to its last value and learns
     what to add to it; with "seasonal" it learns what to add to the window's last season
     repeated. Either way an untrained head already gives the naive forecast.
@@ -27,6 +29,7 @@ class RecurrentForecaster(nn.Module):
         horizon: int = 1,
         residual: str = "last",
         season_length: int = 1,
+        window_scale: bool = False,
     ) -> None:
         super().__init__()
         if cell not in CELLS:
@@ -48,6 +51,7 @@ class RecurrentForecaster(nn.Module):
         self.horizon = horizon
         self.residual = residual
         self.season_length = season_length
+        self.window_scale = window_scale
         self.rnn = CELLS[cell](
             input_size,
             hidden_size,
@@ -62,8 +66,20 @@ class RecurrentForecaster(nn.Module):
             outputs, _ = self.rnn(x)  # (batch, window, hidden)
             return self.head(outputs[:, -1])  # (batch, horizon)
         level = x[:, -1:, :1]  # (batch, 1, 1)
-        outputs, _ = self.rnn(torch.cat([x[..., :1] - level, x[..., 1:]], dim=-1))
-        return self.head(outputs[:, -1]) + self._base(x[..., 0])
+        shifted = x[..., :1] - level
+        if self.window_scale:
+            spread = self._spread(x[..., 0])
+            shifted = shifted / spread
+        outputs, _ = self.rnn(torch.cat([shifted, x[..., 1:]], dim=-1))
+        correction = self.head(outputs[:, -1])  # (batch, horizon)
+        if self.window_scale:
+            correction = correction * spread[:, :, 0]
+        return correction + self._base(x[..., 0])
+
+    def _spread(self, target: torch.Tensor) -> torch.Tensor:
+        """The window's own scale (batch, 1, 1): its mean absolute step, never below 1e-3."""
+        steps = (target[:, 1:] - target[:, :-1]).abs().mean(dim=1)
+        return steps.clamp_min(1e-3)[:, None, None]
 
     def _base(self, target: torch.Tensor) -> torch.Tensor:
         """The forecast the network corrects: (batch, window) -> (batch, horizon)."""
@@ -72,6 +88,34 @@ class RecurrentForecaster(nn.Module):
             return target[:, -1:].expand(-1, self.horizon)
         repeats = -(-self.horizon // season)
         return target[:, -season:].repeat(1, repeats)[:, : self.horizon]
+
+
+class Ensemble(nn.Module):
+    """Several forecasters trained side by side from different starting weights.
+
+    The forecast is their median at every step (the lower middle one for an even count), which
+    is steadier than any one member on short, noisy series.
+    """
+
+    def __init__(self, members: list[RecurrentForecaster]) -> None:
+        super().__init__()
+        if not members:
+            raise ValueError("an ensemble needs at least one member")
+        self.members = nn.ModuleList(members)
+
+    def member_outputs(self, x: torch.Tensor) -> torch.Tensor:
+        """Each member's forecast: (members, batch, horizon)."""
+        return torch.stack([member(x) for member in self.members])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.member_outputs(x).median(dim=0).values
+
+
+def member_outputs(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """(members, batch, horizon) for an ensemble; (1, batch, horizon) for a single model."""
+    if isinstance(model, Ensemble):
+        return model.member_outputs(x)
+    return model(x).unsqueeze(0)
 
 
 def roll_forward(model: RecurrentForecaster, x: torch.Tensor, steps: int) -> torch.Tensor:

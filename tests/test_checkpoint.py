@@ -329,3 +329,20 @@ def test_a_file_that_would_run_code_is_refused_without_running_it(make, careless
     with pytest.raises(CheckpointError, match=NOT_OURS):
         load_run(content)
     assert not marker.exists()
+
+
+def test_an_ensemble_with_window_scaling_round_trips(series):
+    config = TrainConfig(
+        window=12,
+        horizon=4,
+        hidden_size=8,
+        epochs=2,
+        batch_size=16,
+        members=3,
+        window_scale=True,
+        loss="mae",
+    )
+    trained = fit(series, config)
+    loaded = load_run(run_to_bytes(trained))
+    assert loaded.config == config
+    np.testing.assert_allclose(future(loaded, series).mean, future(trained, series).mean, rtol=1e-6)

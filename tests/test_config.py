@@ -21,6 +21,9 @@ def test_defaults_are_valid_and_round_trip_through_a_dict():
         ({"val_share": 0.0}, "val_share must be above 0"),
         ({"patience": -1}, "patience must be between 0 and 100000; got -1"),
         ({"batch_size": True}, "batch_size must be a whole number; got True"),
+        ({"loss": "l1"}, "loss must be one of mae, mse, huber; got 'l1'"),
+        ({"members": 0}, "members must be between 1 and 15; got 0"),
+        ({"window_scale": "yes"}, "window_scale must be true or false; got 'yes'"),
     ],
 )
 def test_bad_settings_name_the_setting_and_its_value(change, words):

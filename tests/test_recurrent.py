@@ -7,7 +7,15 @@ import warnings
 import pytest
 import torch
 
-from models.recurrent import CELLS, RESIDUALS, RecurrentForecaster, count_parameters, roll_forward
+from models.recurrent import (
+    CELLS,
+    RESIDUALS,
+    Ensemble,
+    RecurrentForecaster,
+    count_parameters,
+    member_outputs,
+    roll_forward,
+)
 
 GATES = {"lstm": 4, "gru": 3, "rnn": 1}
 
@@ -150,3 +158,32 @@ def test_count_parameters_counts_every_weight(cell):
     gates = GATES[cell]
     rnn = gates * hidden * (1 + hidden) + 2 * gates * hidden
     assert count_parameters(model) == rnn + hidden * horizon + horizon
+
+
+@pytest.mark.parametrize("residual", ["last", "seasonal"])
+def test_window_scale_makes_the_forecast_follow_any_level_and_unit(residual):
+    model = make_model(residual=residual, season_length=4, horizon=6, window_scale=True)
+    x = windows_batch()
+    scale, shift = 250.0, -40.0
+    torch.testing.assert_close(
+        model(scale * x + shift), scale * model(x) + shift, rtol=1e-4, atol=1e-2
+    )
+
+
+def test_without_window_scale_the_correction_does_not_follow_the_unit():
+    model = make_model(horizon=6)
+    x = windows_batch()
+    assert not torch.allclose(model(250.0 * x), 250.0 * model(x), rtol=1e-3)
+
+
+def test_an_ensemble_forecasts_the_median_of_members_that_start_apart():
+    torch.manual_seed(0)
+    members = [RecurrentForecaster(hidden_size=8, horizon=3) for _ in range(3)]
+    ensemble = Ensemble(members).eval()
+    x = windows_batch()
+    each = torch.stack([member(x) for member in members])  # (3, batch, horizon)
+    assert not torch.equal(each[0], each[1])
+    torch.testing.assert_close(ensemble(x), each.median(dim=0).values)
+    torch.testing.assert_close(member_outputs(ensemble, x), each)
+    assert member_outputs(members[0], x).shape == (1, 4, 3)
+    assert count_parameters(ensemble) == 3 * count_parameters(members[0])

@@ -4,12 +4,14 @@ import torch
 
 from data.errors import DataError
 from data.prepare import from_array
+from data.windows import target_starts
 from forecasting import train
 from forecasting.config import ConfigError, TrainConfig
 from forecasting.device import choose_device, device_name
 from forecasting.evaluate import evaluate
-from forecasting.predict import future
+from forecasting.predict import actuals_from, forecast_from, future
 from forecasting.train import TrainingError, fit
+from models.recurrent import Ensemble
 from tests.conftest import noisy_sine
 
 TINY = TrainConfig(window=20, horizon=5, hidden_size=16, epochs=4, batch_size=32, patience=0)
@@ -135,3 +137,28 @@ def test_training_tensors_live_on_the_chosen_device(sine_series):
     run = fit(sine_series, TINY.with_changes(device="cpu", epochs=1))
     assert {p.device.type for p in run.model.parameters()} == {"cpu"}
     assert run.device == "CPU"
+
+
+@pytest.mark.parametrize(("loss", "power"), [("mae", 1), ("mse", 2)])
+def test_the_validation_loss_is_the_chosen_loss_in_scaled_units(sine_series, loss, power):
+    config = TINY.with_changes(loss=loss, epochs=2)
+    run = fit(sine_series, config)
+    starts = target_starts(run.split(sine_series.values), config.window, config.horizon, "val")
+    forecasts = forecast_from(run, sine_series.values, starts)
+    errors = (forecasts - actuals_from(sine_series.values, starts, config.horizon)) / float(
+        run.scaler.scale_[0]
+    )
+    expected = float(np.mean(np.abs(errors) ** power))
+    assert train.validation_loss(run, sine_series) == pytest.approx(expected, rel=1e-4)
+    assert run.history[-1].val_loss == pytest.approx(expected, rel=1e-4)
+
+
+def test_an_ensemble_trains_its_members_apart_and_repeats_with_the_seed(sine_series):
+    config = TINY.with_changes(members=3, epochs=3)
+    run = fit(sine_series, config)
+    assert isinstance(run.model, Ensemble) and len(run.model.members) == 3
+    first, second = (member.head.weight for member in run.model.members[:2])
+    assert not torch.equal(first, second)
+    again = fit(sine_series, config)
+    np.testing.assert_array_equal(future(run, sine_series).mean, future(again, sine_series).mean)
+    assert run.history[-1].val_loss < run.history[0].val_loss
