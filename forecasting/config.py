@@ -24,9 +24,9 @@ class TrainConfig:
     cell: Literal["lstm", "gru", "rnn"] = "lstm"
     strategy: Literal["direct", "recursive"] = "direct"  # whole horizon at once, or step by step
     residual: Literal["last", "seasonal", "none"] = "last"  # what the network corrects
-    window_scale: bool = False  # divide each window by its own scale before the network
-    loss: Literal["mae", "mse", "huber"] = "mse"
-    members: int = 1  # networks trained from different starting weights; their median forecasts
+    window_scale: bool = True  # divide each window by its own scale before the network
+    loss: Literal["mae", "mse", "huber"] = "mae"
+    members: int = 3  # networks trained from different starting weights; their median forecasts
     window: int = 24  # input steps the network sees
     horizon: int = 12  # steps it predicts
     season_length: int = 1  # steps in one season; 1 when there is none
@@ -110,6 +110,9 @@ def auto_config(n_points: int, season_length: int = 1, **given: Any) -> TrainCon
     train_points = n_points - sum(part_sizes(n_points, val_share, test_share, horizon))
     window = int(given.pop("window", 0) or default_window(season_length, train_points))
     seasonal = 1 < season_length <= window
+    if given.get("covariates"):  # measured: extra inputs are learnt better this way
+        given.setdefault("loss", "mse")
+        given.setdefault("window_scale", False)
     given.setdefault("residual", "seasonal" if seasonal else "last")
     return TrainConfig(season_length=season_length, horizon=horizon, window=window, **given)
 

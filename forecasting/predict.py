@@ -98,16 +98,27 @@ def actuals_from(values: np.ndarray, starts: np.ndarray, horizon: int) -> np.nda
 def conformal_margins(
     run: Run, series: Series, levels: Iterable[float] = DEFAULT_LEVELS
 ) -> dict[float, np.ndarray]:
-    """Half-widths (horizon,) of split-conformal intervals per level, from validation residuals."""
+    """Half-widths (horizon,) of split-conformal intervals per level, from validation residuals.
+
+    Each step's errors are divided by that step's root-mean-square error (made non-decreasing
+    along the horizon), the scaled errors of all steps are pooled, and the conformal quantile
+    of the pool is scaled back per step: a validation part of a few windows then still gives
+    a quantile from many errors, and intervals that widen with the horizon.
+    """
     checked = check_levels(levels)
     horizon = run.config.horizon
     starts = target_starts(run.split(series.values), run.config.window, horizon, "val")
     forecasts = forecast_from(run, model_inputs(series, run.config), starts)
-    residuals = np.sort(np.abs(actuals_from(series.values, starts, horizon) - forecasts), axis=0)
+    errors = np.abs(actuals_from(series.values, starts, horizon) - forecasts)  # (windows, h)
+    spread = np.maximum.accumulate(np.sqrt(np.mean(errors**2, axis=0)))
+    if not spread[-1] > 0:
+        return {level: np.zeros(horizon) for level in checked}
+    spread = np.maximum(spread, spread[spread > 0][0])
+    scores = np.sort((errors / spread).ravel())
     margins = {}
     for level in checked:
-        rank = min(len(residuals), math.ceil((len(residuals) + 1) * level))  # k-th smallest error
-        margins[level] = residuals[rank - 1]
+        rank = min(len(scores), math.ceil((len(scores) + 1) * level))  # k-th smallest score
+        margins[level] = scores[rank - 1] * spread
     return margins
 
 

@@ -118,6 +118,11 @@ def member_outputs(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     return model(x).unsqueeze(0)
 
 
+def members_of(model: nn.Module) -> list[RecurrentForecaster]:
+    """The forecasters inside a model: an ensemble's members, or the model itself."""
+    return list(model.members) if isinstance(model, Ensemble) else [model]
+
+
 def roll_forward(model: RecurrentForecaster, x: torch.Tensor, steps: int) -> torch.Tensor:
     """Recursive forecasting: predict one step, append it to the window, repeat `steps` times."""
     window = x

@@ -37,7 +37,14 @@ def series():
 @pytest.fixture(scope="module")
 def run(series):
     config = TrainConfig(
-        window=12, horizon=4, hidden_size=8, epochs=3, batch_size=16, device="cpu", seed=1
+        window=12,
+        horizon=4,
+        hidden_size=8,
+        epochs=3,
+        batch_size=16,
+        device="cpu",
+        seed=1,
+        members=1,
     )
     return fit(series, config)
 

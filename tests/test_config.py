@@ -65,3 +65,12 @@ def test_default_window_stays_within_bounds():
     assert default_window(season_length=1000, train_points=100_000) == 256
     assert default_window(season_length=12, train_points=20) == 6
     assert default_window(season_length=12, train_points=3) == 4
+
+
+def test_auto_config_reads_extra_inputs_without_window_scaling_and_with_mse():
+    plain = auto_config(n_points=300, season_length=12)
+    assert (plain.loss, plain.window_scale, plain.members) == ("mae", True, 3)
+    with_inputs = auto_config(n_points=300, season_length=12, covariates=("promo",))
+    assert (with_inputs.loss, with_inputs.window_scale) == ("mse", False)
+    chosen = auto_config(n_points=300, covariates=("promo",), loss="huber", window_scale=True)
+    assert (chosen.loss, chosen.window_scale) == ("huber", True)

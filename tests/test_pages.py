@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from models.recurrent import members_of
 from tests.conftest import ROOT
 from ui import state
 
@@ -213,7 +214,7 @@ def test_extra_inputs_chosen_on_the_data_page_reach_the_model():
     assert widget(app.multiselect, "Extra inputs").value == ["promo"]
     train_tiny(app)
     run = app.session_state[state.RUNS][0].run
-    assert run.config.covariates == ("promo",) and run.model.rnn.input_size == 2
+    assert run.config.covariates == ("promo",) and members_of(run.model)[0].rnn.input_size == 2
 
 
 def test_two_runs_on_the_same_data_are_drawn_together():
@@ -344,3 +345,18 @@ def test_the_forecast_page_draws_the_interval_levels_chosen():
         "95% interval",
         "80% interval",
     ]
+
+
+def test_the_advanced_settings_choose_ensemble_loss_and_window_scaling():
+    app = start("data")
+    widget(app.selectbox, "Sample").set_value("shampoo").run()
+    app.switch_page("app_pages/train.py").run()
+    assert widget(app.slider, "Networks in the ensemble").value == 3
+    assert widget(app.selectbox, "Loss").value == "mae"
+    widget(app.slider, "Networks in the ensemble").set_value(2)
+    widget(app.selectbox, "Loss").set_value("huber")
+    widget(app.checkbox, "Scale each window by itself").uncheck()
+    train_tiny(app)
+    config = app.session_state[state.RUNS][0].run.config
+    assert (config.members, config.loss, config.window_scale) == (2, "huber", False)
+    assert len(members_of(app.session_state[state.RUNS][0].run.model)) == 2

@@ -84,21 +84,22 @@ def test_future_timestamps_follow_the_calendar():
     assert ahead.index[-1] == pd.Timestamp("1961-12-01")
 
 
-def test_conformal_margin_is_the_right_order_statistic_of_validation_errors(sine_run):
+def test_conformal_margins_are_pooled_order_statistics_of_scaled_validation_errors(sine_run):
     series, run = sine_run
     starts = target_starts(run.split(series.values), run.config.window, run.config.horizon, "val")
     errors = np.abs(
         actuals_from(series.values, starts, 5) - forecast_from(run, series.values, starts)
     )
-    n = len(errors)
-    rank = int(np.ceil((n + 1) * 0.8))  # the k-th smallest error per step
-    expected = np.sort(errors, axis=0)[rank - 1]
+    spread = np.maximum.accumulate(np.sqrt(np.mean(errors**2, axis=0)))  # per step, widening
+    scores = np.sort((errors / spread).ravel())
     margins = conformal_margins(run, series, [0.8, 0.95])
     assert list(margins) == [0.8, 0.95]
-    np.testing.assert_allclose(margins[0.8], expected)
-    np.testing.assert_allclose(
-        margins[0.95], np.sort(errors, axis=0)[int(np.ceil((n + 1) * 0.95)) - 1]
-    )
+    for level in (0.8, 0.95):
+        rank = int(np.ceil((len(scores) + 1) * level))  # the k-th smallest pooled score
+        np.testing.assert_allclose(margins[level], scores[rank - 1] * spread)
+        assert np.all(np.diff(margins[level]) >= 0)  # never narrower further ahead
+        inside = np.mean(errors <= margins[level])
+        assert level - 0.1 <= inside <= 1.0  # they cover the validation errors they came from
 
 
 def test_wider_level_gives_wider_intervals(sine_run):

@@ -14,7 +14,7 @@ from data.prepare import (
     Series,
     detect_group_column,
 )
-from forecasting.config import DEVICES, TrainConfig, auto_config
+from forecasting.config import DEVICES, LOSSES, TrainConfig, auto_config
 from ui.state import remember, remembered, text
 from ui.text import plain
 
@@ -26,7 +26,8 @@ CELL_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
 
 def config_form(series: Series) -> TrainConfig | None:
     """The training settings as a form; the TrainConfig when the user presses Train."""
-    defaults = auto_config(len(series), series.season_length)
+    extra = [] if series.covariates is None else list(series.covariates.columns)
+    defaults = auto_config(len(series), series.season_length, covariates=tuple(extra))
     key = series.fingerprint()  # fresh defaults for new data, kept values for the same data
     max_window = max(defaults.window, min(512, len(series) // 2))
     max_horizon = max(defaults.horizon, min(512, len(series) // 4))
@@ -78,6 +79,13 @@ def config_form(series: Series) -> TrainConfig | None:
             scaler = a.selectbox(
                 text("train.scaler"), ["standard", "minmax", "none"], help=text("train.scaler_help")
             )
+            loss = a.selectbox(
+                text("train.loss"),
+                LOSSES,
+                LOSSES.index(defaults.loss),
+                format_func=str.upper,
+                help=text("train.loss_help"),
+            )
             val_share = b.slider(
                 text("train.val_share"),
                 0.05,
@@ -98,7 +106,14 @@ def config_form(series: Series) -> TrainConfig | None:
                 text("train.seed"), 0, 2**31 - 1, defaults.seed, help=text("train.seed_help")
             )
             device = c.selectbox(text("train.device"), DEVICES, help=text("train.device_help"))
-        extra = [] if series.covariates is None else list(series.covariates.columns)
+            members = c.slider(
+                text("train.members"), 1, 7, defaults.members, help=text("train.members_help")
+            )
+            window_scale = b.checkbox(
+                text("train.window_scale"),
+                defaults.window_scale,
+                help=text("train.window_scale_help"),
+            )
         covariates = extra and st.multiselect(
             text("train.covariates"), extra, default=extra, help=text("train.covariates_help")
         )
@@ -122,6 +137,9 @@ def config_form(series: Series) -> TrainConfig | None:
         seed=int(seed),
         device=device,
         covariates=tuple(covariates),
+        members=members,
+        loss=loss,
+        window_scale=window_scale,
         residual=defaults.residual if 1 < defaults.season_length <= window else "last",
     )
 

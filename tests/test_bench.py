@@ -1,0 +1,31 @@
+"""The benchmark scripts still run: a tiny pass of each, not their figures."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_the_accuracy_benchmark_scores_our_model_and_seasonal_naive():
+    command = [
+        sys.executable,
+        "bench/accuracy.py",
+        "--no-anchors",
+        "--cells",
+        "lstm",
+        "--series",
+        "shampoo,lake_huron",
+        "--set",
+        "epochs=2",
+        "--set",
+        "members=1",
+    ]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
+    assert any(row.startswith("| shampoo | MS | 30 | 6 |") for row in rows)
+    assert any(row.startswith("| lake_huron | YS-JAN | 92 | 6 |") for row in rows)
+    summary = {row.split(" | ")[0][2:]: row for row in rows if "geo-mean" not in row}
+    assert "seasonal naive" in summary and "our LSTM" in summary
