@@ -24,7 +24,7 @@ from data.prepare import (
     prepare,
 )
 from forecasting.backtest import backtest, fold_frame
-from forecasting.config import DEVICES, STRATEGIES, ConfigError, auto_config
+from forecasting.config import DEVICES, LOSSES, STRATEGIES, ConfigError, auto_config
 from forecasting.evaluate import evaluate
 from forecasting.persist import save_run
 from forecasting.predict import DEFAULT_LEVELS, future
@@ -138,6 +138,18 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     add("--lr", type=float, help="Adam learning rate (default: 0.003)")
     add("--patience", type=int, help="epochs without improvement before stopping; 0: never")
     add("--scaler", choices=["standard", "minmax", "none"], help="scaling (default: standard)")
+    add("--loss", choices=LOSSES, help="what training minimises (default: mae)")
+    add("--members", type=int, help="networks in the median ensemble, 1 to 15 (default: 3)")
+    add(
+        "--window-scale",
+        action=argparse.BooleanOptionalAction,
+        help="divide each window by its own scale (default: on, off with extra inputs)",
+    )
+    add(
+        "--epoch-windows",
+        type=int,
+        help="training windows drawn per epoch; 0: all (default: 1024 on long series, else 0)",
+    )
     add("--strategy", choices=STRATEGIES, help="direct: whole horizon at once; recursive: stepwise")
     add("--residual", choices=RESIDUALS, help="forecast the model corrects (default: automatic)")
     add("--val-share", type=float, help="share of the end kept for validation (default: 0.15)")
@@ -171,6 +183,10 @@ TRAIN_OPTIONS = (
     "lr",
     "patience",
     "scaler",
+    "loss",
+    "members",
+    "window_scale",
+    "epoch_windows",
     "strategy",
     "residual",
     "val_share",
@@ -253,6 +269,9 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
             "metrics": result.table,
             "coverage": {f"{level:g}": share for level, share in result.coverage.items()},
         }
+    report["against_seasonal_naive"] = against_seasonal_naive(scores.table)
+    if report["against_seasonal_naive"]["worse"]:
+        warn_worse(report["against_seasonal_naive"], scores.part)
     (args.out / "metrics.json").write_text(json.dumps(report, indent=2, default=_plain))
     return {
         "out": str(args.out),
@@ -283,6 +302,23 @@ def parse_levels(text: str) -> tuple[float, ...]:
             )
         levels.append(level)
     return tuple(sorted(set(levels)))
+
+
+def against_seasonal_naive(table: dict[str, dict[str, float | None]]) -> dict[str, Any]:
+    """The model's score beside seasonal naive's, by MASE (MAE where MASE is undefined)."""
+    metric = "MASE" if table["model"]["MASE"] is not None else "MAE"
+    model, baseline = table["model"][metric], table["seasonal_naive"][metric]
+    return {"metric": metric, "model": model, "seasonal_naive": baseline, "worse": model > baseline}
+
+
+def warn_worse(comparison: dict[str, Any], part: str) -> None:
+    print(
+        f"warning: on the {part} part the model's {comparison['metric']} "
+        f"({comparison['model']:.3g}) is worse than seasonal naive's "
+        f"({comparison['seasonal_naive']:.3g}); prefer the baseline, or try another window "
+        "or more data",
+        file=sys.stderr,
+    )
 
 
 def _plain(value: object) -> object:

@@ -13,6 +13,8 @@ STRATEGIES = ("direct", "recursive")
 LOSSES = ("mae", "mse", "huber")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 MIN_WINDOW, MAX_WINDOW = 4, 256
+LONG_SERIES_WINDOWS = 1000  # above this many training windows, epochs are sampled
+SAMPLED_EPOCH_WINDOWS = 1024
 
 
 class ConfigError(ValueError):
@@ -26,6 +28,7 @@ class TrainConfig:
     residual: Literal["last", "seasonal", "none"] = "last"  # what the network corrects
     window_scale: bool = True  # divide each window by its own scale before the network
     loss: Literal["mae", "mse", "huber"] = "mae"
+    epoch_windows: int = 0  # windows drawn at random per epoch; 0: every training window
     members: int = 3  # networks trained from different starting weights; their median forecasts
     window: int = 24  # input steps the network sees
     horizon: int = 12  # steps it predicts
@@ -65,6 +68,7 @@ class TrainConfig:
         _check_int("patience", self.patience, 0, 100_000)
         _check_int("seed", self.seed, 0, 2**32 - 1)
         _check_int("members", self.members, 1, 15)
+        _check_int("epoch_windows", self.epoch_windows, 0, 100_000_000)
         _check_float("dropout", self.dropout, 0.0, 0.95)
         _check_float("lr", self.lr, 1e-7, 10.0)
         _check_float("grad_clip", self.grad_clip, 0.0, 1e6)
@@ -110,11 +114,20 @@ def auto_config(n_points: int, season_length: int = 1, **given: Any) -> TrainCon
     train_points = n_points - sum(part_sizes(n_points, val_share, test_share, horizon))
     window = int(given.pop("window", 0) or default_window(season_length, train_points))
     seasonal = 1 < season_length <= window
+    if train_points - window - horizon + 1 > LONG_SERIES_WINDOWS:
+        given.setdefault("epoch_windows", SAMPLED_EPOCH_WINDOWS)
+        given.setdefault("patience", 10)
     if given.get("covariates"):  # measured: extra inputs are learnt better this way
         given.setdefault("loss", "mse")
         given.setdefault("window_scale", False)
     given.setdefault("residual", "seasonal" if seasonal else "last")
     return TrainConfig(season_length=season_length, horizon=horizon, window=window, **given)
+
+
+def training_windows(n_points: int, config: TrainConfig) -> int:
+    """Windows whose inputs and targets lie in the training part of a series of `n_points`."""
+    val, test = part_sizes(n_points, config.val_share, config.test_share, config.horizon)
+    return max(0, n_points - val - test - config.window - config.model_horizon + 1)
 
 
 def default_horizon(season_length: int, n_points: int) -> int:

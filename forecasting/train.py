@@ -220,6 +220,8 @@ def _train_epoch(
             train_idx.device
         )
     ]
+    if 0 < config.epoch_windows < len(order):
+        order = order[: config.epoch_windows]
     total = torch.zeros((), device=frames.device)
     for start in range(0, len(order), config.batch_size):
         batch = frames[order[start : start + config.batch_size]]  # (batch, features, window + h)

@@ -122,6 +122,13 @@ def test_every_training_setting_is_an_option(capsys, tmp_path):
         "cpu",
         "--season",
         4,
+        "--loss",
+        "huber",
+        "--members",
+        2,
+        "--no-window-scale",
+        "--epoch-windows",
+        16,
     )
     assert code == 0, err
     config = json.loads((tmp_path / "metrics.json").read_text())["config"]
@@ -144,6 +151,10 @@ def test_every_training_setting_is_an_option(capsys, tmp_path):
         "seed": 3,
         "device": "cpu",
         "season_length": 4,
+        "loss": "huber",
+        "members": 2,
+        "window_scale": False,
+        "epoch_windows": 16,
     }
     assert json.loads((tmp_path / "metrics.json").read_text())["part"] == "test"
     assert len(pd.read_csv(tmp_path / "forecast.csv")) == 3
@@ -155,6 +166,7 @@ def test_every_training_setting_is_an_option(capsys, tmp_path):
         (["inspect", "missing.csv"], "error: File not found: missing.csv."),
         (["forecast", SAMPLES / "airline.csv", "--epochs", "0"], "error: epochs must be between"),
         (["forecast", SAMPLES / "airline.csv", "--model", "cnn"], "error: argument --model"),
+        (["forecast", SAMPLES / "airline.csv", "--members", "0"], "error: members must be"),
         (
             ["forecast", SAMPLES / "airline.csv", "--bogus"],
             "error: unrecognized arguments: --bogus",
@@ -272,3 +284,26 @@ def test_levels_parse_sorted_without_repeats(text, levels):
 def test_levels_that_are_not_coverages_are_refused(text):
     with pytest.raises(ValueError, match="--levels"):
         parse_levels(text)
+
+
+def test_a_model_worse_than_seasonal_naive_is_warned_about(capsys, tmp_path):
+    code, _, err = run_cli(
+        capsys,
+        "forecast",
+        SAMPLES / "airline.csv",
+        "--out",
+        tmp_path,
+        "--residual",
+        "none",
+        "--epochs",
+        1,
+        "--lr",
+        0.0001,
+        "--members",
+        1,
+    )
+    assert code == 0
+    comparison = json.loads((tmp_path / "metrics.json").read_text())["against_seasonal_naive"]
+    assert comparison["worse"] and comparison["model"] > comparison["seasonal_naive"]
+    assert err.startswith("warning: on the validation part the model's MASE (")
+    assert "worse than seasonal naive's" in err and len(err.strip().splitlines()) == 1

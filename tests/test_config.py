@@ -74,3 +74,11 @@ def test_auto_config_reads_extra_inputs_without_window_scaling_and_with_mse():
     assert (with_inputs.loss, with_inputs.window_scale) == ("mse", False)
     chosen = auto_config(n_points=300, covariates=("promo",), loss="huber", window_scale=True)
     assert (chosen.loss, chosen.window_scale) == ("huber", True)
+
+
+def test_auto_config_samples_the_epochs_of_long_series_only():
+    long = auto_config(n_points=20_000, season_length=24)
+    assert (long.epoch_windows, long.patience) == (1024, 10)
+    short = auto_config(n_points=500, season_length=12)
+    assert (short.epoch_windows, short.patience) == (0, 20)
+    assert auto_config(n_points=20_000, epoch_windows=0).epoch_windows == 0

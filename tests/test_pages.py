@@ -360,3 +360,16 @@ def test_the_advanced_settings_choose_ensemble_loss_and_window_scaling():
     config = app.session_state[state.RUNS][0].run.config
     assert (config.members, config.loss, config.window_scale) == (2, "huber", False)
     assert len(members_of(app.session_state[state.RUNS][0].run.model)) == 2
+
+
+def test_the_train_page_says_when_epochs_are_sampled():
+    app = start("data")
+    widget(app.selectbox, "Sample").set_value("shampoo").run()
+    app.switch_page("app_pages/train.py").run()
+    assert not any("drawn at random" in caption.value for caption in app.caption)
+    app.switch_page("app_pages/data.py").run()
+    widget(app.selectbox, "Sample").set_value("co2").run()
+    app.switch_page("app_pages/train.py").run()
+    said = [caption.value for caption in app.caption if "drawn at random" in caption.value]
+    assert said and "each epoch trains on 1,024 of them" in said[0]
+    assert widget(app.number_input, "Windows per epoch").value == 1024

@@ -162,3 +162,16 @@ def test_an_ensemble_trains_its_members_apart_and_repeats_with_the_seed(sine_ser
     again = fit(sine_series, config)
     np.testing.assert_array_equal(future(run, sine_series).mean, future(again, sine_series).mean)
     assert run.history[-1].val_loss < run.history[0].val_loss
+
+
+def test_epoch_windows_caps_the_windows_an_epoch_trains_on(sine_series, monkeypatch):
+    steps = []
+    original = torch.optim.Adam.step
+    monkeypatch.setattr(
+        torch.optim.Adam, "step", lambda self, *a, **k: steps.append(1) or original(self, *a, **k)
+    )
+    fit(sine_series, TINY.with_changes(epochs=2, batch_size=32, members=1))
+    every = len(steps)
+    steps.clear()
+    fit(sine_series, TINY.with_changes(epochs=2, batch_size=32, members=1, epoch_windows=64))
+    assert every > 4 and len(steps) == 4  # two batches of 32 in each of two epochs

@@ -14,7 +14,7 @@ from data.prepare import (
     Series,
     detect_group_column,
 )
-from forecasting.config import DEVICES, LOSSES, TrainConfig, auto_config
+from forecasting.config import DEVICES, LOSSES, TrainConfig, auto_config, training_windows
 from ui.state import remember, remembered, text
 from ui.text import plain
 
@@ -31,6 +31,9 @@ def config_form(series: Series) -> TrainConfig | None:
     key = series.fingerprint()  # fresh defaults for new data, kept values for the same data
     max_window = max(defaults.window, min(512, len(series) // 2))
     max_horizon = max(defaults.horizon, min(512, len(series) // 4))
+    windows = training_windows(len(series), defaults)
+    if defaults.epoch_windows and windows > defaults.epoch_windows:
+        st.caption(text("train.sampled", windows=windows, sample=defaults.epoch_windows))
     with st.form(f"train-form-{key}", border=True):
         first, second, third = st.columns(3)
         cell = first.radio(
@@ -78,6 +81,14 @@ def config_form(series: Series) -> TrainConfig | None:
             )
             scaler = a.selectbox(
                 text("train.scaler"), ["standard", "minmax", "none"], help=text("train.scaler_help")
+            )
+            epoch_windows = a.number_input(
+                text("train.epoch_windows"),
+                0,
+                100_000_000,
+                defaults.epoch_windows,
+                step=256,
+                help=text("train.epoch_windows_help"),
             )
             loss = a.selectbox(
                 text("train.loss"),
@@ -138,6 +149,7 @@ def config_form(series: Series) -> TrainConfig | None:
         device=device,
         covariates=tuple(covariates),
         members=members,
+        epoch_windows=int(epoch_windows),
         loss=loss,
         window_scale=window_scale,
         residual=defaults.residual if 1 < defaults.season_length <= window else "last",
