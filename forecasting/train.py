@@ -20,6 +20,7 @@ from forecasting.device import choose_device, device_name
 from models.recurrent import Ensemble, RecurrentForecaster, count_parameters, member_outputs
 
 CALLBACK_INTERVAL_S = 0.25
+MIN_PROGRESS = 0.005  # relative drop of the validation loss that resets the patience count
 EVAL_BATCH = 4096
 LOSSES = {
     "mse": nn.functional.mse_loss,
@@ -108,7 +109,7 @@ def fit(
         device=device_name(device),
         covariate_scaler=covariate_scaler,
     )
-    best_loss, best_state = math.inf, None
+    best_loss, best_state, progress_loss, progress_epoch = math.inf, None, math.inf, 0
     started = last_call = time.perf_counter()
     logged = 0
     for epoch in range(1, config.epochs + 1):
@@ -122,6 +123,8 @@ def fit(
         run.history.append(
             EpochLog(epoch, config.epochs, train_loss, val_loss, time.perf_counter() - started)
         )
+        if val_loss < progress_loss * (1 - MIN_PROGRESS):
+            progress_loss, progress_epoch = val_loss, epoch
         if val_loss < best_loss:
             best_loss, run.best_epoch = val_loss, epoch
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
@@ -129,7 +132,7 @@ def fit(
             on_epoch(run.history[-1])
             last_call, logged = time.perf_counter(), epoch
         user_stopped = bool(should_stop and should_stop())
-        run.stop_reason = _stop_reason(run, config, user_stopped)
+        run.stop_reason = _stop_reason(run, config, user_stopped, progress_epoch)
         if run.stop_reason:
             break
     if on_epoch and logged != run.history[-1].epoch:
@@ -248,12 +251,15 @@ def _loss(model: nn.Module, frames: torch.Tensor, idx: torch.Tensor, config: Tra
     return float(total) / max(1, len(idx))
 
 
-def _stop_reason(run: Run, config: TrainConfig, user_stopped: bool) -> str:
+def _stop_reason(run: Run, config: TrainConfig, user_stopped: bool, progress_epoch: int) -> str:
     epoch = run.history[-1].epoch
     if user_stopped:
         return f"stopped by you after epoch {epoch} (best epoch {run.best_epoch} kept)"
-    if config.patience and epoch - run.best_epoch >= config.patience:
-        return f"early stopping at epoch {epoch}: no improvement for {config.patience} epochs"
+    if config.patience and epoch - progress_epoch >= config.patience:
+        return (
+            f"early stopping at epoch {epoch}: the validation loss improved by less than "
+            f"{MIN_PROGRESS:.1%} in {config.patience} epochs"
+        )
     return ""
 
 
