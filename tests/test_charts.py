@@ -1,5 +1,6 @@
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from data.prepare import from_array
@@ -100,3 +101,50 @@ def test_loss_figure_has_a_line_per_part_on_a_log_scale():
     assert names(figure) == ["training", "validation"]
     assert list(figure.data[1].y) == [2.0, 1.0, 2.0 / 3]
     assert figure.layout.yaxis.type == "log"
+
+
+def test_thinning_keeps_short_lines_whole():
+    assert list(charts.thin(np.arange(50.0))) == list(range(50))
+
+
+def test_thinning_keeps_each_buckets_extremes_and_both_ends():
+    values = np.random.default_rng(0).normal(size=1_000_000)
+    values[123_456] = 50.0  # a spike that must survive
+    values[654_321] = -50.0
+    kept = charts.thin(values)
+    assert len(kept) <= charts.MAX_POINTS
+    assert np.all(np.diff(kept) > 0)  # real positions, in time order
+    assert kept[0] == 0 and kept[-1] == len(values) - 1
+    assert {123_456, 654_321} <= set(kept)
+    size = -(-(len(values) - 2) // ((charts.MAX_POINTS - 2) // 2))
+    bucket = values[1 + 7 * size : 1 + 8 * size]
+    assert {1 + 7 * size + bucket.argmin(), 1 + 7 * size + bucket.argmax()} <= set(kept)
+
+
+def test_thinning_never_picks_a_gap_over_a_number():
+    values = np.arange(30_000, dtype=float)
+    values[1::2] = np.nan  # every other point is a gap
+    kept = charts.thin(values, limit=1_000)
+    assert np.isfinite(values[kept[:-1]]).all()  # the last point is kept as it is
+
+
+def test_every_trace_of_a_long_series_stays_under_the_limit_with_exact_values():
+    steps = np.arange(60_000)
+    series = from_array(10 + np.sin(2 * np.pi * steps / 24) + 0.001 * steps, season=24)
+    config = TrainConfig(
+        window=24, horizon=6, hidden_size=4, epochs=1, epoch_windows=64, members=1, patience=0
+    )
+    summary = summarize(fit(series, config), series, "long")
+    figures = [
+        charts.series_figure(series, "data"),
+        charts.forecast_figure(summary, ["seasonal_naive", "drift"]),
+        *charts.residual_figures(summary),
+    ]
+    for figure in figures:
+        for trace in figure.data:
+            if trace.type == "scatter" and trace.y is not None:
+                assert len(trace.y) <= charts.MAX_POINTS, trace.name
+    data_trace = figures[0].data[0]
+    assert len(data_trace.y) > charts.MAX_POINTS // 2
+    positions = np.asarray(data_trace.x, dtype=int)
+    np.testing.assert_array_equal(np.asarray(data_trace.y), series.values[positions])

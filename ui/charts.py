@@ -16,6 +16,8 @@ from forecasting.summary import RunSummary
 from forecasting.train import EpochLog
 from ui.text import DEFAULT_LANGUAGE, t
 
+MAX_POINTS = 10_000  # per trace sent to the browser
+
 PALETTE = {  # Okabe-Ito, safe for colour-blind readers
     "data": "#000000",
     "model": "#0072B2",
@@ -48,11 +50,45 @@ def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     return fig
 
 
+def thin(values: np.ndarray, limit: int = MAX_POINTS) -> np.ndarray:
+    """Positions of at most `limit` points of `values` that keep the line's shape.
+
+    Min-max decimation: the first and last points, and the lowest and highest point of each of
+    (limit - 2) / 2 equal buckets in between, in time order. Every kept point is a real one, so
+    hover shows exact values; NaN (a gap) is never chosen over a number.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    count = len(values)
+    if count <= limit:
+        return np.arange(count)
+    buckets = max(1, (limit - 2) // 2)
+    inner = values[1:-1]
+    size = -(-len(inner) // buckets)
+    grid = np.full(buckets * size, np.nan)
+    grid[: len(inner)] = inner
+    grid = grid.reshape(buckets, size)
+    missing = np.isnan(grid)
+    lows = np.argmin(np.where(missing, np.inf, grid), axis=1)
+    highs = np.argmax(np.where(missing, -np.inf, grid), axis=1)
+    starts = np.arange(buckets) * size
+    kept = np.concatenate([starts + lows, starts + highs])
+    kept = kept[kept < len(inner)] + 1
+    return np.unique(np.concatenate([[0, count - 1], kept]))
+
+
+def _thinned(x, y) -> tuple:
+    if len(y) <= MAX_POINTS:
+        return x, y
+    kept = thin(y)
+    return np.asarray(x)[kept], np.asarray(y)[kept]
+
+
 def series_figure(series: Series, title: str) -> go.Figure:
+    x, y = _thinned(series.index, series.values)
     fig = go.Figure(
         go.Scatter(
-            x=series.index,
-            y=series.values,
+            x=x,
+            y=y,
             mode="lines",
             name=html.escape(series.target),
             line={"color": PALETTE["data"], "width": 1.5},
@@ -163,6 +199,7 @@ def _line(
     markers: bool = False,
     width: float = 1.5,
 ) -> None:
+    x, y = _thinned(x, y)
     fig.add_trace(
         go.Scatter(
             x=x,
@@ -227,10 +264,11 @@ def residual_figures(summary: RunSummary, language: str = DEFAULT_LANGUAGE) -> l
     held = summary.held_out
     positions = summary.series.index.get_indexer(held.index)
     residuals = summary.series.values[positions] - held.to_numpy()
+    shown_x, shown_y = _thinned(held.index, residuals)
     over_time = go.Figure(
         go.Scatter(
-            x=held.index,
-            y=residuals,
+            x=shown_x,
+            y=shown_y,
             mode="lines+markers",
             line={"color": PALETTE["model"]},
             name="",
