@@ -51,6 +51,7 @@ bench-venv: $(BENCH_STAMP)
 bench: $(STAMP) $(BENCH_STAMP)
 	$(PY) bench/cli_forecast.py
 	$(PY) bench/throughput.py
+	$(PY) bench/chart_payload.py
 	$(PY) bench/accuracy.py
 
 clean:
