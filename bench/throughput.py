@@ -81,6 +81,9 @@ class Workload:
             val_share=self.val_share,
             test_share=0.0,
             device=self.device.type,
+            members=1,  # the bare loop's model: one network, MSE, no per-window scaling
+            loss="mse",
+            window_scale=False,
         )
 
 

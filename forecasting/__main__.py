@@ -136,7 +136,12 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     add("--epochs", type=int, help="maximum passes over the training data (default: 200)")
     add("--batch-size", type=int, help="windows per gradient step (default: 32)")
     add("--lr", type=float, help="Adam learning rate (default: 0.003)")
-    add("--patience", type=int, help="epochs without improvement before stopping; 0: never")
+    add(
+        "--patience",
+        type=int,
+        help="epochs without a 0.5%% improvement before stopping (default: 20, 10 on long "
+        "series); 0: never",
+    )
     add("--scaler", choices=["standard", "minmax", "none"], help="scaling (default: standard)")
     add("--loss", choices=LOSSES, help="what training minimises (default: mae)")
     add("--members", type=int, help="networks in the median ensemble, 1 to 15 (default: 3)")

@@ -39,7 +39,7 @@ class TrainConfig:
     epochs: int = 200
     batch_size: int = 32
     lr: float = 0.003
-    patience: int = 20  # epochs without validation improvement before stopping; 0: never stop early
+    patience: int = 20  # epochs without a 0.5% validation improvement before stopping; 0: never
     grad_clip: float = 1.0
     scaler: Literal["standard", "minmax", "none"] = "standard"
     val_share: float = 0.15

@@ -16,6 +16,9 @@ from forecasting.train import EpochLog, Run, build_model, model_inputs
 from models import checkpoint
 from models.checkpoint import Checkpoint, CheckpointError
 
+BEFORE_ENSEMBLES = {"members": 1, "window_scale": False, "loss": "mse", "epoch_windows": 0}
+"""What checkpoints saved before these settings existed were trained with."""
+
 
 def to_checkpoint(run: Run) -> Checkpoint:
     meta = {
@@ -46,7 +49,7 @@ def load_run(source: str | Path | bytes) -> Run:
     """A Run from a checkpoint file (path or bytes), on the CPU, ready to predict."""
     saved = checkpoint.load(source)
     try:
-        config = TrainConfig.from_dict(saved.config)
+        config = TrainConfig.from_dict({**BEFORE_ENSEMBLES, **saved.config})
         scaler = scaler_from_dict(saved.scaler)
     except (ConfigError, ValueError, TypeError, KeyError) as err:
         raise CheckpointError(f"This checkpoint's settings are not valid: {err}.") from err

@@ -53,8 +53,15 @@ class Forecast:
         return self.bands[level][1]
 
     def to_frame(self) -> pd.DataFrame:
-        """timestamp, forecast, then lower_80, upper_80, lower_95, ... by rising level."""
-        columns = {"timestamp": self.index, "forecast": self.mean}
+        """timestamp, forecast, lower, upper (the widest band, as ARCHITECTURE.md's contract
+        has it), then lower_80, upper_80, lower_95, ... by rising level."""
+        widest = self.levels[-1]
+        columns = {
+            "timestamp": self.index,
+            "forecast": self.mean,
+            "lower": self.lower(widest),
+            "upper": self.upper(widest),
+        }
         for level in self.levels:
             columns[f"lower_{level_name(level)}"] = self.lower(level)
             columns[f"upper_{level_name(level)}"] = self.upper(level)

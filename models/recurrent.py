@@ -93,8 +93,8 @@ class RecurrentForecaster(nn.Module):
 class Ensemble(nn.Module):
     """Several forecasters trained side by side from different starting weights.
 
-    The forecast is their median at every step (the lower middle one for an even count), which
-    is steadier than any one member on short, noisy series.
+    The forecast is their median at every step (the mean of the two middle ones for an even
+    count), which is steadier than any one member on short, noisy series.
     """
 
     def __init__(self, members: list[RecurrentForecaster]) -> None:
@@ -108,7 +108,7 @@ class Ensemble(nn.Module):
         return torch.stack([member(x) for member in self.members])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.member_outputs(x).median(dim=0).values
+        return self.member_outputs(x).quantile(0.5, dim=0)
 
 
 def member_outputs(model: nn.Module, x: torch.Tensor) -> torch.Tensor:

@@ -87,6 +87,8 @@ def test_the_fold_table_lists_every_forecast_beside_what_happened(series):
         "fold",
         "actual",
         "forecast",
+        "lower",
+        "upper",
         "lower_80",
         "upper_80",
         "lower_95",

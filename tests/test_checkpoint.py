@@ -353,3 +353,21 @@ def test_an_ensemble_with_window_scaling_round_trips(series):
     loaded = load_run(run_to_bytes(trained))
     assert loaded.config == config
     np.testing.assert_allclose(future(loaded, series).mean, future(trained, series).mean, rtol=1e-6)
+
+
+def test_a_checkpoint_saved_before_ensembles_loads_as_the_single_mse_model_it_was(series):
+    old_settings = {"members", "window_scale", "loss", "epoch_windows"}
+    config = TrainConfig(
+        window=12, horizon=4, hidden_size=8, epochs=2, members=1, window_scale=False, loss="mse"
+    )
+    trained = fit(series, config)
+    saved = checkpoint.load(run_to_bytes(trained))
+    legacy = {key: value for key, value in saved.config.items() if key not in old_settings}
+    older = checkpoint.Checkpoint(legacy, saved.scaler, saved.state_dict, saved.meta)
+    loaded = load_run(checkpoint.to_bytes(older))
+    assert (loaded.config.members, loaded.config.window_scale, loaded.config.loss) == (
+        1,
+        False,
+        "mse",
+    )
+    np.testing.assert_array_equal(future(loaded, series).mean, future(trained, series).mean)

@@ -64,7 +64,7 @@ def test_forecast_writes_h_rows_at_the_future_timestamps(capsys, tmp_path):
     assert code == 0, err
     table = pd.read_csv(out_dir / "forecast.csv", parse_dates=["timestamp"])
     bounds = ["lower_80", "upper_80", "lower_95", "upper_95"]
-    assert list(table.columns) == ["timestamp", "forecast", *bounds]
+    assert list(table.columns) == ["timestamp", "forecast", "lower", "upper", *bounds]
     assert list(table["timestamp"]) == list(pd.date_range("1961-01-01", periods=12, freq="MS"))
     assert np.isfinite(table[["forecast", *bounds]].to_numpy()).all()
     assert (table["lower_95"] <= table["lower_80"]).all()
@@ -261,7 +261,16 @@ def test_levels_chosen_on_the_command_line_name_the_columns_and_the_coverage(cap
     )
     assert code == 0, err
     columns = list(pd.read_csv(tmp_path / "forecast.csv").columns)
-    assert columns == ["timestamp", "forecast", "lower_50", "upper_50", "lower_97.5", "upper_97.5"]
+    assert columns == [
+        "timestamp",
+        "forecast",
+        "lower",
+        "upper",
+        "lower_50",
+        "upper_50",
+        "lower_97.5",
+        "upper_97.5",
+    ]
     scores = json.loads((tmp_path / "metrics.json").read_text())
     assert scores["interval_levels"] == [0.5, 0.975]
     assert set(scores["backtest"]["coverage"]) == {"0.5", "0.975"}

@@ -34,7 +34,8 @@ def test_future_forecast_has_ordered_finite_bounds_after_the_last_row(sine_run):
     assert ahead.levels == (0.9,)
     assert np.isfinite(ahead.mean).all()
     assert (ahead.lower(0.9) <= ahead.mean).all() and (ahead.mean <= ahead.upper(0.9)).all()
-    assert list(ahead.to_frame().columns) == ["timestamp", "forecast", "lower_90", "upper_90"]
+    columns = ["timestamp", "forecast", "lower", "upper", "lower_90", "upper_90"]
+    assert list(ahead.to_frame().columns) == columns
 
 
 def test_a_forecast_has_80_and_95_percent_bands_by_default_the_95_around_the_80(sine_run):
@@ -49,12 +50,16 @@ def test_a_forecast_has_80_and_95_percent_bands_by_default_the_95_around_the_80(
     assert list(frame.columns) == [
         "timestamp",
         "forecast",
+        "lower",
+        "upper",
         "lower_80",
         "upper_80",
         "lower_95",
         "upper_95",
     ]
     np.testing.assert_array_equal(frame["upper_95"], ahead.upper(0.95))
+    np.testing.assert_array_equal(frame["upper"], frame["upper_95"])  # the widest band
+    np.testing.assert_array_equal(frame["lower"], frame["lower_95"])
 
 
 def test_every_level_shares_the_one_mean(sine_run):
@@ -66,7 +71,7 @@ def test_frame_columns_name_the_level_in_percent_in_rising_order():
     zeros = np.zeros(2)
     bands = {0.975: (zeros, zeros), 0.5: (zeros, zeros), 0.9: (zeros, zeros)}
     frame = Forecast(pd.RangeIndex(2), zeros, bands).to_frame()
-    assert list(frame.columns)[2:] == [
+    assert list(frame.columns)[4:] == [
         "lower_50",
         "upper_50",
         "lower_90",

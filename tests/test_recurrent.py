@@ -187,3 +187,11 @@ def test_an_ensemble_forecasts_the_median_of_members_that_start_apart():
     torch.testing.assert_close(member_outputs(ensemble, x), each)
     assert member_outputs(members[0], x).shape == (1, 4, 3)
     assert count_parameters(ensemble) == 3 * count_parameters(members[0])
+
+
+def test_an_even_ensemble_takes_the_mean_of_its_two_middle_members():
+    torch.manual_seed(0)
+    members = [RecurrentForecaster(hidden_size=8, horizon=3) for _ in range(2)]
+    x = windows_batch()
+    each = torch.stack([member(x) for member in members])
+    torch.testing.assert_close(Ensemble(members).eval()(x), each.mean(dim=0))

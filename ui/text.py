@@ -118,14 +118,15 @@ TEXT: dict[str, dict[str, str]] = {
         "train.horizon": "Horizon",
         "train.horizon_help": "How many steps ahead the model forecasts.",
         "train.epochs": "Epochs",
-        "train.epochs_help": "Most passes over the training data; early stopping may end sooner.",
+        "train.epochs_help": "Most passes over the training data (over a random sample of it on long series); early stopping may end sooner.",
         "train.batch_size": "Batch size",
         "train.batch_size_help": "Windows per update of the weights.",
         "train.lr": "Learning rate",
         "train.lr_help": "Step size of the optimizer (Adam): too high diverges, too low crawls.",
         "train.patience": "Patience",
         "train.patience_help": (
-            "Stop after this many epochs without a better validation loss; 0 never stops early."
+            "Stop after this many epochs in which the validation loss fell by less than 0.5% "
+            "(the best weights are kept); 0 never stops early."
         ),
         "train.scaler": "Scaling",
         "train.scaler_help": "Values are scaled with statistics of the training part only.",
@@ -138,7 +139,7 @@ TEXT: dict[str, dict[str, str]] = {
         "train.loss": "Loss",
         "train.loss_help": "What training minimises: mean absolute error (MAE, robust to outliers, what MASE scores), mean squared error (MSE), or Huber (between the two).",
         "train.window_scale": "Scale each window by itself",
-        "train.window_scale_help": "Divides each input window by its own typical step, so the network sees windows at any level and amplitude alike. Better on trending or growing series; with extra inputs, usually off.",
+        "train.window_scale_help": "Divides each input window by its own typical step, so the network sees windows at any level and amplitude alike. Better on trending or growing series; with extra inputs, usually off. It applies when the network corrects a baseline.",
         "train.epoch_windows": "Windows per epoch",
         "train.epoch_windows_help": "How many training windows, drawn at random, one epoch trains on; 0 trains on all of them every epoch.",
         "train.sampled": "This series has {windows:,} training windows: each epoch trains on {sample:,} of them, drawn at random, so an epoch takes the same time however long the series is. Change it under More settings (0: all of them).",
