@@ -13,8 +13,7 @@ STRATEGIES = ("direct", "recursive")
 LOSSES = ("mae", "mse", "huber")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 MIN_WINDOW, MAX_WINDOW = 4, 256
-LONG_SERIES_WINDOWS = 1000  # above this many training windows, epochs are sampled
-SAMPLED_EPOCH_WINDOWS = 1024
+SAMPLED_EPOCH_WINDOWS = 1024  # above this many training windows, epochs are sampled
 
 
 class ConfigError(ValueError):
@@ -114,9 +113,10 @@ def auto_config(n_points: int, season_length: int = 1, **given: Any) -> TrainCon
     train_points = n_points - sum(part_sizes(n_points, val_share, test_share, horizon))
     window = int(given.pop("window", 0) or default_window(season_length, train_points))
     seasonal = 1 < season_length <= window
-    if train_points - window - horizon + 1 > LONG_SERIES_WINDOWS:
+    if train_points - window - horizon + 1 > SAMPLED_EPOCH_WINDOWS:
         given.setdefault("epoch_windows", SAMPLED_EPOCH_WINDOWS)
-        given.setdefault("patience", 10)
+        if given["epoch_windows"]:
+            given.setdefault("patience", 10)
     if given.get("covariates"):  # measured: extra inputs are learnt better this way
         given.setdefault("loss", "mse")
         given.setdefault("window_scale", False)

@@ -316,3 +316,10 @@ def test_a_model_worse_than_seasonal_naive_is_warned_about(capsys, tmp_path):
     assert comparison["worse"] and comparison["model"] > comparison["seasonal_naive"]
     assert err.startswith("warning: on the validation part the model's MASE (")
     assert "worse than seasonal naive's" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_model_that_beats_seasonal_naive_brings_no_warning(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "forecast", SAMPLES / "airline.csv", "--out", tmp_path)
+    assert code == 0 and err == ""
+    comparison = json.loads((tmp_path / "metrics.json").read_text())["against_seasonal_naive"]
+    assert not comparison["worse"] and comparison["model"] < comparison["seasonal_naive"]

@@ -82,3 +82,8 @@ def test_auto_config_samples_the_epochs_of_long_series_only():
     short = auto_config(n_points=500, season_length=12)
     assert (short.epoch_windows, short.patience) == (0, 20)
     assert auto_config(n_points=20_000, epoch_windows=0).epoch_windows == 0
+
+
+def test_asking_for_every_window_keeps_the_usual_patience():
+    every = auto_config(n_points=20_000, season_length=24, epoch_windows=0)
+    assert (every.epoch_windows, every.patience) == (0, 20)
