@@ -52,6 +52,7 @@ bench: $(STAMP) $(BENCH_STAMP)
 	$(PY) bench/cli_forecast.py
 	$(PY) bench/throughput.py
 	$(PY) bench/chart_payload.py
+	$(PY) bench/memory.py
 	$(PY) bench/accuracy.py
 
 clean:

@@ -92,7 +92,7 @@ def fit(
     data = torch.as_tensor(scaled, dtype=torch.float32, device=device)
     frames = data.unfold(0, config.window + config.model_horizon, 1)  # (n_frames, features, w + h)
     train_idx = _frame_range(0, parts.train_end, config, device)
-    val_idx = _frame_range(parts.train_end, parts.val_end, config, device)
+    val_idx = _sampled(_frame_range(parts.train_end, parts.val_end, config, device), config)
 
     model = build_model(config).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
@@ -202,6 +202,14 @@ def _check_trainable(parts: Split, config: TrainConfig) -> None:
         )
 
 
+def _sampled(idx: torch.Tensor, config: TrainConfig) -> torch.Tensor:
+    """With sampled epochs, at most 4 × epoch_windows validation frames, evenly spread."""
+    most = 4 * config.epoch_windows
+    if not most or len(idx) <= most:
+        return idx
+    return idx[torch.linspace(0, len(idx) - 1, most, device=idx.device).round().long()]
+
+
 def _frame_range(start: int, end: int, config: TrainConfig, device: torch.device) -> torch.Tensor:
     """Frames whose targets lie wholly in [start, end); frame i's targets begin at i + window."""
     first = max(0, start - config.window)
@@ -269,6 +277,5 @@ def validation_loss(run: Run, series: Series) -> float:
     scaled = scale_inputs(run.scaler, run.covariate_scaler, model_inputs(series, run.config))
     data = torch.as_tensor(scaled, dtype=torch.float32, device=device)
     frames = data.unfold(0, run.config.window + run.config.model_horizon, 1)
-    return _loss(
-        run.model, frames, _frame_range(run.train_end, run.val_end, run.config, device), run.config
-    )
+    val_idx = _sampled(_frame_range(run.train_end, run.val_end, run.config, device), run.config)
+    return _loss(run.model, frames, val_idx, run.config)

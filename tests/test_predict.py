@@ -5,6 +5,7 @@ import pytest
 from data.load import read_table
 from data.prepare import from_array, prepare
 from data.windows import target_starts
+from forecasting import predict
 from forecasting.config import TrainConfig
 from forecasting.predict import (
     DEFAULT_LEVELS,
@@ -146,3 +147,25 @@ def test_held_out_path_covers_validation_and_test_with_one_value_per_step(sine_r
     assert path.index[-1] == series.index[-1]
     first_block = forecast_from(run, series.values, np.array([run.train_end]))[0]
     np.testing.assert_allclose(path.iloc[:5].to_numpy(), first_block)
+
+
+def test_forecasts_made_batch_by_batch_equal_those_made_one_by_one(sine_run, monkeypatch):
+    series, run = sine_run
+    starts = np.arange(run.config.window, len(series) - run.config.horizon)
+    whole = forecast_from(run, series.values, starts)
+    monkeypatch.setattr(predict, "EVAL_BATCH", 7)  # many small batches
+    np.testing.assert_allclose(forecast_from(run, series.values, starts), whole, rtol=1e-6)
+
+
+def test_intervals_calibrate_on_an_even_spread_of_at_most_so_many_windows(sine_run, monkeypatch):
+    series, run = sine_run
+    seen = []
+    original = predict.forecast_from
+    monkeypatch.setattr(
+        predict, "forecast_from", lambda r, v, starts: seen.append(starts) or original(r, v, starts)
+    )
+    monkeypatch.setattr(predict, "CALIBRATION_WINDOWS", 5)
+    conformal_margins(run, series)
+    every = target_starts(run.split(series.values), run.config.window, run.config.horizon, "val")
+    assert len(every) > 5 and len(seen[-1]) == 5
+    assert seen[-1][0] == every[0] and seen[-1][-1] == every[-1]

@@ -184,3 +184,19 @@ def test_only_a_real_improvement_restarts_the_patience_count(sine_series, monkey
     assert len(run.history) == 5  # epochs 3 to 5 gained too little to count
     assert run.best_epoch == 5  # yet the lowest loss is the one kept
     assert "improved by less than 0.5% in 3 epochs" in run.stop_reason
+
+
+def test_sampled_epochs_also_bound_the_validation_pass(sine_series, monkeypatch):
+    sizes = []
+    original = train._loss
+    monkeypatch.setattr(
+        train,
+        "_loss",
+        lambda model, frames, idx, config: (
+            sizes.append(len(idx)) or original(model, frames, idx, config)
+        ),
+    )
+    fit(sine_series, TINY.with_changes(epochs=1, members=1))
+    every = sizes[-1]
+    fit(sine_series, TINY.with_changes(epochs=1, members=1, epoch_windows=4))
+    assert every > 16 and sizes[-1] == 16  # four times the sampled training windows
