@@ -15,7 +15,9 @@ def train(page: Page, run_name: str, epochs: int) -> None:
     page.get_by_role("link", name="Train").click()
     cells = page.get_by_role("radiogroup", name="Cell")
     expect(cells).to_have_count(1, timeout=30_000)  # one form: the last run's elements are gone
-    cells.get_by_text(cell, exact=True).click()
+    choice = cells.get_by_text(cell, exact=True)
+    expect(choice).to_have_count(1, timeout=30_000)  # a rerun may briefly show the old form too
+    choice.click()
     epochs_input = page.get_by_role("spinbutton", name="Epochs")
     epochs_input.fill(str(epochs))
     epochs_input.press("Tab")
