@@ -25,7 +25,7 @@ from data.prepare import (
 )
 from forecasting.backtest import backtest, fold_frame
 from forecasting.config import DEVICES, LOSSES, STRATEGIES, ConfigError, auto_config
-from forecasting.evaluate import evaluate
+from forecasting.evaluate import evaluate, headline_metric
 from forecasting.persist import save_run
 from forecasting.predict import DEFAULT_LEVELS, future
 from forecasting.train import TrainingError, fit
@@ -311,7 +311,7 @@ def parse_levels(text: str) -> tuple[float, ...]:
 
 def against_seasonal_naive(table: dict[str, dict[str, float | None]]) -> dict[str, Any]:
     """The model's score beside seasonal naive's, by MASE (MAE where MASE is undefined)."""
-    metric = "MASE" if table["model"]["MASE"] is not None else "MAE"
+    metric = headline_metric(table)
     model, baseline = table["model"][metric], table["seasonal_naive"][metric]
     return {"metric": metric, "model": model, "seasonal_naive": baseline, "worse": model > baseline}
 

@@ -113,15 +113,16 @@ def auto_config(n_points: int, season_length: int = 1, **given: Any) -> TrainCon
     train_points = n_points - sum(part_sizes(n_points, val_share, test_share, horizon))
     window = int(given.pop("window", 0) or default_window(season_length, train_points))
     seasonal = 1 < season_length <= window
-    if train_points - window - horizon + 1 > SAMPLED_EPOCH_WINDOWS:
-        given.setdefault("epoch_windows", SAMPLED_EPOCH_WINDOWS)
-        if given["epoch_windows"]:
-            given.setdefault("patience", 10)
     if given.get("covariates"):  # measured: extra inputs are learnt better this way
         given.setdefault("loss", "mse")
         given.setdefault("window_scale", False)
     given.setdefault("residual", "seasonal" if seasonal else "last")
-    return TrainConfig(season_length=season_length, horizon=horizon, window=window, **given)
+    config = TrainConfig(season_length=season_length, horizon=horizon, window=window, **given)
+    if training_windows(n_points, config) <= SAMPLED_EPOCH_WINDOWS:
+        return config
+    sampled = given.get("epoch_windows", SAMPLED_EPOCH_WINDOWS)
+    patience = given.get("patience", 10 if sampled else config.patience)
+    return config.with_changes(epoch_windows=sampled, patience=patience)
 
 
 def training_windows(n_points: int, config: TrainConfig) -> int:

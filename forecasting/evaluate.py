@@ -33,6 +33,11 @@ class Evaluation:
         return min(defined, key=scores.get) if defined else None
 
 
+def headline_metric(table: dict[str, dict[str, float | None]]) -> str:
+    """MASE, or MAE where the model's MASE is undefined: what verdicts compare."""
+    return "MASE" if table["model"]["MASE"] is not None else "MAE"
+
+
 def mase_scale(insample: np.ndarray, season_length: int) -> float | None:
     """Mean absolute error of the seasonal-naive forecast inside the training part."""
     lag = season_length if 1 <= season_length < len(insample) else 1

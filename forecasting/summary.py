@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from data.prepare import Series
-from forecasting.evaluate import DEFAULT_BASELINES, Evaluation, evaluate
+from forecasting.evaluate import DEFAULT_BASELINES, Evaluation, evaluate, headline_metric
 from forecasting.predict import DEFAULT_LEVELS, Forecast, future, held_out_path, path_from
 from forecasting.train import Run
 from models.baselines import BASELINES
@@ -74,7 +74,7 @@ def baseline_path(run: Run, series: Series, baseline: str) -> pd.Series:
 def verdict(summary: RunSummary) -> Verdict:
     """Model against its best baseline, by MASE, or by MAE where MASE is undefined."""
     table = summary.evaluation.table
-    metric = "MASE" if table["model"]["MASE"] is not None else "MAE"
+    metric = headline_metric(table)
     baseline = summary.evaluation.best_baseline(metric)
     model_score = table["model"][metric]
     baseline_score = table[baseline][metric] if baseline else None

@@ -103,19 +103,13 @@ class Ensemble(nn.Module):
             raise ValueError("an ensemble needs at least one member")
         self.members = nn.ModuleList(members)
 
-    def member_outputs(self, x: torch.Tensor) -> torch.Tensor:
-        """Each member's forecast: (members, batch, horizon)."""
-        return torch.stack([member(x) for member in self.members])
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.member_outputs(x).quantile(0.5, dim=0)
+        return member_outputs(self, x).quantile(0.5, dim=0)
 
 
 def member_outputs(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """(members, batch, horizon) for an ensemble; (1, batch, horizon) for a single model."""
-    if isinstance(model, Ensemble):
-        return model.member_outputs(x)
-    return model(x).unsqueeze(0)
+    return torch.stack([member(x) for member in members_of(model)])
 
 
 def members_of(model: nn.Module) -> list[RecurrentForecaster]:

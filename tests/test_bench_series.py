@@ -14,6 +14,7 @@ import pytest
 
 from data.load import read_table_with_notes
 from data.prepare import CleaningOptions, prepare, season_from_freq
+from tests.test_samples import INT_FIELDS, STR_FIELDS
 
 ROOT = Path(__file__).resolve().parent.parent
 SERIES = ROOT / "bench" / "series"
@@ -27,19 +28,6 @@ STRICT = CleaningOptions(duplicates="refuse", gaps="refuse")
 DATE_AS_GIVEN = "Using '{date_col}' as the date column, as given."
 TARGET_AS_GIVEN = "Using '{target}' as the value to forecast, as given."
 
-STR_FIELDS = (
-    "file",
-    "name",
-    "description",
-    "source_package",
-    "original_source",
-    "license",
-    "frequency",
-    "target",
-    "date_col",
-    "unit",
-)
-INT_FIELDS = ("season_length", "horizon")
 
 # Frequency kind (from the offset's base) -> the benchmark's forecast horizon.
 KIND_BY_BASE = {"MS": "monthly", "QS": "quarterly", "YS": "yearly", "W": "weekly", "D": "daily"}
