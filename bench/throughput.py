@@ -6,7 +6,8 @@ callback that rebuilds a DataFrame of the history, as a page would. Repetitions 
 interleaved (bare, fit, fit + callback, in a rotating order) and figures are medians.
 
 Usage: .venv/bin/python bench/throughput.py [--device cpu|cuda|auto] [--repeat 5]
-       [--cells lstm,gru] [--hidden 64,256] [--layers 2] [--points 20000] [--epochs 3] [--threads 1]
+       [--cells lstm,gru] [--hidden 64,256] [--layers 2] [--precision fp32,bf16]
+       [--points 20000] [--epochs 3] [--threads 1]
 """
 
 from __future__ import annotations
@@ -41,10 +42,12 @@ class Setting:
     cell: str
     hidden_size: int
     num_layers: int
+    precision: str = "fp32"
 
     @property
     def label(self) -> str:
-        return f"{self.cell} {self.hidden_size}x{self.num_layers}"
+        suffix = "" if self.precision == "fp32" else f" {self.precision}"
+        return f"{self.cell} {self.hidden_size}x{self.num_layers}{suffix}"
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class Workload:
             members=1,  # the bare loop's model: one network, MSE, no per-window scaling
             loss="mse",
             window_scale=False,
+            precision=setting.precision,
         )
 
 
@@ -130,6 +134,7 @@ def time_bare(work: Workload, setting: Setting, tensors: tuple[torch.Tensor, ...
     torch.manual_seed(0)
     model = BareNet(setting, work.horizon).to(work.device)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.003)
+    bf16 = setting.precision == "bf16" and work.device.type == "cuda"
     for _ in range(work.epochs):
         model.train()
         order = torch.randperm(len(inputs), device=work.device)
@@ -137,7 +142,9 @@ def time_bare(work: Workload, setting: Setting, tensors: tuple[torch.Tensor, ...
         for start in range(0, len(order), work.batch_size):
             batch = order[start : start + work.batch_size]
             optimizer.zero_grad(set_to_none=True)
-            loss = nn.functional.mse_loss(model(inputs[batch]), targets[batch])
+            with torch.autocast(work.device.type, torch.bfloat16, enabled=bf16):
+                outputs = model(inputs[batch])
+            loss = nn.functional.mse_loss(outputs.float(), targets[batch])
             loss.backward()
             optimizer.step()
             total += loss.detach() * len(batch)
@@ -214,6 +221,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--cells", help="several cells, e.g. lstm,gru (overrides --cell)")
     parser.add_argument("--hidden", type=int_list, default=[64], help="e.g. 64 or 64,256")
     parser.add_argument("--layers", type=int_list, default=[2], help="e.g. 2 or 1,2")
+    parser.add_argument(
+        "--precision", default="fp32", help="fp32, bf16 or both (bf16 autocast, CUDA only)"
+    )
     parser.add_argument("--points", type=int, default=20_000)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--window", type=int, default=64)
@@ -222,6 +232,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=0, help="torch threads; 0: torch's own")
     args = parser.parse_args()
     args.cells = args.cells.split(",") if args.cells else [args.cell]
+    args.precision = args.precision.split(",")
+    if set(args.precision) - {"fp32", "bf16"}:
+        parser.error(f"--precision must be fp32, bf16 or fp32,bf16; got {args.precision}")
     unknown = [cell for cell in args.cells if cell not in CELLS]
     if unknown:
         parser.error(f"--cells must name cells among {', '.join(CELLS)}; got {unknown}")
@@ -249,8 +262,10 @@ def main() -> None:
         device=device,
     )
     settings = [
-        Setting(cell, hidden, layers)
-        for cell, hidden, layers in itertools.product(args.cells, args.hidden, args.layers)
+        Setting(cell, hidden, layers, precision)
+        for cell, hidden, layers, precision in itertools.product(
+            args.cells, args.hidden, args.layers, args.precision
+        )
     ]
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {device_name(device)}")
     print(

@@ -24,7 +24,7 @@ from data.prepare import (
     prepare,
 )
 from forecasting.backtest import backtest, fold_frame
-from forecasting.config import DEVICES, LOSSES, STRATEGIES, ConfigError, auto_config
+from forecasting.config import DEVICES, LOSSES, PRECISIONS, STRATEGIES, ConfigError, auto_config
 from forecasting.evaluate import evaluate, headline_metric
 from forecasting.persist import save_run
 from forecasting.predict import DEFAULT_LEVELS, future
@@ -151,6 +151,16 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
         help="divide each window by its own scale (default: on, off with extra inputs)",
     )
     add(
+        "--linear",
+        action=argparse.BooleanOptionalAction,
+        help="add a linear map of the window to the network's correction (default: on)",
+    )
+    add(
+        "--precision",
+        choices=PRECISIONS,
+        help="bf16: mixed-precision training on CUDA; fp32 elsewhere (default: fp32)",
+    )
+    add(
         "--epoch-windows",
         type=int,
         help="training windows drawn per epoch; 0: all (default: 1024 on long series, else 0)",
@@ -191,6 +201,8 @@ TRAIN_OPTIONS = (
     "loss",
     "members",
     "window_scale",
+    "linear",
+    "precision",
     "epoch_windows",
     "strategy",
     "residual",

@@ -12,6 +12,7 @@ from models.recurrent import CELLS, RESIDUALS
 STRATEGIES = ("direct", "recursive")
 LOSSES = ("mae", "mse", "huber")
 DEVICES = ("auto", "cpu", "cuda", "mps")
+PRECISIONS = ("fp32", "bf16")
 MIN_WINDOW, MAX_WINDOW = 4, 256
 SAMPLED_EPOCH_WINDOWS = 1024  # above this many training windows, epochs are sampled
 
@@ -28,6 +29,7 @@ class TrainConfig:
     window_scale: bool = True  # divide each window by its own scale before the network
     loss: Literal["mae", "mse", "huber"] = "mae"
     epoch_windows: int = 0  # windows drawn at random per epoch; 0: every training window
+    linear: bool = True  # a linear map of the window added to the network's correction
     members: int = 3  # networks trained from different starting weights; their median forecasts
     window: int = 24  # input steps the network sees
     horizon: int = 12  # steps it predicts
@@ -45,6 +47,7 @@ class TrainConfig:
     test_share: float = 0.15
     seed: int = 0
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+    precision: Literal["fp32", "bf16"] = "fp32"  # bf16: mixed-precision training, CUDA only
     covariates: tuple[str, ...] = ()  # extra input columns the network reads beside the target
 
     def __post_init__(self) -> None:
@@ -55,6 +58,9 @@ class TrainConfig:
         _check_choice("residual", self.residual, RESIDUALS)
         _check_choice("device", self.device, DEVICES)
         _check_choice("loss", self.loss, LOSSES)
+        _check_choice("precision", self.precision, PRECISIONS)
+        if not isinstance(self.linear, bool):
+            raise ConfigError(f"linear must be true or false; got {self.linear!r}")
         if not isinstance(self.window_scale, bool):
             raise ConfigError(f"window_scale must be true or false; got {self.window_scale!r}")
         _check_int("window", self.window, 2, 10_000)

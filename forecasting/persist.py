@@ -16,7 +16,13 @@ from forecasting.train import EpochLog, Run, build_model, model_inputs
 from models import checkpoint
 from models.checkpoint import Checkpoint, CheckpointError
 
-BEFORE_ENSEMBLES = {"members": 1, "window_scale": False, "loss": "mse", "epoch_windows": 0}
+BEFORE_ENSEMBLES = {
+    "members": 1,
+    "window_scale": False,
+    "loss": "mse",
+    "epoch_windows": 0,
+    "linear": False,
+}
 """What checkpoints saved before these settings existed were trained with."""
 
 

@@ -95,7 +95,7 @@ def fit(
     val_idx = _sampled(_frame_range(parts.train_end, parts.val_end, config, device), config)
 
     model = build_model(config).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, fused=device.type == "cuda")
     generator = torch.Generator(device=device.type if device.type == "cuda" else "cpu")
     generator.manual_seed(config.seed)
     run = Run(
@@ -163,6 +163,7 @@ def build_member(config: TrainConfig) -> RecurrentForecaster:
         residual=config.residual,
         season_length=config.season_length,
         window_scale=config.window_scale,
+        linear_window=config.window if config.linear else 0,
     )
 
 
@@ -238,14 +239,21 @@ def _train_epoch(
         batch = frames[order[start : start + config.batch_size]]  # (batch, features, window + h)
         inputs, targets = split_frames(batch, config.window)
         optimizer.zero_grad(set_to_none=True)
-        outputs = member_outputs(model, inputs)  # (members, batch, horizon)
-        loss = LOSSES[config.loss](outputs, targets.expand_as(outputs))
+        with mixed_precision(frames.device, config):
+            outputs = member_outputs(model, inputs)  # (members, batch, horizon)
+        loss = LOSSES[config.loss](outputs.float(), targets.expand_as(outputs))
         loss.backward()
         if config.grad_clip:
             nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
         optimizer.step()
         total += loss.detach() * len(batch)
     return float(total) / len(order)
+
+
+def mixed_precision(device: torch.device, config: TrainConfig) -> torch.autocast:
+    """bf16 autocast for the forward pass when asked for and on CUDA; a no-op otherwise."""
+    enabled = config.precision == "bf16" and device.type == "cuda"
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=enabled)
 
 
 @torch.no_grad()

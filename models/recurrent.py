@@ -17,6 +17,9 @@ class RecurrentForecaster(nn.Module):
     With `residual="last"` the network sees the window relative to its last value and learns
     what to add to it; with "seasonal" it learns what to add to the window's last season
     repeated. Either way an untrained head already gives the naive forecast.
+    With `linear_window` (the window's length) a linear map of the same shifted, scaled window
+    is added to the correction, as in LSTNet's autoregressive part: it can weigh past seasons
+    or the last value directly, which the recurrent layers learn slowly. It starts at zero.
     """
 
     def __init__(
@@ -30,6 +33,7 @@ class RecurrentForecaster(nn.Module):
         residual: str = "last",
         season_length: int = 1,
         window_scale: bool = False,
+        linear_window: int = 0,
     ) -> None:
         super().__init__()
         if cell not in CELLS:
@@ -60,6 +64,10 @@ class RecurrentForecaster(nn.Module):
             dropout=dropout if num_layers > 1 else 0.0,
         )
         self.head = nn.Linear(hidden_size, horizon)
+        self.linear = None
+        if linear_window and residual != "none":
+            self.linear = nn.Linear(linear_window, horizon, bias=False)
+            nn.init.zeros_(self.linear.weight)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.residual == "none":
@@ -72,6 +80,8 @@ class RecurrentForecaster(nn.Module):
             shifted = shifted / spread
         outputs, _ = self.rnn(torch.cat([shifted, x[..., 1:]], dim=-1))
         correction = self.head(outputs[:, -1])  # (batch, horizon)
+        if self.linear is not None:
+            correction = correction + self.linear(shifted[..., 0])
         if self.window_scale:
             correction = correction * spread[:, :, 0]
         return correction + self._base(x[..., 0])

@@ -356,9 +356,16 @@ def test_an_ensemble_with_window_scaling_round_trips(series):
 
 
 def test_a_checkpoint_saved_before_ensembles_loads_as_the_single_mse_model_it_was(series):
-    old_settings = {"members", "window_scale", "loss", "epoch_windows"}
+    old_settings = {"members", "window_scale", "loss", "epoch_windows", "linear"}
     config = TrainConfig(
-        window=12, horizon=4, hidden_size=8, epochs=2, members=1, window_scale=False, loss="mse"
+        window=12,
+        horizon=4,
+        hidden_size=8,
+        epochs=2,
+        members=1,
+        window_scale=False,
+        loss="mse",
+        linear=False,
     )
     trained = fit(series, config)
     saved = checkpoint.load(run_to_bytes(trained))
@@ -370,4 +377,5 @@ def test_a_checkpoint_saved_before_ensembles_loads_as_the_single_mse_model_it_wa
         False,
         "mse",
     )
+    assert loaded.config.linear is False
     np.testing.assert_array_equal(future(loaded, series).mean, future(trained, series).mean)

@@ -127,6 +127,9 @@ def test_every_training_setting_is_an_option(capsys, tmp_path):
         "--members",
         2,
         "--no-window-scale",
+        "--no-linear",
+        "--precision",
+        "bf16",
         "--epoch-windows",
         16,
     )
@@ -154,6 +157,8 @@ def test_every_training_setting_is_an_option(capsys, tmp_path):
         "loss": "huber",
         "members": 2,
         "window_scale": False,
+        "linear": False,
+        "precision": "bf16",
         "epoch_windows": 16,
     }
     assert json.loads((tmp_path / "metrics.json").read_text())["part"] == "test"

@@ -24,6 +24,8 @@ def test_defaults_are_valid_and_round_trip_through_a_dict():
         ({"loss": "l1"}, "loss must be one of mae, mse, huber; got 'l1'"),
         ({"members": 0}, "members must be between 1 and 15; got 0"),
         ({"window_scale": "yes"}, "window_scale must be true or false; got 'yes'"),
+        ({"linear": 1}, "linear must be true or false; got 1"),
+        ({"precision": "fp16"}, "precision must be one of fp32, bf16; got 'fp16'"),
     ],
 )
 def test_bad_settings_name_the_setting_and_its_value(change, words):

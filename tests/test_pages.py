@@ -347,7 +347,7 @@ def test_the_forecast_page_draws_the_interval_levels_chosen():
     ]
 
 
-def test_the_advanced_settings_choose_ensemble_loss_and_window_scaling():
+def test_the_advanced_settings_choose_ensemble_loss_window_scaling_and_linear_shortcut():
     app = start("data")
     widget(app.selectbox, "Sample").set_value("shampoo").run()
     app.switch_page("app_pages/train.py").run()
@@ -356,9 +356,12 @@ def test_the_advanced_settings_choose_ensemble_loss_and_window_scaling():
     widget(app.slider, "Networks in the ensemble").set_value(2)
     widget(app.selectbox, "Loss").set_value("huber")
     widget(app.checkbox, "Scale each window by itself").uncheck()
+    assert widget(app.checkbox, "Linear shortcut").value is True
+    widget(app.checkbox, "Linear shortcut").uncheck()
     train_tiny(app)
     config = app.session_state[state.RUNS][0].run.config
     assert (config.members, config.loss, config.window_scale) == (2, "huber", False)
+    assert config.linear is False
     assert len(members_of(app.session_state[state.RUNS][0].run.model)) == 2
 
 

@@ -170,6 +170,43 @@ def test_window_scale_makes_the_forecast_follow_any_level_and_unit(residual):
     )
 
 
+def test_the_linear_shortcut_starts_at_zero_so_it_changes_nothing_untrained():
+    torch.manual_seed(0)
+    plain = RecurrentForecaster(hidden_size=8, horizon=6, season_length=4, residual="seasonal")
+    torch.manual_seed(0)
+    shortcut = RecurrentForecaster(
+        hidden_size=8, horizon=6, season_length=4, residual="seasonal", linear_window=10
+    )
+    x = windows_batch()
+    assert shortcut.linear.weight.shape == (6, 10)
+    torch.testing.assert_close(shortcut.eval()(x), plain.eval()(x))
+
+
+@pytest.mark.parametrize("window_scale", [False, True])
+def test_the_linear_shortcut_can_turn_the_seasonal_base_into_the_last_value(window_scale):
+    settings = {"horizon": 6, "season_length": 4, "window_scale": window_scale}
+    seasonal = zero_head(make_model(residual="seasonal", linear_window=10, **settings))
+    last = zero_head(make_model(residual="last", **settings))
+    with torch.no_grad():  # step k's seasonal base is the window's step 10 - 4 + k % 4
+        for k in range(6):
+            seasonal.linear.weight[k, 10 - 4 + k % 4] = -1.0
+    x = windows_batch()
+    torch.testing.assert_close(seasonal(x), last(x), rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("residual", ["last", "seasonal"])
+def test_the_linear_shortcut_keeps_the_forecast_following_level_and_unit(residual):
+    model = make_model(
+        residual=residual, season_length=4, horizon=6, window_scale=True, linear_window=10
+    )
+    with torch.no_grad():
+        model.linear.weight.normal_()
+    x = windows_batch()
+    torch.testing.assert_close(
+        model(250.0 * x - 40.0), 250.0 * model(x) - 40.0, rtol=1e-4, atol=1e-2
+    )
+
+
 def test_without_window_scale_the_correction_does_not_follow_the_unit():
     model = make_model(horizon=6)
     x = windows_batch()

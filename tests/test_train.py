@@ -17,6 +17,21 @@ from tests.conftest import noisy_sine
 TINY = TrainConfig(window=20, horizon=5, hidden_size=16, epochs=4, batch_size=32, patience=0)
 
 
+def test_the_linear_shortcut_is_trained_and_absent_when_off(sine_series):
+    run = fit(sine_series, TINY.with_changes(members=1))
+    assert run.model.linear.weight.abs().sum() > 0
+    plain = fit(sine_series, TINY.with_changes(members=1, linear=False))
+    assert plain.model.linear is None
+    assert not any(name.startswith("linear") for name in plain.model.state_dict())
+
+
+def test_bf16_precision_changes_nothing_off_cuda(sine_series):
+    config = TINY.with_changes(members=1, device="cpu")
+    fp32 = future(fit(sine_series, config), sine_series)
+    bf16 = future(fit(sine_series, config.with_changes(precision="bf16")), sine_series)
+    np.testing.assert_array_equal(bf16.mean, fp32.mean)
+
+
 def test_same_seed_gives_the_same_forecast(sine_series):
     first = future(fit(sine_series, TINY), sine_series)
     second = future(fit(sine_series, TINY), sine_series)

@@ -140,6 +140,8 @@ TEXT: dict[str, dict[str, str]] = {
         "train.loss_help": "What training minimises: mean absolute error (MAE, robust to outliers, what MASE scores), mean squared error (MSE), or Huber (between the two).",
         "train.window_scale": "Scale each window by itself",
         "train.window_scale_help": "Divides each input window by its own typical step, so the network sees windows at any level and amplitude alike. Better on trending or growing series; with extra inputs, usually off. It applies when the network corrects a baseline.",
+        "train.linear": "Linear shortcut",
+        "train.linear_help": "Adds a linear map of the input window to the network's correction, so past seasons and the last value can be weighed directly (LSTNet's autoregressive part). It starts at zero and is trained with the network. It applies when the network corrects a baseline.",
         "train.epoch_windows": "Windows per epoch",
         "train.epoch_windows_help": "How many training windows, drawn at random, one epoch trains on; 0 trains on all of them every epoch.",
         "train.sampled": "This series has {windows:,} training windows: each epoch trains on {sample:,} of them, drawn at random, so an epoch takes the same time however long the series is. Change it under More settings (0: all of them).",

@@ -125,6 +125,9 @@ def config_form(series: Series) -> TrainConfig | None:
                 defaults.window_scale,
                 help=text("train.window_scale_help"),
             )
+            linear = b.checkbox(
+                text("train.linear"), defaults.linear, help=text("train.linear_help")
+            )
         covariates = extra and st.multiselect(
             text("train.covariates"), extra, default=extra, help=text("train.covariates_help")
         )
@@ -152,6 +155,7 @@ def config_form(series: Series) -> TrainConfig | None:
         epoch_windows=int(epoch_windows),
         loss=loss,
         window_scale=window_scale,
+        linear=linear,
         residual=defaults.residual if 1 < defaults.season_length <= window else "last",
     )
 
