@@ -25,7 +25,8 @@ from forecasting.config import TrainConfig
 from forecasting.evaluate import evaluate
 from forecasting.persist import load_run, run_to_bytes, save_run
 from forecasting.predict import future, held_out_path
-from forecasting.train import Run, fit, validation_loss
+from forecasting.train import Run, fit, mixed_precision, validation_loss
+from models.recurrent import members_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,6 +34,9 @@ CONFIGS = {
     "lstm direct": TrainConfig(cell="lstm", window=24, horizon=6, hidden_size=32, epochs=20),
     "gru recursive": TrainConfig(
         cell="gru", strategy="recursive", window=24, horizon=6, hidden_size=32, epochs=20
+    ),
+    "lstm direct mixed": TrainConfig(
+        cell="lstm", window=24, horizon=6, hidden_size=32, epochs=20, precision="mixed"
     ),
 }
 LOAD_ON_CPU = """
@@ -99,6 +103,11 @@ def check_run(label: str, run: Run, series: Series) -> None:
         f"MAE {scores['model']['MAE']:.3f} vs naive {scores['naive']['MAE']:.3f}",
     )
     check(f"{label}: validation_loss() runs", bool(np.isfinite(validation_loss(run, series))))
+    if run.config.mixed:
+        rnn = members_of(run.model)[0].rnn
+        with torch.no_grad(), mixed_precision(torch.device("cuda"), run.config):
+            dtype = rnn(torch.ones(2, run.config.window, 1, device="cuda"))[0].dtype
+        check(f"{label}: the recurrent layers run in float16", dtype == torch.float16, str(dtype))
 
 
 def check_checkpoint(label: str, run: Run, series: Series, folder: Path) -> None:

@@ -158,7 +158,8 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     add(
         "--precision",
         choices=PRECISIONS,
-        help="bf16: mixed-precision training on CUDA; fp32 elsewhere (default: fp32)",
+        help="mixed: float16 autocast with gradient scaling on CUDA, fp32 elsewhere; auto: "
+        "mixed on CUDA from 512 hidden units (default: auto)",
     )
     add(
         "--epoch-windows",

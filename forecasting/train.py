@@ -96,6 +96,7 @@ def fit(
 
     model = build_model(config).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, fused=device.type == "cuda")
+    gradients = gradient_scaler(device, config)
     generator = torch.Generator(device=device.type if device.type == "cuda" else "cpu")
     generator.manual_seed(config.seed)
     run = Run(
@@ -113,7 +114,7 @@ def fit(
     started = last_call = time.perf_counter()
     logged = 0
     for epoch in range(1, config.epochs + 1):
-        train_loss = _train_epoch(model, optimizer, frames, train_idx, config, generator)
+        train_loss = _train_epoch(model, optimizer, frames, train_idx, config, generator, gradients)
         val_loss = _loss(model, frames, val_idx, config)
         if not (math.isfinite(train_loss) and math.isfinite(val_loss)):
             raise TrainingError(
@@ -225,6 +226,7 @@ def _train_epoch(
     train_idx: torch.Tensor,
     config: TrainConfig,
     generator: torch.Generator,
+    scaler: torch.amp.GradScaler,
 ) -> float:
     model.train()
     order = train_idx[
@@ -242,18 +244,27 @@ def _train_epoch(
         with mixed_precision(frames.device, config):
             outputs = member_outputs(model, inputs)  # (members, batch, horizon)
         loss = LOSSES[config.loss](outputs.float(), targets.expand_as(outputs))
-        loss.backward()
+        scaler.scale(loss).backward()
         if config.grad_clip:
+            scaler.unscale_(optimizer)
             nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-        optimizer.step()
+        scaler.step(optimizer)
+        scaler.update()
         total += loss.detach() * len(batch)
     return float(total) / len(order)
 
 
 def mixed_precision(device: torch.device, config: TrainConfig) -> torch.autocast:
-    """bf16 autocast for the forward pass when asked for and on CUDA; a no-op otherwise."""
-    enabled = config.precision == "bf16" and device.type == "cuda"
-    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=enabled)
+    """float16 autocast for the forward pass when mixed precision is on and on CUDA; a no-op
+    otherwise. float16, not bfloat16: autocast runs cuDNN's recurrent layers in float16 even
+    when asked for bfloat16 (seen on an H100), so the gradients are scaled as float16 needs."""
+    enabled = config.mixed and device.type == "cuda"
+    return torch.autocast(device.type, dtype=torch.float16, enabled=enabled)
+
+
+def gradient_scaler(device: torch.device, config: TrainConfig) -> torch.amp.GradScaler:
+    """Scales the loss so float16 gradients do not underflow; passes through when off."""
+    return torch.amp.GradScaler(device.type, enabled=config.mixed and device.type == "cuda")
 
 
 @torch.no_grad()

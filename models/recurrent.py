@@ -78,7 +78,9 @@ class RecurrentForecaster(nn.Module):
         if self.window_scale:
             spread = self._spread(x[..., 0])
             shifted = shifted / spread
-        outputs, _ = self.rnn(torch.cat([shifted, x[..., 1:]], dim=-1))
+        if x.shape[-1] > 1:
+            shifted = torch.cat([shifted, x[..., 1:]], dim=-1)
+        outputs, _ = self.rnn(shifted)
         correction = self.head(outputs[:, -1])  # (batch, horizon)
         if self.linear is not None:
             correction = correction + self.linear(shifted[..., 0])
@@ -119,7 +121,9 @@ class Ensemble(nn.Module):
 
 def member_outputs(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """(members, batch, horizon) for an ensemble; (1, batch, horizon) for a single model."""
-    return torch.stack([member(x) for member in members_of(model)])
+    if not isinstance(model, Ensemble):
+        return model(x).unsqueeze(0)
+    return torch.stack([member(x) for member in model.members])
 
 
 def members_of(model: nn.Module) -> list[RecurrentForecaster]:

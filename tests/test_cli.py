@@ -129,7 +129,7 @@ def test_every_training_setting_is_an_option(capsys, tmp_path):
         "--no-window-scale",
         "--no-linear",
         "--precision",
-        "bf16",
+        "mixed",
         "--epoch-windows",
         16,
     )
@@ -158,7 +158,7 @@ def test_every_training_setting_is_an_option(capsys, tmp_path):
         "members": 2,
         "window_scale": False,
         "linear": False,
-        "precision": "bf16",
+        "precision": "mixed",
         "epoch_windows": 16,
     }
     assert json.loads((tmp_path / "metrics.json").read_text())["part"] == "test"

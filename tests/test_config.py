@@ -25,7 +25,7 @@ def test_defaults_are_valid_and_round_trip_through_a_dict():
         ({"members": 0}, "members must be between 1 and 15; got 0"),
         ({"window_scale": "yes"}, "window_scale must be true or false; got 'yes'"),
         ({"linear": 1}, "linear must be true or false; got 1"),
-        ({"precision": "fp16"}, "precision must be one of fp32, bf16; got 'fp16'"),
+        ({"precision": "bf16"}, "precision must be one of auto, fp32, mixed; got 'bf16'"),
     ],
 )
 def test_bad_settings_name_the_setting_and_its_value(change, words):
@@ -89,3 +89,10 @@ def test_auto_config_samples_the_epochs_of_long_series_only():
 def test_asking_for_every_window_keeps_the_usual_patience():
     every = auto_config(n_points=20_000, season_length=24, epoch_windows=0)
     assert (every.epoch_windows, every.patience) == (0, 20)
+
+
+def test_automatic_precision_is_mixed_only_for_wide_networks():
+    assert not TrainConfig(hidden_size=256).mixed
+    assert TrainConfig(hidden_size=1024).mixed
+    assert not TrainConfig(hidden_size=1024, precision="fp32").mixed
+    assert TrainConfig(hidden_size=8, precision="mixed").mixed

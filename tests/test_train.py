@@ -25,11 +25,11 @@ def test_the_linear_shortcut_is_trained_and_absent_when_off(sine_series):
     assert not any(name.startswith("linear") for name in plain.model.state_dict())
 
 
-def test_bf16_precision_changes_nothing_off_cuda(sine_series):
+def test_mixed_precision_changes_nothing_off_cuda(sine_series):
     config = TINY.with_changes(members=1, device="cpu")
     fp32 = future(fit(sine_series, config), sine_series)
-    bf16 = future(fit(sine_series, config.with_changes(precision="bf16")), sine_series)
-    np.testing.assert_array_equal(bf16.mean, fp32.mean)
+    mixed = future(fit(sine_series, config.with_changes(precision="mixed")), sine_series)
+    np.testing.assert_array_equal(mixed.mean, fp32.mean)
 
 
 def test_same_seed_gives_the_same_forecast(sine_series):
