@@ -19,6 +19,7 @@ DETECT_SAMPLE = 200  # cells read per column when looking for the date column
 PLAN_SAMPLE = 100  # cells from the start, and as many spread over the rest, to learn formats
 FALLBACK_PROBE = 200  # leftover cells tried with the slow, guessing parser before all of them
 UNIT = "datetime64[us]"
+CHUNK = 1_000_000  # cells parsed at a time: pandas makes a Python string of each while it parses
 DATE_WORDS = frozenset(
     {"date", "datetime", "time", "timestamp", "ts", "dt", "ds", "epoch", "unix", "period"}
     | {"day", "week", "month", "quarter", "year", "yyyymmdd", "datum", "fecha"}
@@ -222,13 +223,16 @@ def _empty(name: str) -> DataError:
     )
 
 
-def _full(column: pd.Series, reading: _Reading, positions: np.ndarray) -> ParsedDates:
-    """The reading of the non-empty cells at `positions`, spread over the whole column."""
-    stamps = np.full(len(column), np.datetime64("NaT"), dtype=UNIT)
-    stamps[positions] = reading.stamps
+def _full(column: pd.Series, reading: _Reading, positions: np.ndarray | None) -> ParsedDates:
+    """The reading of the non-empty cells at `positions` (None: all), spread over the column."""
+    if positions is None:  # the reading's own array, not a copy
+        stamps = reading.stamps.astype(UNIT, copy=False)
+    else:
+        stamps = np.full(len(column), np.datetime64("NaT"), dtype=UNIT)
+        stamps[positions] = reading.stamps
     outside = (stamps < EARLIEST) | (stamps > LATEST)  # NaT compares False: stays as it is
     stamps[outside] = np.datetime64("NaT")
-    series = pd.Series(stamps, index=column.index, name=column.name)
+    series = pd.Series(stamps, index=column.index, name=column.name, copy=False)
     return ParsedDates(series, reading.notes, reading.dayfirst, reading.ambiguous)
 
 
@@ -244,12 +248,31 @@ def _floats(column: pd.Series) -> np.ndarray:
     return pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _texts(column: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """The non-empty cells as stripped strings (on a RangeIndex), and their positions."""
+def _texts(column: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
+    """The non-empty cells as stripped strings (on a RangeIndex), and their positions.
+
+    The positions are None when every cell is filled.
+    """
     known = column.notna().to_numpy(dtype=bool)
-    texts = column[known].astype(str).str.strip()
+    texts = _strip(_where(column, known).astype(str))
     filled = (texts != "").to_numpy(dtype=bool)
-    return texts[filled].reset_index(drop=True), np.flatnonzero(known)[filled]
+    if known.all() and filled.all():
+        return texts.reset_index(drop=True), None
+    return _where(texts, filled).reset_index(drop=True), np.flatnonzero(known)[filled]
+
+
+def _strip(texts: pd.Series) -> pd.Series:
+    """texts.str.strip(); the same texts, not a copy, when no cell has whitespace around it."""
+    for start in range(0, len(texts), CHUNK):
+        chunk = texts.iloc[start : start + CHUNK]
+        if (chunk.str.strip() != chunk).any():
+            return texts.str.strip()
+    return texts
+
+
+def _where(column: pd.Series, keep: np.ndarray) -> pd.Series:
+    """column[keep], without a copy when every cell is kept."""
+    return column if keep.all() else column[keep]
 
 
 def _is_integer_text(texts: pd.Series) -> bool:
@@ -325,8 +348,9 @@ def _read_texts(texts: pd.Series, dayfirst: bool | None) -> _Reading:
 def _plan(texts: pd.Series) -> list[tuple[str, list[str]]]:
     """The formats found in a sample, most common first; day/month templates as one entry."""
     step = max(1, len(texts) // PLAN_SAMPLE)
-    sample = pd.concat([texts.iloc[:PLAN_SAMPLE], texts.iloc[PLAN_SAMPLE::step]])
-    shapes = {text: _shape_of(text) for text in sample.unique()}
+    positions = np.r_[: min(PLAN_SAMPLE, len(texts)), PLAN_SAMPLE : len(texts) : step]
+    sample = [texts.iloc[position] for position in positions]  # pyarrow's take copies it all
+    shapes = {text: _shape_of(text) for text in dict.fromkeys(sample)}
     counts = Counter(shapes[text] for text in sample)
     counts.pop(None, None)
     templates = [key[len(DAY_MONTH) :] for key in counts if key.startswith(DAY_MONTH)]
@@ -417,7 +441,7 @@ def _read_format(texts: pd.Series, key: str) -> np.ndarray:
         return _read_quarters(texts)
     if key == WEEK:
         return _read_weeks(texts)
-    return _naive(pd.to_datetime(texts, format=key, errors="coerce"))
+    return _parse(texts, format=key)
 
 
 def _read_formats(texts: pd.Series, formats: list[str]) -> np.ndarray:
@@ -428,6 +452,18 @@ def _read_formats(texts: pd.Series, formats: list[str]) -> np.ndarray:
         if not todo.any():
             break
         stamps[todo] = _read_format(texts[todo], fmt)
+    return stamps
+
+
+def _parse(texts: pd.Series, **options) -> np.ndarray:
+    """pd.to_datetime(texts, errors="coerce", **options), naive, read CHUNK cells at a time.
+
+    Every option used here reads each cell on its own, so chunks give the same stamps.
+    """
+    stamps = np.empty(len(texts), dtype=UNIT)
+    for start in range(0, len(texts), CHUNK):
+        chunk = texts.iloc[start : start + CHUNK]
+        stamps[start : start + CHUNK] = _naive(pd.to_datetime(chunk, errors="coerce", **options))
     return stamps
 
 
@@ -457,7 +493,7 @@ def _read_weeks(texts: pd.Series) -> np.ndarray:
     """ISO weeks such as '2020-W05' (its Monday) or '2020-W05-3' (its Wednesday)."""
     parts = texts.str.extract(WEEK_PARTS)
     normal = parts["y"] + "-W" + parts["w"].str.zfill(2) + "-" + parts["d"].fillna("1")
-    return _naive(pd.to_datetime(normal, format="%G-W%V-%u", errors="coerce"))
+    return _parse(normal, format="%G-W%V-%u")
 
 
 # Day/month order
@@ -502,7 +538,7 @@ def _read_in_order(texts: pd.Series, templates: list[str], dayfirst: bool) -> np
     fast = texts.str.contains(DAY_MONTH_ISO).to_numpy(dtype=bool)
     if fast.any():
         iso = texts[fast].str.replace(DAY_MONTH_PARTS, ISO_ORDER[dayfirst], regex=True)
-        stamps[fast] = _naive(pd.to_datetime(iso, format="ISO8601", errors="coerce"))
+        stamps[fast] = _parse(iso, format="ISO8601")
     if not fast.all():
         first, second = ("%d", "%m") if dayfirst else ("%m", "%d")
         formats = [template.format(first=first, second=second) for template in templates]
@@ -546,8 +582,7 @@ def _read_leftovers(texts: pd.Series, stamps: np.ndarray, dayfirst: bool) -> Non
 def _guess(texts: pd.Series, dayfirst: bool) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        stamps = pd.to_datetime(texts, format="mixed", errors="coerce", utc=True, dayfirst=dayfirst)
-    return _naive(stamps)
+        return _parse(texts, format="mixed", utc=True, dayfirst=dayfirst)
 
 
 # Time zones

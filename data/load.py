@@ -2,10 +2,13 @@
 
 Text tables are read with every column as strings: reading numbers is data.numbers' job alone.
 What the reader did that the user should know comes back as notes (read_table_with_notes).
+The parser is given UTF-8 bytes, never one Python string of the whole file (io.StringIO holds
+four bytes a character), so a large file costs about its size once more while it is read.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections import Counter
@@ -24,6 +27,7 @@ SNIFF_BYTES = 64 * 1024
 HEADER_SCAN_ROWS = 100  # rows looked at to find the header below a preamble
 XLSX_MAGIC = b"PK\x03\x04"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+CHUNK_ROWS = 1_000_000  # cells converted at a time where pandas makes a Python object of each
 MB = 1024 * 1024
 MAX_BYTES = 200 * MB
 
@@ -38,18 +42,19 @@ def read_table_with_notes(
 ) -> tuple[pd.DataFrame, list[str]]:
     """The table, and notes for the user on how it was read (encoding, delimiter, header, ...)."""
     raw, name = _read_bytes(source, name)
-    if not raw.strip():
+    if not raw or raw.isspace():  # as `not raw.strip()`, without copying the file
         raise DataError(f"{_label(name)} is empty: there is nothing to read.")
     notes: list[str] = []
     if raw.startswith(XLSX_MAGIC):
         header, rows = _read_excel(raw, name, notes)
     else:
-        text, encoding = _decode(raw, name)
+        utf8, encoding = _utf8(raw, name)
+        del raw  # read from a path: only `utf8` holds the file now (the same bytes if UTF-8)
         if encoding == "utf-16":
             notes.append("Read as UTF-16 text.")
         elif encoding in ENCODING_NAMES:
             notes.append(f"Decoded as {ENCODING_NAMES[encoding]} (the file is not UTF-8).")
-        header, rows = _read_text(text, name, notes)
+        header, rows = _read_text(utf8, name, notes)
     return _tidy(header, rows, name, notes), notes
 
 
@@ -80,6 +85,28 @@ def _label(name: str) -> str:
 def decode(raw: bytes, name: str = "") -> str:
     """Bytes to text: UTF-16 (by its BOM or its NUL bytes), else UTF-8, else Windows-1252."""
     return _decode(raw, name)[0]
+
+
+def _utf8(raw: bytes, name: str) -> tuple[bytes, str]:
+    """The file as UTF-8 bytes (`raw` itself when it is UTF-8, BOM kept), and its encoding.
+
+    As _decode decides, without a string of the whole file when it is UTF-8 already.
+    """
+    if b"\x00" not in raw[:SNIFF_BYTES] and (raw.isascii() or _is_utf8(raw)):
+        return raw, "utf-8-sig"  # no NUL bytes: not UTF-16, not binary
+    text, encoding = _decode(raw, name)
+    return (raw if encoding == "utf-8-sig" else text.encode("utf-8")), encoding
+
+
+def _is_utf8(raw: bytes) -> bool:
+    """Whether the bytes are UTF-8, decoded a block at a time and thrown away."""
+    decoder, view = codecs.getincrementaldecoder("utf-8")(), memoryview(raw)
+    try:
+        for start in range(0, len(raw), SNIFF_BYTES):
+            decoder.decode(view[start : start + SNIFF_BYTES], final=start + SNIFF_BYTES >= len(raw))
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _decode(raw: bytes, name: str) -> tuple[str, str]:
@@ -141,33 +168,39 @@ def sniff_delimiter(text: str) -> str:
         return best if counts[best] else ","
 
 
-def _read_text(text: str, name: str, notes: list[str]) -> tuple[list[object], pd.DataFrame]:
-    """The header cells and the rows below them, every cell a string."""
-    if "\r" in text:  # Windows CR LF, or old Mac CR alone
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    delimiter = sniff_delimiter(text)
+def _read_text(utf8: bytes, name: str, notes: list[str]) -> tuple[list[object], pd.DataFrame]:
+    """The header cells and the rows below them, every cell a string; `utf8`: the file's text."""
+    if b"\r" in utf8:  # Windows CR LF, or old Mac CR alone
+        utf8 = utf8.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    sample = utf8[:SNIFF_BYTES].decode("utf-8-sig", errors="ignore")  # a character may be cut
+    delimiter = sniff_delimiter(sample)
     if delimiter != ",":
         notes.append(
             "Columns separated by tabs."
             if delimiter == "\t"
             else f"Columns separated by '{delimiter}'."
         )
-    skipped, preamble = _preamble(text, delimiter)
+    skipped, preamble = _preamble(sample, delimiter, whole=len(utf8) <= SNIFF_BYTES)
     if preamble:
         notes.append(f"Skipped {_lines(skipped)} before the header.")
-    grid = _read_csv(_after_lines(text, skipped), name, delimiter)
+    grid = _read_csv(_after_lines(utf8, skipped), name, delimiter)
     return grid.iloc[0].tolist(), grid.iloc[1:]
 
 
-def _read_csv(text: str, name: str, delimiter: str) -> pd.DataFrame:
-    """Every cell as a string, the header row included; pyarrow's reader first, as it is fast."""
+def _read_csv(utf8: bytes, name: str, delimiter: str) -> pd.DataFrame:
+    """Every cell as a string, the header row included; pyarrow's reader first, as it is fast.
+
+    Both readers skip a UTF-8 BOM at the start.
+    """
     options = {"sep": delimiter, "header": None, "dtype": str, "keep_default_na": False}
     try:
-        return pd.read_csv(io.StringIO(text), engine="pyarrow", **options)
+        return pd.read_csv(io.BytesIO(utf8), engine="pyarrow", **options)
     except (ImportError, ValueError):  # no pyarrow, or rows it will not read (short ones)
         pass
     try:
-        return pd.read_csv(io.StringIO(text), engine="c", na_filter=False, **options)
+        return pd.read_csv(
+            io.BytesIO(utf8), engine="c", na_filter=False, encoding="utf-8", **options
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise DataError(
             f"{_label(name)} could not be read as a table ({_first_line(err)}). "
@@ -175,9 +208,11 @@ def _read_csv(text: str, name: str, delimiter: str) -> pd.DataFrame:
         ) from err
 
 
-def _preamble(text: str, delimiter: str) -> tuple[int, bool]:
-    """Lines before the header, and whether any of them held text (not only blank lines)."""
-    sample = text[:SNIFF_BYTES]
+def _preamble(sample: str, delimiter: str, whole: bool) -> tuple[int, bool]:
+    """Lines before the header, and whether any of them held text (not only blank lines).
+
+    `sample`: the start of the text; `whole`: whether it is all of it.
+    """
     reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
     widths, first_lines = [], []
     try:
@@ -188,7 +223,7 @@ def _preamble(text: str, delimiter: str) -> tuple[int, bool]:
                 break
     except csv.Error:
         return 0, False
-    if len(sample) < len(text) or len(widths) > HEADER_SCAN_ROWS:
+    if not whole or len(widths) > HEADER_SCAN_ROWS:
         widths, first_lines = widths[:-1], first_lines[:-1]  # the last record may be cut short
     header = _header_row(widths)
     if header is None:
@@ -218,11 +253,11 @@ def _header_row(widths: list[int]) -> int | None:
     return filled[0]
 
 
-def _after_lines(text: str, count: int) -> str:
+def _after_lines(utf8: bytes, count: int) -> bytes:
     start = 0
     for _ in range(count):
-        start = text.index("\n", start) + 1
-    return text[start:]
+        start = utf8.index(b"\n", start) + 1
+    return utf8[start:] if start else utf8
 
 
 def _read_excel(raw: bytes, name: str, notes: list[str]) -> tuple[list[object], pd.DataFrame]:
@@ -289,18 +324,24 @@ def _drop_trailing_empty_columns(
 
 def _drop_empty_rows(rows: pd.DataFrame, name: str) -> pd.DataFrame:
     """Drop the empty rows before the first and after the last filled one; inner ones are gaps."""
-    first = _first_filled_row(rows)
+    first = _filled_rows_before(rows)
     if first is None:
         raise DataError(f"{_label(name)} has a header but no data rows.")
-    last = len(rows) - _first_filled_row(rows.iloc[::-1])
+    last = len(rows) - _filled_rows_before(rows, from_end=True)
     return rows.iloc[first:last].reset_index(drop=True)
 
 
-def _first_filled_row(rows: pd.DataFrame) -> int | None:
-    """Looked for in growing blocks from the top: a wide or long table costs a few rows' work."""
+def _filled_rows_before(rows: pd.DataFrame, from_end: bool = False) -> int | None:
+    """Empty rows before the first filled one, counted from the top (or the bottom); None: all.
+
+    Looked for in growing blocks: a wide or long table costs a few rows' work.
+    """
     start, size = 0, 8
     while start < len(rows):
-        block = rows.iloc[start : start + size]
+        if from_end:
+            block = rows.iloc[max(len(rows) - start - size, 0) : len(rows) - start].iloc[::-1]
+        else:
+            block = rows.iloc[start : start + size]
         cells = pd.Series(block.to_numpy(dtype=object).ravel())
         filled = ~_empty_cells(cells).reshape(block.shape).all(axis=1)
         if filled.any():
@@ -319,10 +360,18 @@ def _is_index_column(rows: pd.DataFrame, names: list[str]) -> bool:
     """An unnamed first column holding 0..n-1 or 1..n, as pandas' to_csv writes its index."""
     if len(names) < 2 or names[0] != "Unnamed: 0":
         return False
-    numbers = pd.to_numeric(rows.iloc[:, 0], errors="coerce").to_numpy(dtype="float64")
-    if not len(numbers) or numbers[0] not in (0, 1):
-        return False
-    return bool(np.array_equal(numbers, np.arange(numbers[0], numbers[0] + len(numbers))))
+    column, first = rows.iloc[:, 0], None
+    for start in range(0, len(column), CHUNK_ROWS):  # pandas reads text to numbers via objects
+        chunk = column.iloc[start : start + CHUNK_ROWS]
+        numbers = pd.to_numeric(chunk, errors="coerce").to_numpy(dtype="float64")
+        if first is None:
+            first = numbers[0]
+            if first not in (0, 1):
+                return False
+        expected = np.arange(first + start, first + start + len(numbers))
+        if not np.array_equal(numbers, expected):
+            return False
+    return first is not None
 
 
 def _unique(names: list[str], notes: list[str]) -> list[str]:

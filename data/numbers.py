@@ -1,7 +1,10 @@
 """From a column of cells as written (text or numbers) to float64, with notes on how it was read.
 
 Vectorised over the whole column: every step is a pandas .str method or a regular expression
-that pandas runs on all cells at once. Formulas are never evaluated; zeros and negatives are kept.
+that pandas runs on all cells at once. Cells written as plain numbers (12, -3.5, 1e-3) are read
+straight away; only the others go through the careful reading of spaces, separators, signs of
+money, percentages and missing tokens, which would say nothing about plain cells anyway.
+Formulas are never evaluated; zeros and negatives are kept.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ _NUMBER = {  # a number once spaces, signs of money and percent are gone, by dec
     ".": rf"[+-]?(?:(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d*)?|\.\d+){_EXPONENT}",
     ",": rf"[+-]?(?:(?:\d{{1,3}}(?:\.\d{{3}})+|\d+)(?:,\d*)?|,\d+){_EXPONENT}",
 }
+# Plain: no spaces, commas or other signs; [0-9] rather than \d, so pyarrow runs it, ASCII only
+_PLAIN = r"[+-]?(?:[0-9]+(?:[.][0-9]*)?|[.][0-9]+)(?:[eE][+-]?[0-9]+)?"
 _FORMULA_START = r"[=+\-@]"
 _NUMERIC_KINDS = ("integer", "floating", "mixed-integer-float", "decimal", "boolean")
 
@@ -108,7 +113,38 @@ def _from_mixed(column: pd.Series, name: str, decimal: str | None) -> NumberPars
 def _read_text(
     strings: pd.Series, name: str, decimal: str | None
 ) -> tuple[pd.Series, list[str], np.ndarray]:
-    """Strings to floats (infinities kept), notes, and where cells were not numbers."""
+    """Strings to floats (infinities kept), notes, and where cells were not numbers.
+
+    Plain cells are cast at once and the rest read with care, as if the whole column were.
+    Plain cells take part in one choice only, the decimal mark: a cell such as 1.5 votes for
+    the point. If the comma wins anyway, plain cells read otherwise (1.234 = 1234) and the
+    whole column is read with care.
+    """
+    plain = _fullmatch(strings, _PLAIN)
+    if decimal == "," or not plain.any():
+        return _read_with_care(strings, name, decimal)[:3]
+    if plain.all():
+        return _as_floats(strings), [], np.zeros(len(strings), dtype=bool)
+    votes = 0 if decimal else int((plain & ~_fullmatch(strings, _NUMBER[","])).sum())
+    rest = strings[~plain]
+    rest_values, notes, rest_bad, chosen = _read_with_care(rest, name, decimal, votes)
+    if chosen == ",":
+        return _read_with_care(strings, name, decimal)[:3]
+    values = np.empty(len(strings))
+    values[plain] = _as_floats(strings[plain]).to_numpy()
+    values[~plain] = rest_values.to_numpy()
+    bad = np.zeros(len(strings), dtype=bool)
+    bad[~plain] = rest_bad
+    return pd.Series(values, index=strings.index, name=strings.name), notes, bad
+
+
+def _read_with_care(
+    strings: pd.Series, name: str, decimal: str | None, point_votes: int = 0
+) -> tuple[pd.Series, list[str], np.ndarray, str]:
+    """_read_text's careful reading, and the decimal mark it chose.
+
+    `point_votes`: plain cells elsewhere in the column that only a decimal point reads.
+    """
     notes: list[str] = []
     stripped = strings.str.strip()
     missing = (stripped.isna() | stripped.isin(_MISSING_FORMS)).to_numpy()
@@ -138,7 +174,8 @@ def _read_text(
     valid_point = _fullmatch(text, _NUMBER["."])
     valid_comma = _fullmatch(text, _NUMBER[","])
     if decimal is None:
-        decimal, reading = _choose_decimal(valid_point, valid_comma, _contains(text, ","))
+        has_comma = _contains(text, ",")
+        decimal, reading = _choose_decimal(valid_point, valid_comma, has_comma, point_votes)
     else:
         marked = valid_comma & _contains(text, "[.,]", regex=True)
         reading = "decimal commas read, as asked (1.234,5 = 1234.5)."
@@ -158,7 +195,7 @@ def _read_text(
             f"{'was' if count == 1 else 'were'} not evaluated "
             f"(for example {stripped[formulas].iloc[0]!r})."
         )
-    return values, notes, bad
+    return values, notes, bad, decimal
 
 
 def _all_bad(column: pd.Series) -> NumberParse:
@@ -181,10 +218,10 @@ def _join_digit_groups(text: pd.Series) -> pd.Series:
 
 
 def _choose_decimal(
-    valid_point: np.ndarray, valid_comma: np.ndarray, has_comma: np.ndarray
+    valid_point: np.ndarray, valid_comma: np.ndarray, has_comma: np.ndarray, point_votes: int = 0
 ) -> tuple[str, str | None]:
     """The decimal mark most cells agree on; ties and ambiguity go to the point."""
-    point_only = int((valid_point & ~valid_comma).sum())  # 1,234.5  1.5  1,234,567
+    point_only = int((valid_point & ~valid_comma).sum()) + point_votes  # 1,234.5  1.5  1,234,567
     comma_only = int((valid_comma & ~valid_point).sum())  # 1.234,5  1,5  1.234.567
     if comma_only > point_only:
         return ",", "decimal commas read (1.234,5 = 1234.5)."
@@ -203,11 +240,25 @@ def _to_floats(text: pd.Series, valid: np.ndarray, decimal: str, infinite: np.nd
         text = _replace(_replace(text, ".", ""), ",", ".")
     else:
         text = _replace(text, ",", "")
-    values = text.where(valid).astype("float64")
+    values = _as_floats(text if valid.all() else text.where(valid))
     if infinite.any():
         signs = np.where(text[infinite].str.startswith("-").to_numpy(dtype=bool), -1.0, 1.0)
         values[infinite] = signs * np.inf
     return values
+
+
+def _as_floats(text: pd.Series) -> pd.Series:
+    """Text of numbers (missing elsewhere) as float64.
+
+    Text held by pyarrow is cast there: pandas' own astype makes a Python object of every cell.
+    """
+    if isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow":
+        try:
+            floats = text.astype("float64[pyarrow]")
+        except ValueError:  # digits pyarrow does not read, such as Arabic-Indic ones
+            return text.astype("float64")
+        return pd.Series(floats.to_numpy("float64", na_value=np.nan), text.index, name=text.name)
+    return text.astype("float64")
 
 
 def _drop_extremes(values: pd.Series, name: str) -> tuple[pd.Series, list[str]]:

@@ -182,14 +182,15 @@ def prepare(
         rows, labels = _take_groups(rows, group_col, options.group, report)
     if date_col is None:
         _check_row_time(options, labels)
-    numbers = {name: _to_numbers(rows[name], name, report) for name in (target, *covariates)}
-    frame = pd.DataFrame({name: column.to_numpy() for name, column in numbers.items()})
+    frame = pd.DataFrame(
+        {name: _to_numbers(rows[name], name, report).to_numpy() for name in (target, *covariates)}
+    )
     freq, added = None, None
     if date_col is not None:
         dates = parse_dates(rows[date_col], date_col, dayfirst=options.dayfirst)
         for note in dates.notes:
             report.add(note)
-        frame.index = pd.DatetimeIndex(dates.stamps)
+        frame.index = pd.DatetimeIndex(dates.stamps, copy=False)
         if labels is not None:
             frame[_GROUP] = labels.to_numpy()
         frame = _drop_bad_dates(frame, date_col, report)
@@ -350,10 +351,10 @@ def detect_group_column(
     """
     if date_col is None or date_col not in table.columns:
         return None
-    dates = table[date_col].to_numpy()
-    repeats = int(pd.Series(dates).duplicated().sum())
+    repeats = _repeats(table[date_col])
     if not repeats:
         return None
+    dates = table[date_col].to_numpy()
     explaining = []
     for position, dtype in enumerate(table.dtypes):
         column = table.columns[position]
@@ -368,6 +369,19 @@ def detect_group_column(
         if left <= repeats / 10:
             explaining.append((left, position, column))
     return min(explaining)[2] if explaining else None
+
+
+def _repeats(column: pd.Series) -> int:
+    """How many cells repeat an earlier one; 0 at once when the cells are strictly in order."""
+    later = column.iloc[1:].reset_index(drop=True)
+    earlier = column.iloc[:-1].reset_index(drop=True)
+    try:
+        for ordered in (later > earlier, later < earlier):  # missing cells compare False
+            if ordered.to_numpy(dtype=bool, na_value=False).all():
+                return 0
+    except TypeError:  # cells that do not compare (text beside numbers): count them
+        pass
+    return int(pd.Series(column.to_numpy()).duplicated().sum())
 
 
 def _group_labels(column: pd.Series) -> pd.Series:

@@ -29,3 +29,14 @@ def test_the_accuracy_benchmark_scores_our_model_and_seasonal_naive():
     assert any(row.startswith("| lake_huron | YS-JAN | 92 | 6 |") for row in rows)
     summary = {row.split(" | ")[0][2:]: row for row in rows if "geo-mean" not in row}
     assert "seasonal naive" in summary and "our LSTM" in summary
+
+
+def test_the_memory_benchmark_reads_every_row_of_its_csv_and_trains_on_both_series():
+    command = [sys.executable, "bench/memory.py", "--points", "20000"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
+    assert rows[1].startswith("| built in memory | ")
+    assert rows[2].startswith("| read from CSV (read_table ")
+    assert "CSV: 20,000 rows" in done.stdout
+    assert "csv: 20,000 points; report: [\"Using 'timestamp' as the date column" in done.stdout

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from data import dates
 from data.dates import ParsedDates, detect_date_column, hints_date, looks_like_dates, parse_dates
 from data.errors import DataError
 
@@ -524,3 +525,31 @@ def test_text_and_datetime_columns_are_looked_at_by_their_values():
     assert looks_like_dates(pd.Series(["2020Q1", "2020Q2", "2020Q3"]), hinted=False)
     assert not looks_like_dates(pd.Series(["north", "south", "east"]), hinted=True)
     assert not looks_like_dates(pd.Series([None, None]), hinted=True)
+
+
+# Long columns are parsed a chunk at a time (pandas makes a Python string of every cell it parses)
+
+CHUNKED_COLUMNS = {
+    "iso": ["2020-01-01 00:00", " 2020-01-01 01:00", "", "2020-01-01 02:00", None] * 3,
+    "day-first": ["31/01/2020", "01/02/2020", "02/02/2020", "03/02/2020 10:30"] * 2,
+    "named-months": ["Jan 2020", "Feb 2020", "March 2020", "2020-04", "Q2 2020"],
+    "quarters": ["2020Q1", "2020-Q2", "Q3 2020", "2020 Q4", "2021Q1"],
+    "weeks": ["2020-W01", "2020-W02-3", "2020W03", "2020-W04", "2020-W05"],
+    "guessed": ["5 January 2020 10am", "6 January 2020 11am", "7 January 2020 9pm"] * 2,
+    "zones": ["2020-01-01T00:00:00+01:00", "2020-01-01T01:00:00Z", "2020-01-01T02:00"] * 2,
+}
+
+
+@pytest.mark.parametrize("cells", CHUNKED_COLUMNS.values(), ids=CHUNKED_COLUMNS.keys())
+def test_a_column_read_a_few_cells_at_a_time_reads_as_in_one_go(monkeypatch, cells):
+    column = pd.Series(cells, dtype="str")
+    whole = parse_dates(column, "date")
+    monkeypatch.setattr(dates, "CHUNK", 2)
+    chunked = parse_dates(column, "date")
+    pd.testing.assert_series_equal(chunked.stamps, whole.stamps)
+    assert (chunked.notes, chunked.dayfirst, chunked.ambiguous) == (
+        whole.notes,
+        whole.dayfirst,
+        whole.ambiguous,
+    )
+    assert chunked.stamps.notna().sum() >= len(cells) * 0.6

@@ -103,6 +103,16 @@ def test_utf8_wins_over_windows_1252_when_both_would_decode():
     assert decode("Müller".encode()) == "Müller"
 
 
+@pytest.mark.parametrize("broken", [False, True], ids=["utf-8", "one-byte-not-utf-8"])
+def test_a_long_file_is_checked_for_utf8_to_its_last_byte(broken):
+    names = "".join(f"2020-01-{day % 28 + 1:02d},Müller {day}\n" for day in range(5000))
+    raw = ("day,name\n" + names).encode()  # over one 64 KiB block; an ü straddles its end
+    raw += b"2020-02-01,M\xfcller\n" if broken else b""  # 'ü' in Windows-1252
+    table, notes = read_table_with_notes(raw)
+    assert table["name"].iloc[-1] == ("Müller" if broken else "Müller 4999")
+    assert notes == (["Decoded as Windows-1252 (the file is not UTF-8)."] if broken else [])
+
+
 def test_xlsx_bytes_are_read_as_a_spreadsheet():
     table = read_table(xlsx_bytes(), "book.xlsx")
     assert list(table.columns) == ["date", "Müller"]
@@ -335,6 +345,19 @@ def test_an_unnamed_first_column_that_is_not_a_row_counter_is_kept(first_column)
     assert list(table.columns) == ["Unnamed: 0", "value"]
     assert table["Unnamed: 0"].tolist() == cells
     assert notes == []
+
+
+@pytest.mark.parametrize(
+    ("counter", "dropped"),
+    [(list(range(1, 11)), True), ([*range(1, 10), 11], False), ([0, *range(2, 11)], False)],
+    ids=["counter", "gap-in-a-later-chunk", "wrong-start"],
+)
+def test_an_index_column_is_checked_a_chunk_at_a_time_to_its_end(monkeypatch, counter, dropped):
+    monkeypatch.setattr(load, "CHUNK_ROWS", 3)
+    raw = (",value\n" + "".join(f"{n},{n * 2}\n" for n in counter)).encode()
+    table, notes = read_table_with_notes(raw)
+    assert list(table.columns) == (["value"] if dropped else ["Unnamed: 0", "value"])
+    assert notes == (["Dropped a leading index column 'Unnamed: 0'."] if dropped else [])
 
 
 def test_a_named_first_column_of_row_numbers_is_kept():

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from data import numbers
 from data.numbers import MISSING_TOKENS, is_missing, to_numbers
 
 
@@ -313,3 +314,53 @@ def test_a_million_decimal_comma_cells_are_all_read():
 def test_a_categorical_column_is_read_by_its_labels():
     parsed = to_numbers(pd.Series(["1,5", "2", "1,5"], dtype="category"), "x")
     assert_values(parsed, [1.5, 2.0, 1.5])
+
+
+# Plain cells read straight away, the rest with care: as if the whole column were read with care
+
+MESSY_COLUMNS = {
+    "plain-and-missing": ["1", "-2.5", "", "N/A", "3e2", " 4 ", "-"],
+    "plain-and-money": ["10", "$5", "12%", "(3)", "1,234.5", "=A1", "inf", "7."],
+    "plain-votes-tell-commas-are-thousands": ["1,234", "1.5", "2"],  # 1.5 reads only with points
+    "plain-cells-lose-to-decimal-commas": ["1,5", "2,25", "3,5", "1.234", "7"],  # 1.234 = 1234
+    "thousands-dots-are-no-votes": ["1.234", "5.678", "1,5"],
+    "plain-and-typed-oddly": [".5", "+4", "007", "1E-2", "\u22125", "1 234,5", "١٢", "1e999"],
+    "all-plain": ["1", "2.5", "-3", ".25", "1e3"],
+    "nothing-plain": ["1,5", "N/A", "$3"],
+}
+
+
+@pytest.mark.parametrize("decimal", [None, ".", ","], ids=["detected", "point", "comma"])
+@pytest.mark.parametrize("cells", MESSY_COLUMNS.values(), ids=MESSY_COLUMNS.keys())
+def test_reading_plain_cells_straight_away_changes_no_value_note_or_count(cells, decimal):
+    strings = pd.Series(cells, dtype="str", index=range(10, 10 + len(cells)))
+    values, notes, bad = numbers._read_text(strings, "x", decimal)
+    careful_values, careful_notes, careful_bad, _ = numbers._read_with_care(strings, "x", decimal)
+    pd.testing.assert_series_equal(values, careful_values)
+    assert notes == careful_notes
+    np.testing.assert_array_equal(bad, careful_bad)
+
+
+def test_random_mixes_of_plain_and_messy_cells_read_as_the_careful_reading_does():
+    cells = ["1", "-3.5", "5.", "1.234", "1,234", "1,5", "1.234,5", "", "NA", " 7 ", "$5", "(3)"]
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        strings = pd.Series(rng.choice(cells, size=rng.integers(1, 12)), dtype="str")
+        for decimal in (None, ".", ","):
+            fast = numbers._read_text(strings, "x", decimal)
+            careful = numbers._read_with_care(strings, "x", decimal)
+            pd.testing.assert_series_equal(fast[0], careful[0])
+            assert fast[1] == careful[1], list(strings)
+            np.testing.assert_array_equal(fast[2], careful[2])
+
+
+def test_commas_in_a_column_of_mostly_plain_numbers_are_said_to_be_thousands():
+    parsed = read(["1,234", "1.5", "2"])
+    assert_values(parsed, [1234.0, 1.5, 2.0])
+    assert parsed.notes == ["Column 'x': commas read as thousands separators (1,234.5 = 1234.5)."]
+
+
+def test_plain_cells_are_read_differently_when_decimal_commas_win():
+    parsed = read(["1,5", "2,25", "3,5", "1.234", "7"])
+    assert_values(parsed, [1.5, 2.25, 3.5, 1234.0, 7.0])
+    assert parsed.notes == ["Column 'x': decimal commas read (1.234,5 = 1234.5)."]

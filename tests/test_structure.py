@@ -388,6 +388,37 @@ def test_a_column_that_does_not_explain_the_repeats_is_not_a_group():
     assert detect_group_column(table, "date", "sales") == "store"
 
 
+@pytest.mark.parametrize(
+    "column",
+    [
+        pd.Series(["2020-01-01", "2020-01-02", "2020-01-03"], dtype="str"),
+        pd.Series(["2020-01-03", "2020-01-02", "2020-01-01"], dtype="str"),
+        pd.Series(["2020-01-01", "2020-01-01", "2020-01-02"], dtype="str"),
+        pd.Series(["", "2020-01-01", "", "2020-01-02"], dtype="str"),
+        pd.Series(["a", None, "b", None], dtype="str"),
+        pd.Series(["a", None, "b", None], dtype="string[pyarrow]"),
+        pd.Series([1.0, np.nan, 2.0, np.nan]),
+        pd.Series([3, 1, 2, 1]),
+        pd.Series(["2020", 2021, "2021", 2021], dtype=object),
+        pd.Series(pd.to_datetime(["2020-01-01", None, "2020-01-02", None])),
+    ],
+    ids=[
+        "ascending",
+        "descending",
+        "repeated",
+        "blank-twice",
+        "missing-twice",
+        "missing-twice-as-na",
+        "nan-twice",
+        "unordered-numbers",
+        "text-beside-numbers",
+        "nat-twice",
+    ],
+)
+def test_repeated_dates_are_counted_as_duplicated_counts_them(column):
+    assert data.prepare._repeats(column) == int(column.duplicated().sum())
+
+
 def test_one_group_is_picked_and_said():
     series = prepare(long_table(), options=CleaningOptions(group_col="store", group="B"))
     np.testing.assert_array_equal(series.values, np.arange(12.0) * 10)
