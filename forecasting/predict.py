@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 
 from data.prepare import Series
-from data.windows import scale_inputs, target_starts, unscale
+from data.windows import Split, scale_inputs, target_starts, unscale
 from forecasting.train import EVAL_BATCH, Run, model_inputs
 from models.recurrent import roll_forward
 
@@ -115,25 +115,54 @@ def conformal_margins(
     Each step's errors are divided by that step's root-mean-square error (made non-decreasing
     along the horizon), the scaled errors of all steps are pooled, and the conformal quantile
     of the pool is scaled back per step: a validation part of a few windows then still gives
-    a quantile from many errors, and intervals that widen with the horizon.
+    a quantile from many errors, and intervals that widen with the horizon. Each step's scale
+    is the larger of the validation and the training errors', so a calm validation stretch
+    does not narrow the intervals below what the history shows. When the validation part has
+    too few errors for a level's quantile, the training part's scaled errors join the pool.
     """
     checked = check_levels(levels)
     horizon = run.config.horizon
-    starts = target_starts(run.split(series.values), run.config.window, horizon, "val")
-    if len(starts) > CALIBRATION_WINDOWS:  # evenly spread: plenty for a quantile, bounded memory
-        starts = starts[np.linspace(0, len(starts) - 1, CALIBRATION_WINDOWS).round().astype(int)]
-    forecasts = forecast_from(run, model_inputs(series, run.config), starts)
-    errors = np.abs(actuals_from(series.values, starts, horizon) - forecasts)  # (windows, h)
-    spread = np.maximum.accumulate(np.sqrt(np.mean(errors**2, axis=0)))
-    if not spread[-1] > 0:
+    values = model_inputs(series, run.config)
+    parts = run.split(series.values)
+    val_errors = _errors(run, series, values, parts, "val")
+    train_errors = _errors(run, series, values, parts, "train")
+    val_spread, train_spread = _spread(val_errors), _spread(train_errors)
+    if val_spread is None:
         return {level: np.zeros(horizon) for level in checked}
-    spread = np.maximum(spread, spread[spread > 0][0])
-    scores = np.sort((errors / spread).ravel())
+    val_scores = np.sort((val_errors / val_spread).ravel())
+    spread, pooled = val_spread, val_scores
+    if train_spread is not None:
+        spread = np.maximum(val_spread, train_spread)
+        pooled = np.sort(np.concatenate([val_scores, (train_errors / train_spread).ravel()]))
     margins = {}
     for level in checked:
-        rank = min(len(scores), math.ceil((len(scores) + 1) * level))  # k-th smallest score
-        margins[level] = scores[rank - 1] * spread
+        scores = val_scores if _rank(len(val_scores), level) <= len(val_scores) else pooled
+        margins[level] = scores[min(len(scores), _rank(len(scores), level)) - 1] * spread
     return margins
+
+
+def _rank(count: int, level: float) -> int:
+    """The conformal rank: the k-th smallest of `count` scores covers `level`."""
+    return math.ceil((count + 1) * level)
+
+
+def _errors(run: Run, series: Series, values: np.ndarray, parts: Split, part: str) -> np.ndarray:
+    """Absolute errors (windows, horizon) of forecasts whose targets lie in `part`."""
+    starts = target_starts(parts, run.config.window, run.config.horizon, part)
+    if len(starts) > CALIBRATION_WINDOWS:  # evenly spread: plenty for a quantile, bounded memory
+        starts = starts[np.linspace(0, len(starts) - 1, CALIBRATION_WINDOWS).round().astype(int)]
+    forecasts = forecast_from(run, values, starts)
+    return np.abs(actuals_from(series.values, starts, run.config.horizon) - forecasts)
+
+
+def _spread(errors: np.ndarray) -> np.ndarray | None:
+    """Each step's root-mean-square error, non-decreasing along the horizon; None if all 0."""
+    if not len(errors):
+        return None
+    spread = np.maximum.accumulate(np.sqrt(np.mean(errors**2, axis=0)))
+    if not spread[-1] > 0:
+        return None
+    return np.maximum(spread, spread[spread > 0][0])
 
 
 def future(run: Run, series: Series, levels: Iterable[float] = DEFAULT_LEVELS) -> Forecast:

@@ -90,22 +90,64 @@ def test_future_timestamps_follow_the_calendar():
     assert ahead.index[-1] == pd.Timestamp("1961-12-01")
 
 
+def part_errors(run, series, part):
+    starts = target_starts(run.split(series.values), run.config.window, run.config.horizon, part)
+    forecasts = forecast_from(run, series.values, starts)
+    return np.abs(actuals_from(series.values, starts, run.config.horizon) - forecasts)
+
+
+def widening_rms(errors):
+    return np.maximum.accumulate(np.sqrt(np.mean(errors**2, axis=0)))  # per step, widening
+
+
 def test_conformal_margins_are_pooled_order_statistics_of_scaled_validation_errors(sine_run):
     series, run = sine_run
-    starts = target_starts(run.split(series.values), run.config.window, run.config.horizon, "val")
-    errors = np.abs(
-        actuals_from(series.values, starts, 5) - forecast_from(run, series.values, starts)
-    )
-    spread = np.maximum.accumulate(np.sqrt(np.mean(errors**2, axis=0)))  # per step, widening
-    scores = np.sort((errors / spread).ravel())
+    errors, train_errors = part_errors(run, series, "val"), part_errors(run, series, "train")
+    scores = np.sort((errors / widening_rms(errors)).ravel())
+    spread = np.maximum(widening_rms(errors), widening_rms(train_errors))
     margins = conformal_margins(run, series, [0.8, 0.95])
     assert list(margins) == [0.8, 0.95]
     for level in (0.8, 0.95):
         rank = int(np.ceil((len(scores) + 1) * level))  # the k-th smallest pooled score
+        assert rank <= len(scores)
         np.testing.assert_allclose(margins[level], scores[rank - 1] * spread)
         assert np.all(np.diff(margins[level]) >= 0)  # never narrower further ahead
         inside = np.mean(errors <= margins[level])
         assert level - 0.1 <= inside <= 1.0  # they cover the validation errors they came from
+
+
+def test_a_calm_validation_part_does_not_narrow_the_intervals_below_the_history():
+    rng = np.random.default_rng(0)
+    steps = np.arange(400)
+    noise = np.where(steps < 340, 1.0, 0.05) * rng.standard_normal(400)
+    series = from_array(10 + np.sin(2 * np.pi * steps / 20) + noise, target="y")
+    config = TrainConfig(window=20, horizon=5, hidden_size=8, epochs=3, members=1, test_share=0)
+    run = fit(series, config)
+    errors, train_errors = part_errors(run, series, "val"), part_errors(run, series, "train")
+    assert widening_rms(train_errors)[0] > 3 * widening_rms(errors)[0]
+    margin = conformal_margins(run, series, [0.8])[0.8]
+    scores = np.sort((errors / widening_rms(errors)).ravel())
+    rank = int(np.ceil((len(scores) + 1) * 0.8))
+    np.testing.assert_allclose(margin, scores[rank - 1] * widening_rms(train_errors))
+
+
+def test_too_few_validation_errors_for_a_level_borrow_the_training_errors():
+    series = from_array(10 + np.sin(np.arange(120) / 3) + 0.2 * np.cos(np.arange(120) * 1.7))
+    config = TrainConfig(
+        window=12, horizon=5, hidden_size=8, epochs=2, members=1, val_share=0.04, test_share=0
+    )
+    run = fit(series, config)
+    errors, train_errors = part_errors(run, series, "val"), part_errors(run, series, "train")
+    assert errors.size == 5  # one window: enough for 80% (rank 5 of 5), not for 95% (rank 6)
+    val_scores = (errors / widening_rms(errors)).ravel()
+    pooled = np.sort(
+        np.concatenate([val_scores, (train_errors / widening_rms(train_errors)).ravel()])
+    )
+    spread = np.maximum(widening_rms(errors), widening_rms(train_errors))
+    margins = conformal_margins(run, series, [0.8, 0.95])
+    np.testing.assert_allclose(margins[0.8], np.max(val_scores) * spread)
+    rank = int(np.ceil((len(pooled) + 1) * 0.95))
+    np.testing.assert_allclose(margins[0.95], pooled[rank - 1] * spread)
 
 
 def test_wider_level_gives_wider_intervals(sine_run):
@@ -166,6 +208,8 @@ def test_intervals_calibrate_on_an_even_spread_of_at_most_so_many_windows(sine_r
     )
     monkeypatch.setattr(predict, "CALIBRATION_WINDOWS", 5)
     conformal_margins(run, series)
-    every = target_starts(run.split(series.values), run.config.window, run.config.horizon, "val")
-    assert len(every) > 5 and len(seen[-1]) == 5
-    assert seen[-1][0] == every[0] and seen[-1][-1] == every[-1]
+    for part, starts in zip(("val", "train"), seen, strict=True):
+        parts = run.split(series.values)
+        every = target_starts(parts, run.config.window, run.config.horizon, part)
+        assert len(every) > 5 and len(starts) == 5
+        assert starts[0] == every[0] and starts[-1] == every[-1]
