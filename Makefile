@@ -48,10 +48,12 @@ $(BENCH_STAMP): requirements-bench.txt
 
 bench-venv: $(BENCH_STAMP)
 
-bench: $(STAMP) $(BENCH_STAMP)
+bench: $(STAMP) $(BENCH_STAMP) $(CHROMIUM)
 	$(PY) bench/cli_forecast.py
 	$(PY) bench/throughput.py
 	$(PY) bench/chart_payload.py
+	CHROMIUM=$(CHROMIUM) $(PY) bench/draw_time.py
+	CHROMIUM=$(CHROMIUM) $(PY) bench/concurrency.py
 	$(PY) bench/memory.py
 	$(PY) bench/accuracy.py
 

@@ -8,6 +8,7 @@ from ui.state import text
 from ui.text import plain
 
 st.set_page_config(page_title="Forecast Lab", page_icon=":material/show_chart:", layout="wide")
+share_cores()  # on every run, so a thread count changed since (a library, a test) cannot stay
 
 PAGES = [
     st.Page("app_pages/home.py", title=text("nav.home"), icon=":material/home:", default=True),
@@ -19,7 +20,6 @@ PAGES = [
 
 @st.cache_resource
 def device_label() -> str:
-    share_cores()
     return device_name(choose_device("auto"))
 
 

@@ -142,9 +142,21 @@ def test_every_trace_of_a_long_series_stays_under_the_limit_with_exact_values():
     ]
     for figure in figures:
         for trace in figure.data:
-            if trace.type == "scatter" and trace.y is not None:
-                assert len(trace.y) <= charts.MAX_POINTS, trace.name
+            for values in (trace.x, trace.y):
+                assert values is None or len(values) <= charts.MAX_POINTS, trace.name
     data_trace = figures[0].data[0]
     assert len(data_trace.y) > charts.MAX_POINTS // 2
     positions = np.asarray(data_trace.x, dtype=int)
     np.testing.assert_array_equal(np.asarray(data_trace.y), series.values[positions])
+    over_time, histogram, _ = figures[2:]
+    assert over_time.data[0].mode == "lines", "thousands of markers would slow the browser down"
+    residuals = len(summary.held_out)
+    assert histogram.data[0].type == "bar" and len(histogram.data[0].y) == charts.RESIDUAL_BINS
+    assert histogram.data[0].y.sum() == residuals, "every residual is counted in a bin"
+
+
+def test_a_short_residual_line_keeps_its_markers(summaries):
+    over_time, histogram, _ = charts.residual_figures(summaries[0])
+    assert over_time.data[0].mode == "lines+markers"
+    edges = histogram.data[0].customdata
+    assert np.all(edges[:, 0] < edges[:, 1]) and np.allclose(edges[1:, 0], edges[:-1, 1])

@@ -1,9 +1,12 @@
 """Each page alone and the main flows, through Streamlit's AppTest."""
 
 import json
+import threading
+import tomllib
 from pathlib import Path
 
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
 from models.recurrent import members_of
@@ -55,6 +58,34 @@ def test_the_sidebar_shows_device_data_and_run():
     app.button(key="demo").click().run()
     sidebar = [element.value for element in app.sidebar.children.values()]
     assert sidebar[1:] == ["Data: **Airline passengers** (144 points)", "Run: **GRU \\#1**"]
+
+
+def threads_in_a_new_thread() -> int:
+    """torch's thread count as a training job's thread sees it (the count is kept per thread)."""
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
+    worker.start()
+    worker.join()
+    return seen[0]
+
+
+def test_the_app_sets_one_torch_thread_per_training_on_every_run():
+    torch.set_num_threads(2)  # as torch starts on two cores, or as something changed it since
+    try:
+        assert threads_in_a_new_thread() == 2
+        start()
+        assert threads_in_a_new_thread() == 1
+        torch.set_num_threads(2)
+        start("data")  # a second run: the app's cached resources are warm now
+        assert threads_in_a_new_thread() == 1
+    finally:
+        torch.set_num_threads(1)
+
+
+def test_streamlit_does_not_collect_all_garbage_after_every_rerun():
+    """A full collection after each redraw of the training progress stalled concurrent users."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
 
 
 def test_pages_that_need_data_say_where_to_get_it():

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from data.prepare import Series
 from forecasting.backtest import Backtest
@@ -16,7 +17,14 @@ from forecasting.summary import RunSummary
 from forecasting.train import EpochLog
 from ui.text import DEFAULT_LANGUAGE, t
 
+# Every figure starts from this template: a new figure takes the default without validating
+# it, about 20 ms less per figure than `template=` in its layout (which counts twice a second
+# while training draws its loss chart).
+pio.templates.default = "plotly_white"
+
 MAX_POINTS = 10_000  # per trace sent to the browser
+MAX_MARKERS = 500  # longer lines get no markers: each one is an SVG element the browser draws
+RESIDUAL_BINS = 20
 
 PALETTE = {  # Okabe-Ito, safe for colour-blind readers
     "data": "#000000",
@@ -45,7 +53,6 @@ def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
         margin={"l": 10, "r": 10, "t": 90, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
         hovermode="x unified",
-        template="plotly_white",
     )
     return fig
 
@@ -259,6 +266,21 @@ def backtest_figure(
     return _layout(fig, t("backtest.chart_title", language, folds=len(result.folds)), height=380)
 
 
+def _histogram(values: np.ndarray) -> go.Figure:
+    """Counts binned here, not in the browser: the bins go out, not every value."""
+    counts, edges = np.histogram(values[np.isfinite(values)], bins=RESIDUAL_BINS)
+    bar = go.Bar(
+        x=(edges[:-1] + edges[1:]) / 2,
+        y=counts,
+        width=np.diff(edges),
+        xhoverformat=".4g",
+        customdata=np.column_stack([edges[:-1], edges[1:]]),
+        hovertemplate="%{customdata[0]:.4g} to %{customdata[1]:.4g}: %{y}<extra></extra>",
+        marker_color=PALETTE["model"],
+    )
+    return go.Figure(bar).update_layout(bargap=0)
+
+
 def residual_figures(summary: RunSummary, language: str = DEFAULT_LANGUAGE) -> list[go.Figure]:
     """Held-out residuals: over time, as a histogram, and their autocorrelation."""
     held = summary.held_out
@@ -269,13 +291,13 @@ def residual_figures(summary: RunSummary, language: str = DEFAULT_LANGUAGE) -> l
         go.Scatter(
             x=shown_x,
             y=shown_y,
-            mode="lines+markers",
+            mode="lines+markers" if len(shown_y) <= MAX_MARKERS else "lines",
             line={"color": PALETTE["model"]},
             name="",
         )
     )
     over_time.add_hline(y=0, line_color=PALETTE["mean"])
-    histogram = go.Figure(go.Histogram(x=residuals, marker_color=PALETTE["model"], nbinsx=20))
+    histogram = _histogram(residuals)
     lags = max(2, min(2 * summary.run.config.season_length, len(residuals) // 2, 48))
     correlations = autocorrelation(residuals, lags)
     bound = 1.96 / np.sqrt(len(residuals))

@@ -2,40 +2,10 @@
 
 import numpy as np
 import pandas as pd
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ARTIFACTS
-
-TRAINING_TIMEOUT_MS = 180_000
-
-
-def choose(page: Page, cells: Locator, cell: str) -> None:
-    """Click the cell's radio button; a rerun can briefly draw the form twice, so retry."""
-    for _ in range(20):
-        choice = cells.get_by_text(cell, exact=True)
-        try:
-            expect(choice).to_have_count(1, timeout=10_000)
-            choice.click(timeout=5_000)
-            expect(cells.get_by_role("radio", name=cell)).to_be_checked(timeout=5_000)
-            return
-        except (PlaywrightError, AssertionError):
-            page.wait_for_timeout(500)
-    raise AssertionError(f"could not choose the {cell} cell")
-
-
-def train(page: Page, run_name: str, epochs: int) -> None:
-    """Train the cell that starts `run_name` ("GRU #3") and wait until that very run is done."""
-    cell = run_name.split()[0]
-    page.get_by_role("link", name="Train").click()
-    cells = page.get_by_role("radiogroup", name="Cell")
-    expect(cells).to_have_count(1, timeout=30_000)  # one form: the last run's elements are gone
-    choose(page, cells, cell)
-    epochs_input = page.get_by_role("spinbutton", name="Epochs")
-    epochs_input.fill(str(epochs))
-    epochs_input.press("Tab")
-    page.get_by_role("button", name="Train", exact=True).click()
-    expect(page.get_by_text(f"Trained {run_name} in")).to_be_visible(timeout=TRAINING_TIMEOUT_MS)
+from tests.e2e.drive import train
 
 
 def open_forecast(page: Page) -> None:
