@@ -148,11 +148,17 @@ def _rank(count: int, level: float) -> int:
 
 def _errors(run: Run, series: Series, values: np.ndarray, parts: Split, part: str) -> np.ndarray:
     """Absolute errors (windows, horizon) of forecasts whose targets lie in `part`."""
-    starts = target_starts(parts, run.config.window, run.config.horizon, part)
-    if len(starts) > CALIBRATION_WINDOWS:  # evenly spread: plenty for a quantile, bounded memory
-        starts = starts[np.linspace(0, len(starts) - 1, CALIBRATION_WINDOWS).round().astype(int)]
+    starts = evenly_spread(target_starts(parts, run.config.window, run.config.horizon, part))
     forecasts = forecast_from(run, values, starts)
     return np.abs(actuals_from(series.values, starts, run.config.horizon) - forecasts)
+
+
+def evenly_spread(starts: np.ndarray, most: int | None = None) -> np.ndarray:
+    """At most `most` (CALIBRATION_WINDOWS) of `starts`, evenly spread, first and last kept."""
+    most = CALIBRATION_WINDOWS if most is None else most
+    if len(starts) <= most:
+        return starts
+    return starts[np.linspace(0, len(starts) - 1, most).round().astype(int)]
 
 
 def _spread(errors: np.ndarray) -> np.ndarray | None:

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from data.prepare import from_array
+from forecasting import evaluate as evaluate_module
 from forecasting.config import TrainConfig
 from forecasting.evaluate import evaluate, mase_scale, metrics
 from forecasting.train import fit
@@ -48,6 +49,22 @@ def test_model_and_baselines_are_scored_on_the_same_windows():
     seasonal = values[starts[:, None] - 12 + np.arange(6)]
     expected = np.mean(np.abs(truth - seasonal))
     assert result.table["seasonal_naive"]["MAE"] == pytest.approx(expected)
+
+
+def test_a_long_part_is_scored_on_evenly_spread_windows_and_says_so(monkeypatch):
+    values = noisy_sine(300, period=12)
+    series = from_array(values)
+    config = TrainConfig(window=24, horizon=6, season_length=12, hidden_size=8, epochs=1)
+    run = fit(series, config)
+    every = (len(series) - run.val_end) - 6 + 1
+    monkeypatch.setattr(evaluate_module, "EVALUATION_WINDOWS", 10)
+    result = evaluate(run, series, "test")
+    assert result.windows == 10 < every
+    assert f"Scored on 10 of the {every} test windows, evenly spread" in result.notes[0]
+    starts = run.val_end + np.linspace(0, every - 1, 10).round().astype(int)
+    truth = values[starts[:, None] + np.arange(6)]
+    naive = values[starts - 1][:, None]
+    assert result.table["naive"]["MAE"] == pytest.approx(np.mean(np.abs(truth - naive)))
 
 
 def test_zeros_in_the_part_are_noted_for_mape():
