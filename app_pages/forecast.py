@@ -8,7 +8,7 @@ import streamlit as st
 from data.errors import DataError
 from data.export import safe_csv
 from forecasting.persist import apply_to, load_run, run_to_bytes
-from forecasting.predict import DEFAULT_LEVELS, check_levels, future, level_name
+from forecasting.predict import DEFAULT_LEVELS, check_levels, level_name
 from forecasting.summary import RunSummary, summarize, verdict
 from models.checkpoint import CheckpointError
 from ui import charts, diagnostics, state
@@ -134,9 +134,7 @@ shown = right.multiselect(
     key="forecast-baselines",
 )
 ahead = (
-    summary.forecast
-    if levels == summary.forecast.levels
-    else future(summary.run, summary.series, levels)
+    summary.forecast if levels == summary.forecast.levels else summary.forecast.at_levels(levels)
 )
 drawn = summary if ahead is summary.forecast else RunSummary(**{**vars(summary), "forecast": ahead})
 fingerprint = summary.series.fingerprint()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,7 @@ class Forecast:
     index: pd.Index
     mean: np.ndarray  # (horizon,)
     bands: dict[float, tuple[np.ndarray, np.ndarray]]  # nominal level -> (lower, upper)
+    calibration: Calibration | None = field(default=None, compare=False, repr=False)
 
     @property
     def levels(self) -> tuple[float, ...]:
@@ -52,6 +53,14 @@ class Forecast:
 
     def upper(self, level: float) -> np.ndarray:
         return self.bands[level][1]
+
+    def at_levels(self, levels: Iterable[float]) -> Forecast:
+        """The same forecast with intervals at `levels`, cut from the same calibration."""
+        margins = self.calibration.margins(levels)
+        bands = {
+            level: (self.mean - margin, self.mean + margin) for level, margin in margins.items()
+        }
+        return Forecast(self.index, self.mean, bands, self.calibration)
 
     def to_frame(self) -> pd.DataFrame:
         """timestamp, forecast, lower, upper (the widest band, as ARCHITECTURE.md's contract
@@ -107,10 +116,30 @@ def actuals_from(values: np.ndarray, starts: np.ndarray, horizon: int) -> np.nda
     return values[np.asarray(starts)[:, None] + np.arange(horizon)]
 
 
-def conformal_margins(
-    run: Run, series: Series, levels: Iterable[float] = DEFAULT_LEVELS
-) -> dict[float, np.ndarray]:
-    """Half-widths (horizon,) of split-conformal intervals per level, from validation residuals.
+@dataclass(frozen=True)
+class Calibration:
+    """What intervals are cut from: held-out errors scaled per horizon step, and the scale."""
+
+    horizon: int
+    spread: np.ndarray | None  # (horizon,) each step's scale; None when every error was zero
+    val_scores: np.ndarray  # sorted scaled validation errors
+    pooled: np.ndarray  # sorted scaled validation and training errors
+
+    def margins(self, levels: Iterable[float] = DEFAULT_LEVELS) -> dict[float, np.ndarray]:
+        """Half-widths (horizon,) per level."""
+        checked = check_levels(levels)
+        if self.spread is None:
+            return {level: np.zeros(self.horizon) for level in checked}
+        margins = {}
+        for level in checked:
+            enough = _rank(len(self.val_scores), level) <= len(self.val_scores)
+            scores = self.val_scores if enough else self.pooled
+            margins[level] = scores[min(len(scores), _rank(len(scores), level)) - 1] * self.spread
+        return margins
+
+
+def calibrate(run: Run, series: Series) -> Calibration:
+    """Split-conformal calibration from validation residuals, for intervals at any level.
 
     Each step's errors are divided by that step's root-mean-square error (made non-decreasing
     along the horizon), the scaled errors of all steps are pooled, and the conformal quantile
@@ -120,7 +149,6 @@ def conformal_margins(
     does not narrow the intervals below what the history shows. When the validation part has
     too few errors for a level's quantile, the training part's scaled errors join the pool.
     """
-    checked = check_levels(levels)
     horizon = run.config.horizon
     values = model_inputs(series, run.config)
     parts = run.split(series.values)
@@ -128,17 +156,19 @@ def conformal_margins(
     train_errors = _errors(run, series, values, parts, "train")
     val_spread, train_spread = _spread(val_errors), _spread(train_errors)
     if val_spread is None:
-        return {level: np.zeros(horizon) for level in checked}
+        return Calibration(horizon, None, np.zeros(0), np.zeros(0))
     val_scores = np.sort((val_errors / val_spread).ravel())
-    spread, pooled = val_spread, val_scores
-    if train_spread is not None:
-        spread = np.maximum(val_spread, train_spread)
-        pooled = np.sort(np.concatenate([val_scores, (train_errors / train_spread).ravel()]))
-    margins = {}
-    for level in checked:
-        scores = val_scores if _rank(len(val_scores), level) <= len(val_scores) else pooled
-        margins[level] = scores[min(len(scores), _rank(len(scores), level)) - 1] * spread
-    return margins
+    if train_spread is None:
+        return Calibration(horizon, val_spread, val_scores, val_scores)
+    pooled = np.sort(np.concatenate([val_scores, (train_errors / train_spread).ravel()]))
+    return Calibration(horizon, np.maximum(val_spread, train_spread), val_scores, pooled)
+
+
+def conformal_margins(
+    run: Run, series: Series, levels: Iterable[float] = DEFAULT_LEVELS
+) -> dict[float, np.ndarray]:
+    """Half-widths (horizon,) of split-conformal intervals per level (see `calibrate`)."""
+    return calibrate(run, series).margins(levels)
 
 
 def _rank(count: int, level: float) -> int:
@@ -148,14 +178,14 @@ def _rank(count: int, level: float) -> int:
 
 def _errors(run: Run, series: Series, values: np.ndarray, parts: Split, part: str) -> np.ndarray:
     """Absolute errors (windows, horizon) of forecasts whose targets lie in `part`."""
-    starts = evenly_spread(target_starts(parts, run.config.window, run.config.horizon, part))
+    starts = target_starts(parts, run.config.window, run.config.horizon, part)
+    starts = evenly_spread(starts, CALIBRATION_WINDOWS)
     forecasts = forecast_from(run, values, starts)
     return np.abs(actuals_from(series.values, starts, run.config.horizon) - forecasts)
 
 
-def evenly_spread(starts: np.ndarray, most: int | None = None) -> np.ndarray:
-    """At most `most` (CALIBRATION_WINDOWS) of `starts`, evenly spread, first and last kept."""
-    most = CALIBRATION_WINDOWS if most is None else most
+def evenly_spread(starts: np.ndarray, most: int) -> np.ndarray:
+    """At most `most` of `starts`, evenly spread, the first and the last kept."""
     if len(starts) <= most:
         return starts
     return starts[np.linspace(0, len(starts) - 1, most).round().astype(int)]
@@ -174,9 +204,8 @@ def _spread(errors: np.ndarray) -> np.ndarray | None:
 def future(run: Run, series: Series, levels: Iterable[float] = DEFAULT_LEVELS) -> Forecast:
     """The horizon after the last point, from the last window of the series."""
     mean = forecast_from(run, model_inputs(series, run.config), np.array([len(series)]))[0]
-    margins = conformal_margins(run, series, levels)
-    bands = {level: (mean - margin, mean + margin) for level, margin in margins.items()}
-    return Forecast(series.future_index(run.config.horizon), mean, bands)
+    empty = Forecast(series.future_index(run.config.horizon), mean, {}, calibrate(run, series))
+    return empty.at_levels(levels)
 
 
 def held_out_path(run: Run, series: Series) -> pd.Series:
