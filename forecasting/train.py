@@ -258,13 +258,16 @@ def mixed_precision(device: torch.device, config: TrainConfig) -> torch.autocast
     """float16 autocast for the forward pass when mixed precision is on and on CUDA; a no-op
     otherwise. float16, not bfloat16: autocast runs cuDNN's recurrent layers in float16 even
     when asked for bfloat16 (seen on an H100), so the gradients are scaled as float16 needs."""
-    enabled = config.mixed and device.type == "cuda"
-    return torch.autocast(device.type, dtype=torch.float16, enabled=enabled)
+    return torch.autocast(device.type, dtype=torch.float16, enabled=_mixed_on(device, config))
 
 
 def gradient_scaler(device: torch.device, config: TrainConfig) -> torch.amp.GradScaler:
     """Scales the loss so float16 gradients do not underflow; passes through when off."""
-    return torch.amp.GradScaler(device.type, enabled=config.mixed and device.type == "cuda")
+    return torch.amp.GradScaler(device.type, enabled=_mixed_on(device, config))
+
+
+def _mixed_on(device: torch.device, config: TrainConfig) -> bool:
+    return config.mixed and device.type == "cuda"
 
 
 @torch.no_grad()
