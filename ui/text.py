@@ -224,6 +224,11 @@ TEXT: dict[str, dict[str, str]] = {
         "baseline.seasonal_naive": "seasonal naive",
         "baseline.drift": "drift",
         "baseline.mean": "mean",
+        # inside the cell (keys inside.*)
+        # compare page and LSTM vs GRU vs RNN (keys compare.*)
+        # synthetic lab and windows explained (keys lab.*, windows.*)
+        # share links, language, projector mode (keys share.*, lang.*, projector.*)
+        # lesson presets (keys lesson.*)
     }
 }
 
