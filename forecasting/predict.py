@@ -124,6 +124,8 @@ class Calibration:
     spread: np.ndarray | None  # (horizon,) each step's scale; None when every error was zero
     val_scores: np.ndarray  # sorted scaled validation errors
     pooled: np.ndarray  # sorted scaled validation and training errors
+    val_windows: int = 0  # forecasts the validation errors came from
+    pooled_windows: int = 0  # forecasts the pooled errors came from
 
     def margins(self, levels: Iterable[float] = DEFAULT_LEVELS) -> dict[float, np.ndarray]:
         """Half-widths (horizon,) per level."""
@@ -132,9 +134,10 @@ class Calibration:
             return {level: np.zeros(self.horizon) for level in checked}
         margins = {}
         for level in checked:
-            enough = _rank(len(self.val_scores), level) <= len(self.val_scores)
-            scores = self.val_scores if enough else self.pooled
-            margins[level] = scores[min(len(scores), _rank(len(scores), level)) - 1] * self.spread
+            scores, quantile = self.val_scores, conformal_level(self.val_windows, level)
+            if quantile > 1:
+                scores, quantile = self.pooled, conformal_level(self.pooled_windows, level)
+            margins[level] = np.quantile(scores, min(quantile, 1.0), method="higher") * self.spread
         return margins
 
 
@@ -144,10 +147,11 @@ def calibrate(run: Run, series: Series) -> Calibration:
     Each step's errors are divided by that step's root-mean-square error (made non-decreasing
     along the horizon), the scaled errors of all steps are pooled, and the conformal quantile
     of the pool is scaled back per step: a validation part of a few windows then still gives
-    a quantile from many errors, and intervals that widen with the horizon. Each step's scale
-    is the larger of the validation and the training errors', so a calm validation stretch
-    does not narrow the intervals below what the history shows. When the validation part has
-    too few errors for a level's quantile, the training part's scaled errors join the pool.
+    a quantile from many errors, and intervals that widen with the horizon. The quantile's
+    finite-sample correction counts forecasts, not errors (`conformal_level`). Each step's
+    scale is the larger of the validation and the training errors', so a calm validation
+    stretch does not narrow the intervals below what the history shows. When the validation
+    part has too few forecasts for a level, the training part's scaled errors join the pool.
     """
     horizon = run.config.horizon
     values = model_inputs(series, run.config)
@@ -158,10 +162,12 @@ def calibrate(run: Run, series: Series) -> Calibration:
     if val_spread is None:
         return Calibration(horizon, None, np.zeros(0), np.zeros(0))
     val_scores = np.sort((val_errors / val_spread).ravel())
+    windows = len(val_errors)
     if train_spread is None:
-        return Calibration(horizon, val_spread, val_scores, val_scores)
+        return Calibration(horizon, val_spread, val_scores, val_scores, windows, windows)
     pooled = np.sort(np.concatenate([val_scores, (train_errors / train_spread).ravel()]))
-    return Calibration(horizon, np.maximum(val_spread, train_spread), val_scores, pooled)
+    spread = np.maximum(val_spread, train_spread)
+    return Calibration(horizon, spread, val_scores, pooled, windows, windows + len(train_errors))
 
 
 def conformal_margins(
@@ -171,9 +177,13 @@ def conformal_margins(
     return calibrate(run, series).margins(levels)
 
 
-def _rank(count: int, level: float) -> int:
-    """The conformal rank: the k-th smallest of `count` scores covers `level`."""
-    return math.ceil((count + 1) * level)
+def conformal_level(windows: int, level: float) -> float:
+    """The quantile of the scores that covers `level`: ceil((n + 1) level) / n for n windows.
+
+    n counts forecasts, not scores: the errors of one forecast's steps come together, so a
+    window of 12 steps is one draw, not 12. Above 1 when n is too few for the level.
+    """
+    return math.ceil((windows + 1) * level) / windows if windows else math.inf
 
 
 def _errors(run: Run, series: Series, values: np.ndarray, parts: Split, part: str) -> np.ndarray:

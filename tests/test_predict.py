@@ -100,20 +100,36 @@ def widening_rms(errors):
     return np.maximum.accumulate(np.sqrt(np.mean(errors**2, axis=0)))  # per step, widening
 
 
-def test_conformal_margins_are_pooled_order_statistics_of_scaled_validation_errors(sine_run):
+def conformal_quantile(scores, windows, level):
+    """The pooled scores' quantile at ceil((n + 1) level) / n for n forecasts."""
+    return np.quantile(scores, np.ceil((windows + 1) * level) / windows, method="higher")
+
+
+def test_conformal_margins_are_pooled_quantiles_of_scaled_validation_errors(sine_run):
     series, run = sine_run
     errors, train_errors = part_errors(run, series, "val"), part_errors(run, series, "train")
-    scores = np.sort((errors / widening_rms(errors)).ravel())
+    windows = len(errors)
+    assert np.ceil((windows + 1) * 0.95) <= windows  # enough forecasts for both levels
+    scores = (errors / widening_rms(errors)).ravel()
     spread = np.maximum(widening_rms(errors), widening_rms(train_errors))
     margins = conformal_margins(run, series, [0.8, 0.95])
     assert list(margins) == [0.8, 0.95]
     for level in (0.8, 0.95):
-        rank = int(np.ceil((len(scores) + 1) * level))  # the k-th smallest pooled score
-        assert rank <= len(scores)
-        np.testing.assert_allclose(margins[level], scores[rank - 1] * spread)
+        expected = conformal_quantile(scores, windows, level) * spread
+        np.testing.assert_allclose(margins[level], expected)
         assert np.all(np.diff(margins[level]) >= 0)  # never narrower further ahead
         inside = np.mean(errors <= margins[level])
         assert level - 0.1 <= inside <= 1.0  # they cover the validation errors they came from
+
+
+def test_the_finite_sample_correction_counts_forecasts_not_their_steps():
+    assert predict.conformal_level(19, 0.95) == 1.0  # 19 forecasts: the largest score
+    assert predict.conformal_level(9, 0.8) == 8 / 9
+    assert predict.conformal_level(18, 0.95) > 1  # too few forecasts for 95%
+    assert predict.conformal_level(0, 0.8) > 1
+    scores = np.sort(np.random.default_rng(0).random(19 * 12))  # 19 forecasts of 12 steps
+    calibration = predict.Calibration(12, np.ones(12), scores, scores, 19, 19)
+    np.testing.assert_allclose(calibration.margins([0.95])[0.95], scores[-1])
 
 
 def test_a_calm_validation_part_does_not_narrow_the_intervals_below_the_history():
@@ -126,28 +142,26 @@ def test_a_calm_validation_part_does_not_narrow_the_intervals_below_the_history(
     errors, train_errors = part_errors(run, series, "val"), part_errors(run, series, "train")
     assert widening_rms(train_errors)[0] > 3 * widening_rms(errors)[0]
     margin = conformal_margins(run, series, [0.8])[0.8]
-    scores = np.sort((errors / widening_rms(errors)).ravel())
-    rank = int(np.ceil((len(scores) + 1) * 0.8))
-    np.testing.assert_allclose(margin, scores[rank - 1] * widening_rms(train_errors))
+    scores = (errors / widening_rms(errors)).ravel()
+    expected = conformal_quantile(scores, len(errors), 0.8) * widening_rms(train_errors)
+    np.testing.assert_allclose(margin, expected)
 
 
-def test_too_few_validation_errors_for_a_level_borrow_the_training_errors():
+def test_too_few_validation_forecasts_for_a_level_borrow_the_training_errors():
     series = from_array(10 + np.sin(np.arange(120) / 3) + 0.2 * np.cos(np.arange(120) * 1.7))
     config = TrainConfig(
         window=12, horizon=5, hidden_size=8, epochs=2, members=1, val_share=0.04, test_share=0
     )
     run = fit(series, config)
     errors, train_errors = part_errors(run, series, "val"), part_errors(run, series, "train")
-    assert errors.size == 5  # one window: enough for 80% (rank 5 of 5), not for 95% (rank 6)
+    assert errors.shape == (1, 5)  # one forecast: too few for 80% (it needs 4) or 95% (19)
     val_scores = (errors / widening_rms(errors)).ravel()
-    pooled = np.sort(
-        np.concatenate([val_scores, (train_errors / widening_rms(train_errors)).ravel()])
-    )
+    pooled = np.concatenate([val_scores, (train_errors / widening_rms(train_errors)).ravel()])
     spread = np.maximum(widening_rms(errors), widening_rms(train_errors))
     margins = conformal_margins(run, series, [0.8, 0.95])
-    np.testing.assert_allclose(margins[0.8], np.max(val_scores) * spread)
-    rank = int(np.ceil((len(pooled) + 1) * 0.95))
-    np.testing.assert_allclose(margins[0.95], pooled[rank - 1] * spread)
+    for level in (0.8, 0.95):
+        expected = conformal_quantile(pooled, 1 + len(train_errors), level) * spread
+        np.testing.assert_allclose(margins[level], expected)
 
 
 def test_wider_level_gives_wider_intervals(sine_run):
