@@ -3,9 +3,9 @@
 import streamlit as st
 
 from forecasting.device import choose_device, device_name, share_cores
-from ui import state
+from ui import lessons, share, state
 from ui.state import text
-from ui.text import plain
+from ui.text import LANGUAGES, plain
 
 st.set_page_config(page_title="Forecast Lab", page_icon=":material/show_chart:", layout="wide")
 share_cores()  # on every run, so a thread count changed since (a library, a test) cannot stay
@@ -15,6 +15,8 @@ PAGES = [
     st.Page("app_pages/data.py", title=text("nav.data"), icon=":material/table_chart:"),
     st.Page("app_pages/train.py", title=text("nav.train"), icon=":material/model_training:"),
     st.Page("app_pages/forecast.py", title=text("nav.forecast"), icon=":material/show_chart:"),
+    st.Page("app_pages/inside.py", title=text("nav.inside"), icon=":material/memory:"),
+    st.Page("app_pages/compare.py", title=text("nav.compare"), icon=":material/compare_arrows:"),
 ]
 
 
@@ -36,11 +38,38 @@ def sidebar() -> None:
         st.markdown(
             text("sidebar.run", name=plain(summary.name)) if summary else text("sidebar.no_run")
         )
+    lessons.notice()
+
+
+def settings() -> None:
+    """Language and projector mode at the top of the sidebar, set before the page draws."""
+    with st.sidebar:
+        st.selectbox(
+            text("lang.label"),
+            list(LANGUAGES),
+            format_func=LANGUAGES.get,
+            help=text("lang.help"),
+            key=state.LANGUAGE,
+            persist_state="session",  # kept through st.switch_page, which drops widget values
+        )
+        st.toggle(
+            text("projector.label"),
+            help=text("projector.help"),
+            key=state.PROJECTOR,
+            persist_state="session",
+        )
 
 
 page = st.navigation(PAGES)
+share.open_link()
+settings()
 state.collect_finished_job()
+share.follow_link()
+state.enter_app()
 try:
     page.run()
+except state.EndPage:
+    pass
 finally:
+    share.note_source()
     sidebar()

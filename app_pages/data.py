@@ -8,6 +8,7 @@ import streamlit as st
 from data.errors import DataError
 from data.prepare import Series
 from ui import charts, pickers, state
+from ui.show import plot
 from ui.state import remember, remembered, text
 from ui.text import plain
 
@@ -18,9 +19,8 @@ def moment(stamp: pd.Timestamp) -> str:
 
 
 def show(series: Series) -> None:
-    st.plotly_chart(
-        charts.series_figure(series, text("data.chart_title", target=html.escape(series.target)))
-    )
+    title = text("data.chart_title", target=html.escape(series.target))
+    plot(charts.series_figure(series, title, state.language(), series.truth))
     stats, report = st.columns([2, 3])
     with stats:
         st.subheader(text("data.stats"))
@@ -57,7 +57,7 @@ try:
     picked = pickers.PICKERS[source]()
 except DataError as err:
     st.error(plain(err))
-    st.stop()
+    state.end_page()
 if picked is not None:
     series, dataset = picked
     current = state.get_series()

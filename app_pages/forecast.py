@@ -11,7 +11,8 @@ from forecasting.persist import apply_to, load_run, run_to_bytes
 from forecasting.predict import DEFAULT_LEVELS, check_levels, level_name
 from forecasting.summary import RunSummary, summarize, verdict
 from models.checkpoint import CheckpointError
-from ui import charts, diagnostics, state
+from ui import charts, diagnostics, share, state
+from ui.show import plot
 from ui.state import text
 from ui.text import plain
 
@@ -151,11 +152,12 @@ beside = (
     else []
 )
 others = [history[i] for i in beside if history[i] is not summary][: len(charts.OTHER_RUNS)]
-figure = charts.forecast_figure(drawn, shown, state.language(), others)
-st.plotly_chart(figure, key="forecast-chart")
+figure = charts.forecast_figure(drawn, shown, state.language(), others, summary.series.truth)
+plot(figure, key="forecast-chart")
 verdict_line(summary)
 metrics_table(summary)
 diagnostics.residuals_section(summary)
 diagnostics.backtest_section(summary, levels)
 downloads(summary, ahead.to_frame())
+share.link_section(summary)
 apply_checkpoint()

@@ -1,4 +1,4 @@
-"""Landing page: what the app does, and a one-click demo that ends on the forecast."""
+"""Landing page: what the app does, a one-click demo that ends on the forecast, and the lessons."""
 
 import streamlit as st
 
@@ -6,7 +6,7 @@ from data.catalog import load_sample, sample
 from forecasting.config import auto_config
 from forecasting.summary import summarize
 from forecasting.train import fit
-from ui import state
+from ui import lessons, state
 from ui.state import text
 
 DEMO_SAMPLE = "airline"
@@ -25,3 +25,4 @@ if st.button(text("home.demo"), type="primary", help=text("home.demo_help"), key
         state.add_run(summarize(fit(series, config), series, name, dataset.name))
     st.switch_page("app_pages/forecast.py")
 st.markdown(text("home.start"))
+lessons.buttons()

@@ -3,9 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from forecasting.config import TrainConfig
+from data.prepare import Series
+from forecasting.config import TrainConfig, auto_config, training_windows
 from forecasting.job import TrainingJob
 from ui import charts, state, widgets
+from ui.show import plot
 from ui.state import text
 from ui.text import plain
 
@@ -29,7 +31,7 @@ def live_progress() -> None:
     st.progress(epoch / epochs, text=text("train.stopping") if job.stopping else label)
     if st.button(text("train.stop"), help=text("train.stop_help"), key="train-stop"):
         job.stop()
-    st.plotly_chart(charts.loss_figure(list(job.history), state.language()), key="live-loss")
+    plot(charts.loss_figure(list(job.history), state.language()), key="live-loss")
 
 
 def settings_line(config: TrainConfig) -> str:
@@ -64,6 +66,68 @@ def run_table() -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True)
 
 
+def window_config(series: Series) -> tuple[TrainConfig, str]:
+    """The current run's settings when it was trained on this series, else the form's defaults;
+    and a line saying which."""
+    summary = state.current_run()
+    if summary is not None and summary.run.fingerprint == series.fingerprint():
+        config, key, name = summary.run.config, "windows.config_run", plain(summary.name)
+    else:
+        extra = () if series.covariates is None else tuple(series.covariates.columns)
+        config = auto_config(len(series), series.season_length, covariates=extra)
+        key, name = "windows.config_default", ""
+    return config, text(key, name=name, window=config.window, horizon=config.model_horizon)
+
+
+def steps_text(index: pd.Index, steps: range) -> str:
+    """Where a run of steps lies: its row numbers, or its first and last dates."""
+    first, last = index[steps.start], index[steps.stop - 1]
+    if isinstance(index, pd.DatetimeIndex):
+        return text("windows.dates", first=moment(first), last=moment(last))
+    if len(steps) == 1:
+        return text("windows.step", first=first)
+    return text("windows.steps", first=first, last=last)
+
+
+def moment(stamp: pd.Timestamp) -> str:
+    return str(stamp.date()) if stamp == stamp.normalize() else str(stamp)
+
+
+@st.fragment
+def windows_explained(series: Series) -> None:
+    """A slider through the training windows and the figure of the one chosen."""
+    config, whose = window_config(series)
+    st.caption(text("windows.intro"))
+    st.caption(whose)
+    count = training_windows(len(series), config)
+    if count == 0:
+        st.info(text("windows.none", window=config.window, horizon=config.model_horizon))
+        return
+    number = 1
+    if count > 1:
+        number = st.slider(
+            text("windows.slider"),
+            1,
+            count,
+            1,
+            help=text("windows.slider_help"),
+            key=f"windows-{series.fingerprint()}-{config.window}-{config.model_horizon}-"
+            f"{config.val_share}-{config.test_share}",
+        )
+    span = charts.training_window(len(series), config, number)
+    st.caption(
+        text(
+            "windows.caption",
+            number=number,
+            count=count,
+            inputs=steps_text(series.index, span.inputs),
+            targets=steps_text(series.index, span.targets),
+        )
+    )
+    figure = charts.window_figure(series, config, number, state.language())
+    plot(figure, key="windows-chart")
+
+
 series = state.require_series()
 dataset = state.get_dataset()
 st.title(text("train.title"))
@@ -82,6 +146,8 @@ if state.get_job() is None:
         st.rerun()
 else:
     live_progress()
+with st.expander(text("windows.title")):
+    windows_explained(series)
 if state.current_run() is not None and st.button(text("train.to_forecast"), key="to-forecast"):
     st.switch_page("app_pages/forecast.py")
 run_table()

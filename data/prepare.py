@@ -94,6 +94,7 @@ class Series:
     columns: tuple[str, ...] = ()
     season: int = 0  # a known season length; 0: tell it from the frequency
     covariates: pd.DataFrame | None = None  # extra numeric inputs on the same index
+    truth: np.ndarray | None = None  # (n,) the noise-free signal under a synthetic series
 
     def __len__(self) -> int:
         return len(self.values)
@@ -111,13 +112,20 @@ class Series:
         if self.covariates is not None:
             digest.update(",".join(self.covariates.columns).encode())
             digest.update(np.ascontiguousarray(self.covariates.to_numpy(np.float64)).tobytes())
+        if self.truth is not None:
+            digest.update(b"truth" + np.ascontiguousarray(self.truth, dtype=np.float64).tobytes())
         return digest.hexdigest()[:16]
 
     def head(self, count: int) -> Series:
         """The first `count` points, as if the data ended there."""
         covariates = None if self.covariates is None else self.covariates.iloc[:count]
+        truth = None if self.truth is None else self.truth[:count]
         return replace(
-            self, values=self.values[:count], index=self.index[:count], covariates=covariates
+            self,
+            values=self.values[:count],
+            index=self.index[:count],
+            covariates=covariates,
+            truth=truth,
         )
 
     def future_index(self, horizon: int) -> pd.Index:
@@ -138,11 +146,17 @@ def season_from_freq(freq: str | None) -> int:
     return SEASON_BY_FREQ.get(base, 1)
 
 
-def from_array(values: np.ndarray, target: str = "value", season: int = 0) -> Series:
-    """A series over row numbers, for synthetic signals."""
+def from_array(
+    values: np.ndarray, target: str = "value", season: int = 0, truth: np.ndarray | None = None
+) -> Series:
+    """A series over row numbers, for synthetic signals; `truth` is their noise-free signal."""
     values = np.asarray(values, dtype=np.float64)
     index = pd.RangeIndex(len(values))
-    return Series(values, index, target, None, None, CleaningReport(), season=season)
+    if truth is not None:
+        truth = np.asarray(truth, dtype=np.float64)
+        if truth.shape != values.shape:
+            raise ValueError(f"truth has shape {truth.shape}; the values have {values.shape}")
+    return Series(values, index, target, None, None, CleaningReport(), season=season, truth=truth)
 
 
 def prepare(

@@ -1,17 +1,23 @@
-"""Seeded synthetic time series to learn forecasting on: sines, trends, random walks, AR(2)."""
+"""Seeded synthetic time series to learn forecasting on: sines, trends, random walks, AR(2), a lab.
+
+Only stable keys and parameter names live here; their labels and help are in ui/text.py.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+import pandas as pd
 
 from data.errors import DataError
+from data.prepare import CleaningOptions, Series, from_array, prepare
 
 MIN_LENGTH = 10
 MAX_LENGTH = 10_000_000
+_TRUTH = "\x00truth"  # the truth's column while the values are cleaned; no user column has it
 
 
 class SyntheticError(DataError):
@@ -20,240 +26,154 @@ class SyntheticError(DataError):
 
 @dataclass(frozen=True)
 class ParamSpec:
-    name: str  # keyword argument name
-    label: str  # short human label, e.g. "Period (steps)"
+    name: str  # keyword argument name, also the key of its label and help
     default: float
     low: float
     high: float
     step: float
-    help: str  # one sentence a learner understands
 
 
 @dataclass(frozen=True)
 class Signal:
     key: str
-    title: str
-    description: str
     params: tuple[ParamSpec, ...]
     season_param: str | None  # the param giving the season length, None when there is none
+    has_truth: bool = False  # the noise-free truth is kept beside the values
 
 
-def _period(default: float = 50.0, name: str = "period", label: str = "Period") -> ParamSpec:
-    return ParamSpec(
-        name=name,
-        label=f"{label} (steps)",
-        default=default,
-        low=2.0,
-        high=10_000.0,
-        step=1.0,
-        help="How many steps one full cycle takes before the pattern repeats.",
-    )
+def _period(default: float = 50.0, name: str = "period") -> ParamSpec:
+    return ParamSpec(name, default, low=2.0, high=10_000.0, step=1.0)
 
 
-def _amplitude(
-    default: float = 1.0, name: str = "amplitude", label: str = "Amplitude"
-) -> ParamSpec:
-    return ParamSpec(
-        name=name,
-        label=label,
-        default=default,
-        low=0.0,
-        high=100.0,
-        step=0.1,
-        help="How far the cycle swings above and below its centre line.",
-    )
+def _amplitude(default: float = 1.0, name: str = "amplitude") -> ParamSpec:
+    return ParamSpec(name, default, low=0.0, high=100.0, step=0.1)
 
 
 def _noise(default: float = 0.1) -> ParamSpec:
-    return ParamSpec(
-        name="noise",
-        label="Noise (std)",
-        default=default,
-        low=0.0,
-        high=100.0,
-        step=0.05,
-        help="Standard deviation of the random jitter added at every step; 0 gives a clean curve.",
-    )
+    return ParamSpec("noise", default, low=0.0, high=100.0, step=0.05)
 
 
-_LEVEL = ParamSpec(
-    name="level",
-    label="Level",
-    default=0.0,
-    low=-1000.0,
-    high=1000.0,
-    step=1.0,
-    help="The constant value the series is centred on.",
-)
+def _level(default: float = 0.0) -> ParamSpec:
+    return ParamSpec("level", default, low=-1000.0, high=1000.0, step=1.0)
+
+
+def _trend(default: float = 0.01) -> ParamSpec:
+    return ParamSpec("trend", default, low=-1.0, high=1.0, step=0.001)
+
 
 _SIGNALS = (
+    Signal("sine", (_period(), _amplitude(), _noise(), _level()), season_param="period"),
     Signal(
-        key="sine",
-        title="Sine wave",
-        description="A smooth wave that repeats every period, plus a little noise.",
-        params=(_period(), _amplitude(), _noise(), _LEVEL),
-        season_param="period",
-    ),
-    Signal(
-        key="two_seasons",
-        title="Two seasons",
-        description="Two waves added together, like a daily cycle inside a weekly one.",
-        params=(
+        "two_seasons",
+        (
             _period(24.0),
             _amplitude(),
-            _period(168.0, name="period2", label="Period 2"),
-            _amplitude(0.5, name="amplitude2", label="Amplitude 2"),
+            _period(168.0, name="period2"),
+            _amplitude(0.5, name="amplitude2"),
             _noise(),
         ),
         season_param="period",
     ),
     Signal(
-        key="trend_season",
-        title="Trend and season",
-        description="A straight-line trend with a repeating wave on top, plus noise.",
-        params=(
-            ParamSpec(
-                name="trend",
-                label="Trend (per step)",
-                default=0.01,
-                low=-1.0,
-                high=1.0,
-                step=0.001,
-                help="How much the series rises (or falls, if negative) at each step.",
-            ),
-            _period(),
-            _amplitude(),
-            _noise(),
-            _LEVEL,
-        ),
+        "trend_season",
+        (_trend(), _period(), _amplitude(), _noise(), _level()),
         season_param="period",
     ),
     Signal(
-        key="random_walk",
-        title="Random walk",
-        description="Each value is the previous one plus a random step, so there is no cycle.",
-        params=(
-            ParamSpec(
-                name="drift",
-                label="Drift (per step)",
-                default=0.0,
-                low=-10.0,
-                high=10.0,
-                step=0.01,
-                help="The average size of each step; above 0 the walk tends to climb.",
-            ),
-            ParamSpec(
-                name="step_std",
-                label="Step size (std)",
-                default=1.0,
-                low=0.0,
-                high=100.0,
-                step=0.1,
-                help="Standard deviation of the random step taken at each point.",
-            ),
-            ParamSpec(
-                name="start",
-                label="Start",
-                default=0.0,
-                low=-1000.0,
-                high=1000.0,
-                step=1.0,
-                help="The value the walk starts from.",
-            ),
+        "random_walk",
+        (
+            ParamSpec("drift", 0.0, low=-10.0, high=10.0, step=0.01),
+            ParamSpec("step_std", 1.0, low=0.0, high=100.0, step=0.1),
+            ParamSpec("start", 0.0, low=-1000.0, high=1000.0, step=1.0),
         ),
         season_param=None,
     ),
     Signal(
-        key="ar2",
-        title="AR(2) process",
-        description="Each value is a weighted sum of the two before it plus noise: rough cycles.",
-        params=(
-            ParamSpec(
-                name="phi1",
-                label="Weight on lag 1 (phi1)",
-                default=1.2,
-                low=-2.0,
-                high=2.0,
-                step=0.05,
-                help="How strongly the previous value carries into the next one.",
-            ),
-            ParamSpec(
-                name="phi2",
-                label="Weight on lag 2 (phi2)",
-                default=-0.5,
-                low=-1.0,
-                high=1.0,
-                step=0.05,
-                help="How strongly the value two steps back carries into the next one.",
-            ),
+        "ar2",
+        (
+            ParamSpec("phi1", 1.2, low=-2.0, high=2.0, step=0.05),
+            ParamSpec("phi2", -0.5, low=-1.0, high=1.0, step=0.05),
             _noise(1.0),
         ),
         season_param=None,
     ),
+    Signal("square", (_period(), _amplitude(), _noise()), season_param="period"),
+    Signal("sawtooth", (_period(), _amplitude(), _noise()), season_param="period"),
     Signal(
-        key="square",
-        title="Square wave",
-        description="A wave that jumps between a high and a low value every half period.",
-        params=(_period(), _amplitude(), _noise()),
-        season_param="period",
-    ),
-    Signal(
-        key="sawtooth",
-        title="Sawtooth wave",
-        description="A wave that climbs steadily, then drops back at once, every period.",
-        params=(_period(), _amplitude(), _noise()),
-        season_param="period",
-    ),
-    Signal(
-        key="regime_change",
-        title="Regime change",
-        description="A sine wave whose level and swing change partway through, as after a shock.",
-        params=(
+        "regime_change",
+        (
             _period(),
             _amplitude(),
-            ParamSpec(
-                name="change_at",
-                label="Change at (fraction)",
-                default=0.5,
-                low=0.0,
-                high=1.0,
-                step=0.05,
-                help="Where the change happens, as a fraction of the series (0.5 is halfway).",
-            ),
-            ParamSpec(
-                name="level_shift",
-                label="Level shift",
-                default=2.0,
-                low=-100.0,
-                high=100.0,
-                step=0.1,
-                help="How much the centre line jumps at the change.",
-            ),
-            ParamSpec(
-                name="amplitude_factor",
-                label="Amplitude factor",
-                default=1.5,
-                low=0.0,
-                high=10.0,
-                step=0.1,
-                help="The swing after the change is the swing before times this factor.",
-            ),
+            ParamSpec("change_at", 0.5, low=0.0, high=1.0, step=0.05),
+            ParamSpec("level_shift", 2.0, low=-100.0, high=100.0, step=0.1),
+            ParamSpec("amplitude_factor", 1.5, low=0.0, high=10.0, step=0.1),
             _noise(),
         ),
         season_param="period",
+    ),
+    Signal(
+        "lab",
+        (
+            _level(10.0),
+            _noise(0.2),
+            _trend(),
+            _period(),
+            _amplitude(),
+            ParamSpec("regime_at", 0.0, low=0.0, high=0.95, step=0.05),
+            ParamSpec("level_jump", 2.0, low=-100.0, high=100.0, step=0.1),
+            ParamSpec("trend_change", 0.0, low=-1.0, high=1.0, step=0.001),
+            ParamSpec("gap_start", 0.0, low=0.0, high=0.95, step=0.05),
+            ParamSpec("gap_length", 20.0, low=0.0, high=10_000.0, step=1.0),
+        ),
+        season_param="period",
+        has_truth=True,
     ),
 )
 SIGNALS: dict[str, Signal] = {signal.key: signal for signal in _SIGNALS}
 
 
+@dataclass(frozen=True)
+class Generated:
+    """A generated signal: its values (NaN where a stretch is missing) and noise-free truth."""
+
+    values: np.ndarray  # (length,) float64
+    truth: np.ndarray | None  # (length,) float64 without gaps; None when the signal keeps none
+
+
 def generate(kind: str, length: int = 500, seed: int = 0, **params: float) -> np.ndarray:
     """`length` float64 values; the same kind, length, seed and params give the same values."""
+    return generate_with_truth(kind, length, seed, **params).values
+
+
+def generate_with_truth(kind: str, length: int = 500, seed: int = 0, **params: float) -> Generated:
+    """The values and, for signals that keep one, the noise-free truth they were drawn around."""
     values = _resolve(kind, params)
     _check_length(length)
     _check_seed(seed)
     rng = np.random.default_rng(seed)
+    if kind in _TRUTHS:
+        truth = _TRUTHS[kind](int(length), **values)
+        series = truth + _jitter(rng, int(length), values["noise"])
+        series[_missing(int(length), values)] = np.nan
+        return Generated(np.ascontiguousarray(series, dtype=np.float64), truth)
     series = _GENERATORS[kind](int(length), rng, **values)
-    return np.ascontiguousarray(series, dtype=np.float64)
+    return Generated(np.ascontiguousarray(series, dtype=np.float64), None)
+
+
+def to_series(
+    generated: Generated, target: str, season: int = 0, gaps: str = "interpolate"
+) -> Series:
+    """A Series of the generated values, cleaned like any data: a missing stretch is filled
+    as `gaps` says (and reported); the truth stays aligned with the values that are kept."""
+    values, truth = generated.values, generated.truth
+    if not np.isnan(values).any():
+        return from_array(values, target=target, season=season, truth=truth)
+    table = pd.DataFrame({target: values} | ({} if truth is None else {_TRUTH: truth}))
+    covariates = [] if truth is None else [_TRUTH]
+    options = CleaningOptions(gaps=gaps)
+    cleaned = prepare(table, target=target, row_time=True, covariates=covariates, options=options)
+    kept = None if truth is None else cleaned.covariates[_TRUTH].to_numpy(np.float64)
+    return replace(cleaned, covariates=None, columns=(target,), season=season, truth=kept)
 
 
 def season_length(kind: str, **params: float) -> int:
@@ -377,6 +297,33 @@ def _regime_change(
     return level + swing * _wave(length, period) + _jitter(rng, length, noise)
 
 
+def _lab_truth(
+    length, *, trend, amplitude, period, level, regime_at, level_jump, trend_change, **_
+):
+    """Level, trend and season; from the regime change on, a level jump and a trend change.
+
+    The noise and the missing stretch (the other parameters) are not part of the truth."""
+    steps = _steps(length)
+    truth = level + trend * steps + amplitude * _wave(length, period)
+    change = _share_position(length, regime_at)
+    if change is not None:
+        truth[change:] += level_jump + trend_change * (steps[change:] - change)
+    return truth
+
+
+def _missing(length: int, values: dict[str, float]) -> slice:
+    """The steps of the missing stretch; empty when its start or length is 0."""
+    start = _share_position(length, values["gap_start"])
+    if start is None:
+        return slice(0, 0)
+    return slice(start, min(length, start + round(values["gap_length"])))
+
+
+def _share_position(length: int, share: float) -> int | None:
+    """The step a share of the length points at (at least step 1); None for a share of 0."""
+    return None if share <= 0 else min(length - 1, max(1, round(share * length)))
+
+
 def _ar2(length, rng, *, phi1, phi2, noise):
     """AR(2) started from its stationary distribution, so there is no warm-up drift."""
     variance = noise**2 * (1 - phi2) / ((1 + phi2) * ((1 - phi2) ** 2 - phi1**2))
@@ -450,3 +397,4 @@ _GENERATORS: dict[str, Callable[..., np.ndarray]] = {
     "sawtooth": _sawtooth,
     "regime_change": _regime_change,
 }
+_TRUTHS: dict[str, Callable[..., np.ndarray]] = {"lab": _lab_truth}

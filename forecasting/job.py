@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from data.errors import DataError
@@ -27,15 +28,18 @@ class TrainingJob:
     started: float = field(default_factory=time.perf_counter)
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
     _thread: threading.Thread | None = field(default=None, repr=False)
+    _finished: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def start(self) -> TrainingJob:
         self._thread = threading.Thread(
-            target=self._work, name="forecast-lab-training", daemon=True
+            target=self.train, name="forecast-lab-training", daemon=True
         )
         self._thread.start()
         return self
 
-    def _work(self) -> None:
+    def train(self) -> None:
+        """Train in the calling thread; `start` calls this in a thread of its own."""
+        self.started = time.perf_counter()
         try:
             self.run = fit(self.series, self.config, should_stop=self._stop.is_set,
                            history=self.history)  # fmt: skip
@@ -43,9 +47,76 @@ class TrainingJob:
             self.error = str(err)
         except Exception as err:  # a bug or the machine (out of memory): still say what happened
             self.error = f"an unexpected error stopped training ({type(err).__name__}: {err})"
+        finally:
+            self._finished.set()
 
     def stop(self) -> None:
         """End training after the current epoch, keeping the best model so far."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def done(self) -> bool:
+        return self._finished.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self._thread is not None:
+            self._thread.join(timeout)
+        else:
+            self._finished.wait(timeout)
+        return self.done
+
+    def progress(self) -> tuple[int, int, float | None]:
+        """Epochs done, epochs planned, and an estimate of the seconds left (None before one)."""
+        logs = list(self.history)
+        planned = self.config.epochs
+        if not logs:
+            return 0, planned, None
+        last = logs[-1]
+        left = last.elapsed / last.epoch * (planned - last.epoch)
+        return last.epoch, planned, left
+
+
+@dataclass
+class BatchJob:
+    """Several configs trained one after another in one thread, on one series.
+
+    Each config gets a TrainingJob in `jobs`, trained in order; Stop ends the current one
+    (keeping its best model) and skips the rest.
+    """
+
+    series: Series
+    configs: Sequence[TrainConfig]
+    dataset: str = ""  # the data's name as the user knows it
+    jobs: list[TrainingJob] = field(init=False)
+    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+    _thread: threading.Thread | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.configs = tuple(self.configs)
+        if not self.configs:
+            raise ValueError("a batch needs at least one config to train")
+        self.jobs = [
+            TrainingJob(self.series, config, self.dataset, _stop=self._stop)
+            for config in self.configs
+        ]
+
+    def start(self) -> BatchJob:
+        self._thread = threading.Thread(target=self._work, name="forecast-lab-batch", daemon=True)
+        self._thread.start()
+        return self
+
+    def _work(self) -> None:
+        for job in self.jobs:
+            if self._stop.is_set():
+                break
+            job.train()
+
+    def stop(self) -> None:
+        """End the current run after its epoch, keeping its best model, and skip the rest."""
         self._stop.set()
 
     @property
@@ -61,12 +132,25 @@ class TrainingJob:
             self._thread.join(timeout)
         return self.done
 
+    @property
+    def current(self) -> TrainingJob:
+        """The job training now: the first one not done (the last one once all are)."""
+        return next((job for job in self.jobs if not job.done), self.jobs[-1])
+
+    @property
+    def history(self) -> list[EpochLog]:
+        """The current run's epochs, as TrainingJob.history."""
+        return self.current.history
+
+    @property
+    def skipped(self) -> list[TrainingJob]:
+        """Jobs that never trained because Stop came first (only final once `done`)."""
+        return [job for job in self.jobs if not job.done]
+
+    def position(self) -> tuple[int, int]:
+        """Which run is training: its number, from 1, and how many runs there are."""
+        return self.jobs.index(self.current) + 1, len(self.jobs)
+
     def progress(self) -> tuple[int, int, float | None]:
-        """Epochs done, epochs planned, and an estimate of the seconds left (None before one)."""
-        logs = list(self.history)
-        planned = self.config.epochs
-        if not logs:
-            return 0, planned, None
-        last = logs[-1]
-        left = last.elapsed / last.epoch * (planned - last.epoch)
-        return last.epoch, planned, left
+        """The current run's progress, as TrainingJob.progress: a page drawing either works."""
+        return self.current.progress()

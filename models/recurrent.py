@@ -70,23 +70,33 @@ class RecurrentForecaster(nn.Module):
             nn.init.zeros_(self.linear.weight)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        inputs, spread = self._prepared(x)
+        outputs, _ = self.rnn(inputs)  # (batch, window, hidden)
+        correction = self.head(outputs[:, -1])  # (batch, horizon)
         if self.residual == "none":
-            outputs, _ = self.rnn(x)  # (batch, window, hidden)
-            return self.head(outputs[:, -1])  # (batch, horizon)
-        level = x[:, -1:, :1]  # (batch, 1, 1)
-        shifted = x[..., :1] - level
-        if self.window_scale:
-            spread = self._spread(x[..., 0])
+            return correction
+        if self.linear is not None:
+            correction = correction + self.linear(inputs[..., 0])
+        if spread is not None:
+            correction = correction * spread[:, :, 0]
+        return correction + self._base(x[..., 0])
+
+    def rnn_input(self, x: torch.Tensor) -> torch.Tensor:
+        """What `rnn` reads for windows x (batch, window, features), the way `forward` feeds it."""
+        return self._prepared(x)[0]
+
+    def _prepared(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The recurrent layers' input (batch, window, features), and the spread it was divided
+        by (batch, 1, 1), None when windows are not scaled."""
+        if self.residual == "none":
+            return x, None
+        shifted = x[..., :1] - x[:, -1:, :1]  # relative to the last value
+        spread = self._spread(x[..., 0]) if self.window_scale else None
+        if spread is not None:
             shifted = shifted / spread
         if x.shape[-1] > 1:
             shifted = torch.cat([shifted, x[..., 1:]], dim=-1)
-        outputs, _ = self.rnn(shifted)
-        correction = self.head(outputs[:, -1])  # (batch, horizon)
-        if self.linear is not None:
-            correction = correction + self.linear(shifted[..., 0])
-        if self.window_scale:
-            correction = correction * spread[:, :, 0]
-        return correction + self._base(x[..., 0])
+        return shifted, spread
 
     def _spread(self, target: torch.Tensor) -> torch.Tensor:
         """The window's own scale (batch, 1, 1): its mean absolute step, never below 1e-3."""

@@ -95,6 +95,22 @@ def test_other_runs_are_drawn_beneath_the_chosen_one(summaries):
     assert figure.data[-1].line.color != figure.data[-3].line.color
 
 
+def test_the_noise_free_truth_is_drawn_dashed_only_when_given(summaries):
+    first, _ = summaries
+    series = first.series
+    truth = np.linspace(9.0, 11.0, len(series))
+    assert names(charts.series_figure(series, "data")) == ["value"]
+    with_truth = charts.series_figure(series, "data", truth=truth)
+    assert names(with_truth) == ["value", "noise-free truth"]
+    drawn = with_truth.data[1]
+    assert drawn.line.dash == "dash" and list(drawn.y) == pytest.approx(truth)
+    assert list(drawn.x) == list(series.index)
+    assert "noise-free truth" not in names(charts.forecast_figure(first))
+    forecast = charts.forecast_figure(first, ["seasonal_naive"], truth=truth)
+    assert names(forecast)[:3] == ["data", "noise-free truth", "seasonal naive"]
+    assert list(forecast.data[1].y) == pytest.approx(truth)
+
+
 def test_loss_figure_has_a_line_per_part_on_a_log_scale():
     history = [EpochLog(epoch, 3, 1.0 / epoch, 2.0 / epoch, 0.1 * epoch) for epoch in (1, 2, 3)]
     figure = charts.loss_figure(history)
@@ -136,8 +152,8 @@ def test_every_trace_of_a_long_series_stays_under_the_limit_with_exact_values():
     )
     summary = summarize(fit(series, config), series, "long")
     figures = [
-        charts.series_figure(series, "data"),
-        charts.forecast_figure(summary, ["seasonal_naive", "drift"]),
+        charts.series_figure(series, "data", truth=series.values - 1),
+        charts.forecast_figure(summary, ["seasonal_naive", "drift"], truth=series.values - 1),
         *charts.residual_figures(summary),
     ]
     for figure in figures:

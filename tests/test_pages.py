@@ -46,18 +46,28 @@ def test_every_page_runs_alone(page: Path):
     assert not AppTest.from_file(str(page), default_timeout=60).run().exception
 
 
-@pytest.mark.parametrize("page", ["home", "data", "train", "forecast"])
+@pytest.mark.parametrize("page", ["home", "data", "train", "forecast", "inside", "compare"])
 def test_every_page_runs_in_the_app(page):
     assert not start(page).exception
 
 
 def test_the_sidebar_shows_device_data_and_run():
     app = start()
-    sidebar = [element.value for element in app.sidebar.children.values()]
+    sidebar = [element.value for element in app.sidebar.markdown]
     assert sidebar == ["Device: **CPU**", "Data: none yet", "Run: none yet"]
     app.button(key="demo").click().run()
-    sidebar = [element.value for element in app.sidebar.children.values()]
+    sidebar = [element.value for element in app.sidebar.markdown]
     assert sidebar[1:] == ["Data: **Airline passengers** (144 points)", "Run: **GRU \\#1**"]
+
+
+def test_pages_that_end_early_still_draw_the_sidebar():
+    for page in ("train", "forecast", "inside", "compare"):
+        app = start(page)
+        assert app.info, f"{page} says what it needs"
+        assert [element.value for element in app.sidebar.markdown][1:] == [
+            "Data: none yet",
+            "Run: none yet",
+        ]
 
 
 def threads_in_a_new_thread() -> int:

@@ -1,10 +1,12 @@
 import time
+from dataclasses import fields
 
 import numpy as np
 import pytest
 
 from data import synthetic
 from data.synthetic import SIGNALS, SyntheticError, generate, season_length
+from ui.text import DEFAULT_LANGUAGE, TEXT
 
 KINDS = list(SIGNALS)
 PERIODIC = [key for key, signal in SIGNALS.items() if signal.season_param]
@@ -29,8 +31,28 @@ def test_every_param_spec_is_usable_as_a_slider(kind):
     for spec in signal.params:
         assert spec.low <= spec.default <= spec.high, spec.name
         assert 0 < spec.step <= spec.high - spec.low, spec.name
-        assert spec.label and spec.help.endswith("."), spec.name
     generate(kind, 50, **{spec.name: spec.default for spec in signal.params})
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_signal_and_parameter_has_its_words_in_the_text_table(kind):
+    english = TEXT[DEFAULT_LANGUAGE]
+    assert english[f"signal.{kind}.title"]
+    assert english[f"signal.{kind}.description"].endswith(".")
+    for spec in SIGNALS[kind].params:
+        assert english[f"signal.param.{spec.name}.label"], spec.name
+        assert english[f"signal.param.{spec.name}.help"].endswith("."), spec.name
+
+
+def test_the_data_package_holds_no_user_facing_labels():
+    assert {field.name for field in fields(synthetic.ParamSpec)} == {
+        "name",
+        "default",
+        "low",
+        "high",
+        "step",
+    }
+    assert not {"title", "description"} & {field.name for field in fields(synthetic.Signal)}
 
 
 @pytest.mark.parametrize("kind", KINDS)

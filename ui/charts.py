@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
 from data.prepare import Series
+from data.windows import split, target_starts
 from forecasting.backtest import Backtest
+from forecasting.config import TrainConfig
 from forecasting.evaluate import autocorrelation
 from forecasting.predict import Forecast, level_name
 from forecasting.summary import RunSummary
@@ -37,8 +40,12 @@ PALETTE = {  # Okabe-Ito, safe for colour-blind readers
     "seasonal_naive": "#D55E00",
     "drift": "#56B4E9",
     "mean": "#999999",
+    "truth": "#6F6F6F",
+    "input": "#0072B2",
+    "target": "#D55E00",
 }
 OTHER_RUNS = ("#009E73", "#E69F00", "#CC79A7", "#56B4E9")  # other runs drawn beside the chosen one
+SPAN_SHADES = {"input": "rgba(0,114,178,0.16)", "target": "rgba(213,94,0,0.18)"}
 PART_SHADES = {
     "train": "rgba(0,158,115,0.06)",
     "val": "rgba(230,159,0,0.10)",
@@ -90,7 +97,13 @@ def _thinned(x, y) -> tuple:
     return np.asarray(x)[kept], np.asarray(y)[kept]
 
 
-def series_figure(series: Series, title: str) -> go.Figure:
+def series_figure(
+    series: Series,
+    title: str,
+    language: str = DEFAULT_LANGUAGE,
+    truth: np.ndarray | None = None,
+) -> go.Figure:
+    """The series; with `truth`, the noise-free signal under it, dashed."""
     x, y = _thinned(series.index, series.values)
     fig = go.Figure(
         go.Scatter(
@@ -101,7 +114,13 @@ def series_figure(series: Series, title: str) -> go.Figure:
             line={"color": PALETTE["data"], "width": 1.5},
         )
     )
+    _truth(fig, series, truth, language)
     return _layout(fig, title, height=360)
+
+
+def _truth(fig: go.Figure, series: Series, truth: np.ndarray | None, language: str) -> None:
+    if truth is not None:
+        _line(fig, series.index, truth, t("lab.truth", language), PALETTE["truth"], "dash", width=2)
 
 
 def loss_figure(history: Sequence[EpochLog], language: str = DEFAULT_LANGUAGE) -> go.Figure:
@@ -130,15 +149,18 @@ def forecast_figure(
     baselines: Sequence[str] = (),
     language: str = DEFAULT_LANGUAGE,
     others: Sequence[RunSummary] = (),
+    truth: np.ndarray | None = None,
 ) -> go.Figure:
     """The data, the model's held-out predictions, baselines, and the future with its bands.
 
-    `others` are runs on the same data whose predictions and forecasts are drawn beside.
+    `others` are runs on the same data whose predictions and forecasts are drawn beside;
+    `truth`, the noise-free signal under a synthetic series, is drawn dashed.
     """
     series, run, ahead = summary.series, summary.run, summary.forecast
     fig = go.Figure()
     _shade_parts(fig, series, run.train_end, run.val_end, language)
     _line(fig, series.index, series.values, t("forecast.actual", language), PALETTE["data"])
+    _truth(fig, series, truth, language)
     for key in baselines:
         path = summary.baseline_paths[key]
         _line(fig, path.index, path.values, t(f"baseline.{key}", language), PALETTE[key], "dot")
@@ -234,6 +256,66 @@ def _shade_parts(
             annotation_text=t(f"forecast.part.{part}", language),
             annotation_position="top left",
         )
+
+
+@dataclass(frozen=True)
+class TrainingWindow:
+    """Training window `number` of `count`: the steps it reads and the steps it is taught."""
+
+    number: int
+    count: int
+    inputs: range  # positions of the input steps
+    targets: range  # positions of the target steps, right after the inputs
+    train_end: int  # the validation part starts here
+    val_end: int  # the test part starts here
+
+
+def training_window(length: int, config: TrainConfig, number: int) -> TrainingWindow:
+    """Window `number` (from 1) of those training learns from, split as training splits."""
+    parts = split(np.empty(length), config.val_share, config.test_share, min_part=config.horizon)
+    starts = target_starts(parts, config.window, config.model_horizon, "train")
+    if not 1 <= number <= len(starts):
+        raise ValueError(f"window number must be 1 to {len(starts)}; got {number}")
+    first_target = int(starts[number - 1])
+    return TrainingWindow(
+        number,
+        len(starts),
+        range(first_target - config.window, first_target),
+        range(first_target, first_target + config.model_horizon),
+        parts.train_end,
+        parts.val_end,
+    )
+
+
+def window_figure(
+    series: Series, config: TrainConfig, position: int, language: str = DEFAULT_LANGUAGE
+) -> go.Figure:
+    """The series with training window `position` (from 1): its inputs, its target, the parts."""
+    span = training_window(len(series), config, position)
+    fig = go.Figure()
+    _shade_parts(fig, series, span.train_end, span.val_end, language)
+    _line(fig, series.index, series.values, t("forecast.actual", language), PALETTE["data"])
+    for role, steps in (("input", span.inputs), ("target", span.targets)):
+        index = series.index[steps.start : steps.stop]
+        fig.add_vrect(
+            x0=index[0],
+            x1=index[-1],
+            fillcolor=SPAN_SHADES[role],
+            line_width=0,
+            layer="below",
+            name=role,
+        )
+        _line(
+            fig,
+            index,
+            series.values[steps.start : steps.stop],
+            t(f"windows.{role}", language, count=len(steps)),
+            PALETTE[role],
+            markers=len(steps) <= MAX_MARKERS,
+            width=3,
+        )
+    title = t("windows.chart_title", language, number=span.number, count=span.count)
+    return _layout(fig, title, height=380)
 
 
 def backtest_figure(

@@ -12,6 +12,7 @@ from forecasting.backtest import backtest
 from forecasting.predict import level_name
 from forecasting.summary import RunSummary
 from ui import charts, state
+from ui.show import plot
 from ui.state import text
 from ui.text import plain
 
@@ -53,7 +54,7 @@ def backtest_section(summary: RunSummary, levels: Sequence[float]) -> None:
         state.set_backtest(summary.name, folds, levels, result)
     if result is None:
         return
-    st.plotly_chart(
+    plot(
         charts.backtest_figure(summary.series, result, state.language()),
         key=f"backtest-chart-{summary.name}",
     )
@@ -68,4 +69,4 @@ def residuals_section(summary: RunSummary) -> None:
     for column, figure in zip(
         st.columns(3), charts.residual_figures(summary, state.language()), strict=True
     ):
-        column.plotly_chart(figure)
+        plot(figure, column)

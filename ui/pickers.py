@@ -2,19 +2,20 @@
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from data.catalog import load_sample, sample, samples
 from data.dates import detect_date_column
 from data.load import read_table_with_notes
 from data.prepare import (
+    GAP_CHOICES,
     Series,
     detect_group_column,
     detect_target,
-    from_array,
     numeric_columns,
     prepare,
 )
-from data.synthetic import SIGNALS, generate, season_length
+from data.synthetic import SIGNALS, ParamSpec, generate_with_truth, season_length, to_series
 from ui import state, widgets
 from ui.state import remember, remembered, text
 
@@ -56,14 +57,16 @@ def pick_synthetic() -> tuple[Series, state.Dataset]:
     kind = st.selectbox(
         text("data.signal"),
         kinds,
-        format_func=lambda k: SIGNALS[k].title,
+        format_func=lambda k: text(f"signal.{k}.title"),
         key=remembered("pick.signal", kinds[0]),
     )
     remember("pick.signal")
     signal = SIGNALS[kind]
-    st.caption(signal.description)
-    columns = st.columns(3)
-    length = columns[0].slider(
+    title = text(f"signal.{kind}.title")
+    st.caption(text(f"signal.{kind}.description"))
+    with_gaps = any(spec.name == "gap_length" for spec in signal.params)
+    places = column_places(2 + len(signal.params) + with_gaps)
+    length = places[0].slider(
         text("data.length"),
         50,
         5000,
@@ -71,26 +74,53 @@ def pick_synthetic() -> tuple[Series, state.Dataset]:
         help=text("data.length_help"),
         key=remembered("pick.length", 500),
     )
-    seed = columns[0].number_input(
+    seed = places[1].number_input(
         text("data.seed"), 0, 2**31 - 1, help=text("data.seed_help"), key=remembered("pick.seed", 0)
     )
     remember("pick.length"), remember("pick.seed")
-    params = {}
-    for position, spec in enumerate(signal.params, start=1):
-        key = remembered(f"pick.{kind}.{spec.name}", spec.default)
-        where = columns[position % 3]
-        high = min(spec.high, length // 2) if spec.name.startswith("period") else spec.high
-        st.session_state[key] = min(max(float(st.session_state[key]), spec.low), high)
-        if (high - spec.low) / spec.step <= SLIDER_MAX_STEPS:
-            where.slider(spec.label, spec.low, float(high), step=spec.step, help=spec.help, key=key)
-        else:
-            where.number_input(
-                spec.label, spec.low, float(high), step=spec.step, help=spec.help, key=key
-            )
-        params[spec.name] = float(remember(key))
-    values = generate(kind, int(length), int(seed), **params)
-    series = from_array(values, target=signal.title, season=season_length(kind, **params))
-    return series, state.Dataset(signal.title, "synthetic")
+    params = {
+        spec.name: signal_param(kind, spec, int(length), where)
+        for spec, where in zip(signal.params, places[2:], strict=False)
+    }
+    gaps = "interpolate"
+    if with_gaps:
+        gaps = places[-1].selectbox(
+            text("lab.gaps"),
+            GAP_CHOICES,
+            format_func=lambda c: text(f"clean.gaps.{c}"),
+            help=text("lab.gaps_help"),
+            key=remembered(f"pick.{kind}.gaps", "interpolate"),
+        )
+        remember(f"pick.{kind}.gaps")
+    generated = generate_with_truth(kind, int(length), int(seed), **params)
+    series = to_series(generated, title, season_length(kind, **params), gaps)
+    return series, state.Dataset(title, "synthetic")
+
+
+def column_places(count: int, columns: int = 3) -> list[DeltaGenerator]:
+    """Where each of `count` widgets goes: filling the columns left to right, top to bottom."""
+    per_column = -(-count // columns)
+    places = st.columns(columns)
+    return [places[slot // per_column] for slot in range(count)]
+
+
+def signal_param(kind: str, spec: ParamSpec, length: int, where: DeltaGenerator) -> float:
+    """One parameter's slider (a number box when a slider would have too many steps)."""
+    key = remembered(f"pick.{kind}.{spec.name}", spec.default)
+    capped = spec.name.startswith("period") or spec.name == "gap_length"
+    high = min(spec.high, length // 2) if capped else spec.high
+    st.session_state[key] = min(max(float(st.session_state[key]), spec.low), high)
+    fits_a_slider = (high - spec.low) / spec.step <= SLIDER_MAX_STEPS
+    widget = where.slider if fits_a_slider else where.number_input
+    widget(
+        text(f"signal.param.{spec.name}.label"),
+        spec.low,
+        float(high),
+        step=spec.step,
+        help=text(f"signal.param.{spec.name}.help"),
+        key=key,
+    )
+    return float(remember(key))
 
 
 def forget_removed_upload() -> None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NoReturn
 
 import streamlit as st
 
 from data.prepare import Series
 from forecasting.backtest import Backtest
-from forecasting.job import TrainingJob
+from forecasting.config import TrainConfig
+from forecasting.job import BatchJob, TrainingJob
+from forecasting.share import DataSource
 from forecasting.summary import RunSummary, summarize
 from ui.text import DEFAULT_LANGUAGE, plain, t
 
@@ -17,6 +20,30 @@ SERIES, DATASET, RUNS, CURRENT, JOB, LANGUAGE, PICKS, UPLOAD, NOTICE, HANDLED, B
     "series", "dataset", "runs", "current_run", "job", "language", "picks", "upload", "notice",
     "handled", "backtests",
 )  # fmt: skip
+PROJECTOR = "projector"  # the sidebar's projector toggle
+FORM_START = "form_start"  # (fingerprint, TrainConfig): the settings the Train form starts from
+LINK_READ, LINK_PAGE = "link_read", "link_page"  # a shared link: read once; its page to open
+SOURCES, NOTED = "shared_sources", "noted_series"  # where each series came from, for links
+LAST_GROUP = "last_group"  # names of the runs trained together last (a trio), for Compare
+LESSON = "lesson"  # the lesson preset under way: its key
+IN_APP = "in_app"  # set by app.py: pages end with EndPage, so the sidebar is still drawn
+
+
+class EndPage(Exception):
+    """Ends the page here; app.py catches it and still draws the sidebar."""
+
+
+def enter_app() -> None:
+    """Called by app.py before the page runs: from here on pages end with EndPage."""
+    st.session_state[IN_APP] = True
+
+
+def end_page() -> NoReturn:
+    """Stop drawing the page. st.stop would also drop what app.py draws after the page (the
+    sidebar), so inside the app this raises EndPage instead; a page run alone stops."""
+    if st.session_state.get(IN_APP):
+        raise EndPage
+    st.stop()
 
 
 @dataclass(frozen=True)
@@ -45,15 +72,17 @@ def get_dataset() -> Dataset | None:
 
 
 def set_series(series: Series, dataset: Dataset) -> None:
+    """Make `series` the data; a lesson under way on other data is over."""
     st.session_state[SERIES] = series
     st.session_state[DATASET] = dataset
+    st.session_state[LESSON] = None
 
 
 def require_series() -> Series:
     series = get_series()
     if series is None:
         st.info(text("need.series"))
-        st.stop()
+        end_page()
     return series
 
 
@@ -80,15 +109,15 @@ def require_run() -> RunSummary:
     summary = current_run()
     if summary is None:
         st.info(text("need.run"))
-        st.stop()
+        end_page()
     return summary
 
 
-def get_job() -> TrainingJob | None:
+def get_job() -> TrainingJob | BatchJob | None:
     return st.session_state.get(JOB)
 
 
-def set_job(job: TrainingJob | None) -> None:
+def set_job(job: TrainingJob | BatchJob | None) -> None:
     st.session_state[JOB] = job
 
 
@@ -110,6 +139,17 @@ def remember(key: str) -> object:
     value = st.session_state.get(key)
     st.session_state.setdefault(PICKS, {})[key] = value
     return value
+
+
+def picked(key: str, default: object = None) -> object:
+    """Widget `key`'s value as last remembered, whether or not its page is open."""
+    return st.session_state.get(PICKS, {}).get(key, default)
+
+
+def set_pick(key: str, value: object) -> None:
+    """Choose `value` for widget `key` as if the user had (before its page draws it)."""
+    st.session_state.setdefault(PICKS, {})[key] = value
+    st.session_state[key] = value
 
 
 def get_upload() -> tuple[str, bytes] | None:
@@ -148,13 +188,59 @@ def collect_finished_job() -> None:
     if job is None or not job.done:
         return
     set_job(None)
+    if isinstance(job, BatchJob):
+        _collect_batch(job)
+        return
     if job.error or job.run is None:
         set_notice("error", text("train.failed", error=plain(job.error or "no model came back")))
         return
-    name = next_run_name(job.config.cell)
-    add_run(summarize(job.run, job.series, name, job.dataset))
+    name = _keep(job)
     reason = job.run.stop_reason
     set_notice("success", text("train.done", name=name, seconds=job.run.seconds, reason=reason))
+
+
+def _keep(job: TrainingJob) -> str:
+    """Add a finished job's run to the session's runs; returns its name."""
+    name = next_run_name(job.config.cell)
+    add_run(summarize(job.run, job.series, name, job.dataset))
+    return name
+
+
+def _collect_batch(job: BatchJob) -> None:
+    """Every run of a batch that trained becomes a run; the notice says what became of the rest."""
+    names = [_keep(part) for part in job.jobs if part.run is not None]
+    set_last_group(names)
+    failed = [part for part in job.jobs if part.error]
+    kept = ", ".join(names)
+    if failed:
+        key = "compare.batch_failed_kept" if names else "compare.batch_failed"
+        cell, error = failed[0].config.cell.upper(), plain(failed[0].error)
+        set_notice("error", text(key, cell=cell, error=error, names=kept))
+    elif job.skipped:
+        skipped = ", ".join(part.config.cell.upper() for part in job.skipped)
+        key = "compare.batch_stopped" if names else "compare.batch_none"
+        set_notice("info", text(key, names=kept, skipped=skipped))
+    else:
+        seconds = sum(part.run.seconds for part in job.jobs)
+        set_notice("success", text("compare.batch_done", names=kept, seconds=seconds))
+
+
+def last_group() -> list[str]:
+    """Names of the runs trained together last (the trio's runs), those still in the session."""
+    names = {summary.name for summary in runs()}
+    return [name for name in st.session_state.get(LAST_GROUP, []) if name in names]
+
+
+def set_last_group(names: Sequence[str]) -> None:
+    st.session_state[LAST_GROUP] = list(names)
+
+
+def compare_default() -> list[str]:
+    """The runs the Compare page shows until the user picks: the last group trained together
+    when it is the newest, else the last three runs."""
+    names = [summary.name for summary in runs()]
+    group = last_group()
+    return group if len(group) > 1 and group[-1] == names[-1] else names[-3:]
 
 
 def get_backtest(run_name: str, folds: int, levels: Sequence[float]) -> Backtest | None:
@@ -164,3 +250,63 @@ def get_backtest(run_name: str, folds: int, levels: Sequence[float]) -> Backtest
 def set_backtest(run_name: str, folds: int, levels: Sequence[float], result: Backtest) -> None:
     """Keep a backtest for its run, number of folds and interval levels."""
     st.session_state.setdefault(BACKTESTS, {})[(run_name, folds, tuple(sorted(levels)))] = result
+
+
+def set_language(language: str) -> None:
+    st.session_state[LANGUAGE] = language
+
+
+def projector() -> bool:
+    return bool(st.session_state.get(PROJECTOR, False))
+
+
+def form_start(series: Series) -> TrainConfig | None:
+    """The settings the Train form starts from for `series`; None: the automatic defaults."""
+    start = st.session_state.get(FORM_START)
+    return start[1] if start and start[0] == series.fingerprint() else None
+
+
+def set_form_start(series: Series, config: TrainConfig) -> None:
+    """Start the Train form from `config` while `series` is the data (a link, a preset, tuning)."""
+    st.session_state[FORM_START] = (series.fingerprint(), config)
+
+
+def first_link_read() -> bool:
+    """True on the session's first run only, when a link's query parameters are read."""
+    if st.session_state.get(LINK_READ):
+        return False
+    st.session_state[LINK_READ] = True
+    return True
+
+
+def link_page() -> tuple[str, int] | None:
+    """The page a shared link opens once its training ends, and the number of runs before it."""
+    return st.session_state.get(LINK_PAGE)
+
+
+def set_link_page(page: str | None, runs_before: int = 0) -> None:
+    st.session_state[LINK_PAGE] = None if page is None else (page, runs_before)
+
+
+def shared_source(fingerprint: str) -> DataSource | str | None:
+    """Where the series with `fingerprint` came from; a str says why no link can name it
+    ("upload", "unknown"); None when it was never seen."""
+    return st.session_state.get(SOURCES, {}).get(fingerprint)
+
+
+def set_shared_source(series: Series, source: DataSource | str) -> None:
+    st.session_state.setdefault(SOURCES, {})[series.fingerprint()] = source
+    st.session_state[NOTED] = series
+
+
+def noted(series: Series) -> bool:
+    """Whether this very series object's source was noted already (skips hashing it again)."""
+    return st.session_state.get(NOTED) is series
+
+
+def get_lesson() -> str | None:
+    return st.session_state.get(LESSON)
+
+
+def set_lesson(key: str | None) -> None:
+    st.session_state[LESSON] = key

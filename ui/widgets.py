@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pandas as pd
 import streamlit as st
 
@@ -14,8 +17,9 @@ from data.prepare import (
     Series,
     detect_group_column,
 )
+from data.windows import SCALERS
 from forecasting.config import DEVICES, LOSSES, TrainConfig, auto_config, training_windows
-from ui.state import remember, remembered, text
+from ui.state import form_start, remember, remembered, text
 from ui.text import plain
 
 HIDDEN_SIZES = [4, 8, 16, 32, 64, 128, 256]
@@ -25,10 +29,15 @@ CELL_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
 
 
 def config_form(series: Series) -> TrainConfig | None:
-    """The training settings as a form; the TrainConfig when the user presses Train."""
+    """The training settings as a form; the TrainConfig when the user presses Train.
+
+    The form starts from the settings a link (or a preset) chose for this data, else from
+    automatic defaults."""
     extra = [] if series.covariates is None else list(series.covariates.columns)
-    defaults = auto_config(len(series), series.season_length, covariates=tuple(extra))
-    key = series.fingerprint()  # fresh defaults for new data, kept values for the same data
+    start = form_start(series)
+    defaults = start or auto_config(len(series), series.season_length, covariates=tuple(extra))
+    # fresh defaults for new data or new starting settings, kept values for the same ones
+    key = series.fingerprint() + ("" if start is None else f"-{settings_token(start)}")
     max_window = max(defaults.window, min(512, len(series) // 2))
     max_horizon = max(defaults.horizon, min(512, len(series) // 4))
     windows = training_windows(len(series), defaults)
@@ -39,6 +48,7 @@ def config_form(series: Series) -> TrainConfig | None:
         cell = first.radio(
             text("train.cell"),
             list(CELL_LABELS),
+            list(CELL_LABELS).index(defaults.cell),
             format_func=CELL_LABELS.get,
             horizontal=True,
             help=text("train.cell_help"),
@@ -46,41 +56,63 @@ def config_form(series: Series) -> TrainConfig | None:
         )
         hidden_size = first.select_slider(
             text("train.hidden_size"),
-            HIDDEN_SIZES,
+            with_value(HIDDEN_SIZES, defaults.hidden_size),
             defaults.hidden_size,
             help=text("train.hidden_size_help"),
         )
         num_layers = first.slider(
-            text("train.num_layers"), 1, 4, defaults.num_layers, help=text("train.num_layers_help")
+            text("train.num_layers"),
+            *span(1, 4, defaults.num_layers),
+            defaults.num_layers,
+            help=text("train.num_layers_help"),
         )
         window = second.slider(
-            text("train.window"), 4, max_window, defaults.window, help=text("train.window_help")
+            text("train.window"),
+            *span(4, max_window, defaults.window),
+            defaults.window,
+            help=text("train.window_help"),
         )
         horizon = second.slider(
             text("train.horizon"), 1, max_horizon, defaults.horizon, help=text("train.horizon_help")
         )
         epochs = second.number_input(
-            text("train.epochs"), 1, 5000, defaults.epochs, help=text("train.epochs_help")
+            text("train.epochs"),
+            *span(1, 5000, defaults.epochs),
+            defaults.epochs,
+            help=text("train.epochs_help"),
         )
         lr = third.select_slider(
-            text("train.lr"), LEARNING_RATES, defaults.lr, help=text("train.lr_help")
+            text("train.lr"),
+            with_value(LEARNING_RATES, defaults.lr),
+            defaults.lr,
+            help=text("train.lr_help"),
         )
         patience = third.number_input(
-            text("train.patience"), 0, 1000, defaults.patience, help=text("train.patience_help")
+            text("train.patience"),
+            *span(0, 1000, defaults.patience),
+            defaults.patience,
+            help=text("train.patience_help"),
         )
         dropout = third.slider(
-            text("train.dropout"), 0.0, 0.5, defaults.dropout, 0.05, help=text("train.dropout_help")
+            text("train.dropout"),
+            *span(0.0, 0.5, float(defaults.dropout)),
+            float(defaults.dropout),
+            0.05,
+            help=text("train.dropout_help"),
         )
         with st.expander(text("train.advanced")):
             a, b, c = st.columns(3)
             batch_size = a.select_slider(
                 text("train.batch_size"),
-                BATCH_SIZES,
+                with_value(BATCH_SIZES, defaults.batch_size),
                 defaults.batch_size,
                 help=text("train.batch_size_help"),
             )
             scaler = a.selectbox(
-                text("train.scaler"), ["standard", "minmax", "none"], help=text("train.scaler_help")
+                text("train.scaler"),
+                SCALERS,
+                SCALERS.index(defaults.scaler),
+                help=text("train.scaler_help"),
             )
             epoch_windows = a.number_input(
                 text("train.epoch_windows"),
@@ -99,26 +131,35 @@ def config_form(series: Series) -> TrainConfig | None:
             )
             val_share = b.slider(
                 text("train.val_share"),
-                0.05,
-                0.4,
-                defaults.val_share,
+                *span(0.05, 0.4, float(defaults.val_share)),
+                float(defaults.val_share),
                 0.05,
                 help=text("train.val_share_help"),
             )
             test_share = b.slider(
                 text("train.test_share"),
-                0.05,
-                0.4,
-                defaults.test_share,
+                *span(0.05, 0.4, float(defaults.test_share)),
+                float(defaults.test_share),
                 0.05,
                 help=text("train.test_share_help"),
             )
             seed = c.number_input(
-                text("train.seed"), 0, 2**31 - 1, defaults.seed, help=text("train.seed_help")
+                text("train.seed"),
+                *span(0, 2**31 - 1, defaults.seed),
+                defaults.seed,
+                help=text("train.seed_help"),
             )
-            device = c.selectbox(text("train.device"), DEVICES, help=text("train.device_help"))
+            device = c.selectbox(
+                text("train.device"),
+                DEVICES,
+                DEVICES.index(defaults.device),
+                help=text("train.device_help"),
+            )
             members = c.slider(
-                text("train.members"), 1, 7, defaults.members, help=text("train.members_help")
+                text("train.members"),
+                *span(1, 7, defaults.members),
+                defaults.members,
+                help=text("train.members_help"),
             )
             window_scale = b.checkbox(
                 text("train.window_scale"),
@@ -129,7 +170,10 @@ def config_form(series: Series) -> TrainConfig | None:
                 text("train.linear"), defaults.linear, help=text("train.linear_help")
             )
         covariates = extra and st.multiselect(
-            text("train.covariates"), extra, default=extra, help=text("train.covariates_help")
+            text("train.covariates"),
+            extra,
+            default=[name for name in defaults.covariates if name in extra] if start else extra,
+            help=text("train.covariates_help"),
         )
         submitted = st.form_submit_button(text("train.start"), type="primary", key="train-start")
     if not submitted:
@@ -156,8 +200,27 @@ def config_form(series: Series) -> TrainConfig | None:
         loss=loss,
         window_scale=window_scale,
         linear=linear,
-        residual=defaults.residual if 1 < defaults.season_length <= window else "last",
+        residual=(
+            defaults.residual
+            if defaults.residual != "seasonal" or 1 < defaults.season_length <= window
+            else "last"
+        ),
     )
+
+
+def with_value(choices: list, value: object) -> list:
+    """The choices of a select slider, with `value` among them (a link may set any value)."""
+    return sorted({*choices, value})
+
+
+def span(low: float, high: float, value: float) -> tuple[float, float]:
+    """A widget's range, widened to take `value`."""
+    return min(low, value), max(high, value)
+
+
+def settings_token(config: TrainConfig) -> str:
+    """A short name for a set of settings, so a form that starts from them is a new form."""
+    return hashlib.sha256(json.dumps(config.to_dict(), sort_keys=True).encode()).hexdigest()[:8]
 
 
 RESAMPLE_TARGETS = ["W", "MS", "QS", "YS"]

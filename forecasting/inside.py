@@ -1,0 +1,63 @@
+"""Inside the cell: the gates and states a trained run computed on one window of its series."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from data.prepare import Series
+from data.windows import scale_inputs
+from forecasting.train import Run, model_inputs
+from models.cells import CellStates, unroll
+from models.recurrent import members_of
+
+
+@dataclass(frozen=True)
+class WindowStates:
+    """One window of the series, in data units, and every layer's gates and states over it."""
+
+    cell: str  # "lstm" | "gru" | "rnn"
+    nonlinearity: str  # "tanh" | "relu": the plain RNN's activation
+    index: pd.Index  # (window,) the window's timestamps
+    values: np.ndarray  # (window,) the target in data units
+    inputs: np.ndarray  # (window, features) what the recurrent layers read, x_t
+    layers: list[CellStates]  # layer 0 (closest to the input) first
+
+
+def window_ends(run: Run, series: Series) -> range:
+    """The positions a window can end at (exclusive): from the first full window to the end."""
+    return range(run.config.window, len(series) + 1)
+
+
+def window_states(run: Run, series: Series, end: int, member: int = 0) -> WindowStates:
+    """Gates and states of ensemble member `member` on the window that ends before `end`.
+
+    The window is scaled with the run's scalers and prepared by the model, exactly as a
+    forecast from `end` would be, so these are the values the trained network computed.
+    """
+    ends = window_ends(run, series)
+    if end not in ends:
+        raise ValueError(f"end must be between {ends.start} and {ends.stop - 1}, got {end}")
+    members = members_of(run.model)
+    if not 0 <= member < len(members):
+        raise ValueError(f"member must be between 0 and {len(members) - 1}, got {member}")
+    model = members[member]
+    start = end - run.config.window
+    rows = model_inputs(series, run.config)[start:end]
+    scaled = scale_inputs(run.scaler, run.covariate_scaler, rows)  # (window, features)
+    device = next(model.parameters()).device
+    x = torch.as_tensor(scaled, dtype=torch.float32, device=device)[None]  # (1, window, f)
+    model.eval()
+    with torch.no_grad():
+        inputs = model.rnn_input(x)[0]  # (window, features)
+    return WindowStates(
+        cell=model.cell,
+        nonlinearity=getattr(model.rnn, "nonlinearity", "tanh"),
+        index=series.index[start:end],
+        values=series.values[start:end],
+        inputs=inputs.cpu().numpy(),
+        layers=unroll(model.rnn, inputs),
+    )

@@ -1,0 +1,84 @@
+"""Pure Plotly builders for the Compare page: runs overlaid, one colour per run; no Streamlit."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from data.prepare import Series
+from forecasting.summary import RunSummary
+from ui.charts import OTHER_RUNS, PALETTE, _layout, _line
+from ui.text import DEFAULT_LANGUAGE, t
+
+RUN_COLORS = (PALETTE["model"], *OTHER_RUNS)  # Okabe-Ito, one per run, repeating after five
+
+
+def run_colors(count: int) -> list[str]:
+    return [RUN_COLORS[number % len(RUN_COLORS)] for number in range(count)]
+
+
+def loss_overlay(
+    summaries: Sequence[RunSummary],
+    language: str = DEFAULT_LANGUAGE,
+    colors: Sequence[str] | None = None,
+) -> go.Figure:
+    """Each run's training loss (solid) and validation loss (dotted) per epoch, in its colour."""
+    colors = run_colors(len(summaries)) if colors is None else colors
+    fig = go.Figure()
+    for summary, color in zip(summaries, colors, strict=True):
+        history, name = summary.run.history, html.escape(summary.name)
+        epochs = [log.epoch for log in history]
+        for part, dash in (("train", None), ("val", "dot")):
+            losses = [log.train_loss if part == "train" else log.val_loss for log in history]
+            fig.add_trace(
+                go.Scatter(
+                    x=epochs,
+                    y=losses,
+                    mode="lines",
+                    name=t(f"compare.loss.{part}", language, run=name),
+                    legendgroup=name,
+                    line={"color": color, "dash": dash},
+                )
+            )
+    fig.update_yaxes(type="log")
+    fig.update_xaxes(title="epoch")
+    return _layout(fig, t("compare.loss_title", language), height=380)
+
+
+def forecast_overlay(
+    series: Series,
+    summaries: Sequence[RunSummary],
+    language: str = DEFAULT_LANGUAGE,
+    colors: Sequence[str] | None = None,
+) -> go.Figure:
+    """The data, and each run's held-out predictions (dashed) and future forecast, in its colour.
+
+    Every run must have been trained on `series`; the page leaves out the others.
+    """
+    colors = run_colors(len(summaries)) if colors is None else colors
+    fig = go.Figure()
+    _line(fig, series.index, series.values, t("forecast.actual", language), PALETTE["data"])
+    for summary, color in zip(summaries, colors, strict=True):
+        name, held, future = html.escape(summary.name), summary.held_out, summary.forecast
+        _line(
+            fig,
+            held.index,
+            held.values,
+            t("forecast.held_out", language, model=name),
+            color,
+            "dash",
+        )
+        _line(
+            fig,
+            future.index,
+            future.mean,
+            t("forecast.future", language, model=name),
+            color,
+            markers=True,
+            width=2.5,
+        )
+    fig.update_xaxes(rangeslider_visible=True)
+    title = t("compare.forecast_title", language, target=html.escape(series.target))
+    return _layout(fig, title, height=500)

@@ -1,0 +1,71 @@
+"""Lesson presets in the app: one click loads the data, starts the runs and opens where to watch."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from data.catalog import load_sample, sample
+from forecasting.config import auto_config
+from forecasting.job import BatchJob, TrainingJob
+from forecasting.lessons import LESSONS, Lesson
+from forecasting.summary import summarize
+from forecasting.train import fit
+from ui import share, state
+from ui.state import text
+
+INSIDE_SAMPLE = "airline"
+INSIDE_HIDDEN = 16
+
+
+def start(chosen: Lesson) -> None:
+    """Load the lesson's data, train its runs in the background and open its page."""
+    series, dataset = share.apply_source(chosen.source)
+    configs = chosen.configs(series)
+    state.set_form_start(series, configs[0])
+    if len(configs) == 1:
+        job = TrainingJob(series, configs[0], dataset.name)
+    else:
+        job = BatchJob(series, configs, dataset.name)
+    state.set_job(job.start())
+    state.set_lesson(chosen.key)
+    st.switch_page(share.page_path(chosen.page))
+
+
+def look_inside() -> None:
+    """Train a small LSTM on a bundled sample, here and now, and open Inside the cell."""
+    series = load_sample(INSIDE_SAMPLE)
+    dataset = state.Dataset(sample(INSIDE_SAMPLE).name, "sample")
+    state.set_series(series, dataset)
+    config = auto_config(
+        len(series), series.season_length, cell="lstm", hidden_size=INSIDE_HIDDEN, members=1
+    )
+    name = state.next_run_name(config.cell)
+    state.add_run(summarize(fit(series, config), series, name, dataset.name))
+    state.set_lesson("look_inside")
+    st.switch_page(share.page_path("inside"))
+
+
+def buttons() -> None:
+    """The Home page's lesson section: one button per exercise, and what it shows."""
+    st.subheader(text("lesson.title"))
+    if st.button(text("lesson.look_inside.title"), key="lesson-look_inside", type="primary"):
+        with st.spinner(text("lesson.look_inside.running")):
+            look_inside()
+    st.caption(text("lesson.look_inside.about"))
+    busy = state.get_job() is not None
+    for each in LESSONS:
+        if st.button(text(f"lesson.{each.key}.title"), key=f"lesson-{each.key}", disabled=busy):
+            start(each)
+        st.caption(text(f"lesson.{each.key}.about"))
+    if busy:
+        st.caption(text("lesson.busy"))
+
+
+def notice() -> None:
+    """What the class should notice in the lesson under way, in the sidebar."""
+    key = state.get_lesson()
+    if key is None:
+        return
+    with st.sidebar:
+        title = text(f"lesson.{key}.title")
+        st.info(text("lesson.notice", title=title, notice=text(f"lesson.{key}.notice")))

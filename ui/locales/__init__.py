@@ -1,0 +1,1 @@
+"""Translations of the app's text, one module per language."""

@@ -1,0 +1,171 @@
+"""Share links in the app: open one on a session's first run, and offer one for a run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from data.catalog import sample, samples
+from data.errors import DataError
+from data.prepare import Series
+from data.synthetic import SIGNALS, generate_with_truth, season_length, to_series
+from forecasting.job import TrainingJob
+from forecasting.share import DataSource, ShareError, decode, encode
+from forecasting.summary import RunSummary
+from ui import pickers, state
+from ui.state import text
+from ui.text import LANGUAGES, plain
+
+PAGES_DIR = Path(__file__).resolve().parents[1] / "app_pages"
+
+
+def page_names() -> list[str]:
+    return sorted(path.stem for path in PAGES_DIR.glob("*.py"))
+
+
+def page_path(name: str) -> str:
+    return f"app_pages/{name}.py"
+
+
+def source_series(source: DataSource) -> tuple[Series, state.Dataset]:
+    """The series and its name exactly as the Data page makes them from the same choices."""
+    if source.kind == "sample":
+        return pickers.cached_sample(source.key), state.Dataset(sample(source.key).name, "sample")
+    title = text(f"signal.{source.key}.title")
+    generated = generate_with_truth(source.key, source.length, source.seed, **source.params)
+    season = season_length(source.key, **source.params)
+    return to_series(generated, title, season, source.gaps), state.Dataset(title, "synthetic")
+
+
+def apply_source(source: DataSource) -> tuple[Series, state.Dataset]:
+    """Make `source` the current data, with the Data page's choices set to match."""
+    series, dataset = source_series(source)
+    state.set_pick("pick.source", source.kind)
+    if source.kind == "sample":
+        state.set_pick("pick.sample", source.key)
+    else:
+        state.set_pick("pick.signal", source.key)
+        state.set_pick("pick.length", source.length)
+        state.set_pick("pick.seed", source.seed)
+        for name, value in source.params.items():
+            state.set_pick(f"pick.{source.key}.{name}", value)
+        state.set_pick(f"pick.{source.key}.gaps", source.gaps)
+    state.set_series(series, dataset)
+    state.set_shared_source(series, source)
+    return series, dataset
+
+
+def open_link() -> None:
+    """On a session's first run, do what its link asks: language, data, settings, training, page."""
+    if not state.first_link_read():
+        return
+    params = st.query_params.to_dict()
+    if not params:
+        return
+    try:
+        demo = decode(params, languages=LANGUAGES, pages=page_names())
+        if demo.language and demo.language != state.language():
+            state.set_language(demo.language)
+            if demo.source is None:
+                st.rerun()  # the page titles, already made, take the link's language
+        if demo.source is None:
+            return
+        series, _ = source_series(demo.source)
+        config = demo.config_for(len(series), series.season_length) if demo.settings else None
+    except (ShareError, DataError) as err:
+        st.error(text("share.bad_link", error=plain(err)))
+        return
+    series, dataset = apply_source(demo.source)
+    if config is not None:
+        state.set_form_start(series, config)
+    if demo.trains:
+        state.set_job(TrainingJob(series, config, dataset.name).start())
+        state.set_link_page(demo.opens, len(state.runs()))
+        state.set_notice("info", text("share.training"))
+        st.switch_page(page_path("train"))
+    if config is not None:
+        state.set_notice("info", text("share.form_filled"))
+    st.switch_page(page_path(demo.opens))
+
+
+def follow_link() -> None:
+    """Once a shared link's training has become a run, open the page the link asked for."""
+    pending = state.link_page()
+    if pending is None or state.get_job() is not None:
+        return
+    state.set_link_page(None)
+    page, runs_before = pending
+    if len(state.runs()) > runs_before:
+        st.switch_page(page_path(page))
+
+
+def note_source() -> None:
+    """Remember where the current series came from, so a link can name it after the picks change."""
+    series, dataset = state.get_series(), state.get_dataset()
+    if series is None or dataset is None or state.noted(series):
+        return
+    known = state.shared_source(series.fingerprint())
+    state.set_shared_source(
+        series, known if isinstance(known, DataSource) else described(series, dataset)
+    )
+
+
+def described(series: Series, dataset: state.Dataset) -> DataSource | str:
+    """The source that makes `series` again, or why there is none: "upload" or "unknown"."""
+    if dataset.kind == "upload":
+        return "upload"
+    source = picked_source(dataset)
+    if source is None:
+        return "unknown"
+    try:
+        made, _ = source_series(source)
+    except DataError:
+        return "unknown"
+    return source if made.fingerprint() == series.fingerprint() else "unknown"
+
+
+def picked_source(dataset: state.Dataset) -> DataSource | None:
+    """The source the Data page's current choices describe, for a sample or a signal."""
+    if dataset.kind == "sample":
+        key = next((entry.key for entry in samples() if entry.name == dataset.name), None)
+        return None if key is None else DataSource.sample(key)
+    kind = state.picked("pick.signal")
+    if dataset.kind != "synthetic" or kind not in SIGNALS:
+        return None
+    params = {
+        spec.name: float(state.picked(f"pick.{kind}.{spec.name}", spec.default))
+        for spec in SIGNALS[kind].params
+    }
+    length, seed = int(state.picked("pick.length", 500)), int(state.picked("pick.seed", 0))
+    gaps = str(state.picked(f"pick.{kind}.gaps", "interpolate"))
+    try:
+        return DataSource.synthetic(kind, length, seed, params, gaps)
+    except ShareError:
+        return None
+
+
+def link_url(params: dict[str, str], page: str) -> str:
+    """The whole link when the browser's address is known (not under AppTest), else `?...`."""
+    query = urlencode(params)
+    address = st.context.url
+    if not address:
+        return f"?{query}"
+    root = address.split("?")[0].rstrip("/").removesuffix(f"/{page}")
+    return f"{root}/?{query}"
+
+
+def link_section(summary: RunSummary, page: str = "forecast") -> None:
+    """The link to this run on its data, with a copy button; or why there is none."""
+    st.subheader(text("share.title"))
+    note_source()
+    source = state.shared_source(summary.series.fingerprint())
+    if not isinstance(source, DataSource):
+        st.info(text("share.no_upload" if source == "upload" else "share.no_source"))
+        return
+    params = encode(source, summary.run.config, state.language(), page)
+    st.code(link_url(params, page), language=None, wrap_lines=True)
+    st.caption(text("share.help"))
+    if summary.model_mase is not None:
+        st.caption(text("share.mase", mase=summary.model_mase))
