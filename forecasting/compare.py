@@ -68,12 +68,18 @@ def trio_configs(base: TrainConfig) -> list[TrainConfig]:
 
 def trio_base(series: Series, current: RunSummary | None = None) -> TrainConfig:
     """The settings a trio trains with: the current run's, when it was trained on `series`;
-    otherwise automatic ones with one small network, so the three runs take seconds."""
+    otherwise automatic ones with one small network, so the three runs take seconds, and no
+    linear shortcut, so the forecast is the recurrent cell's work and the cells can differ."""
     if current is not None and current.series.fingerprint() == series.fingerprint():
         return current.run.config
     extra = () if series.covariates is None else tuple(series.covariates.columns)
     return auto_config(
-        len(series), series.season_length, members=1, hidden_size=TRIO_HIDDEN, covariates=extra
+        len(series),
+        series.season_length,
+        members=1,
+        hidden_size=TRIO_HIDDEN,
+        linear=False,
+        covariates=extra,
     )
 
 

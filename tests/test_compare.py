@@ -74,7 +74,7 @@ def test_the_trio_keeps_the_current_run_s_settings_only_on_the_data_it_was_train
     assert trio_base(series, trio[1]) == trio[1].run.config
     other = from_array(noisy_sine(300, seed=1), target="signal")
     automatic = trio_base(other, trio[1])
-    assert (automatic.members, automatic.hidden_size) == (1, TRIO_HIDDEN)
+    assert (automatic.members, automatic.hidden_size, automatic.linear) == (1, TRIO_HIDDEN, False)
     assert automatic.seed == 0 and automatic.cell == "lstm"
     assert trio_base(other) == automatic
 

@@ -114,6 +114,9 @@ def test_three_clicks_reach_an_lstms_gates_and_one_more_the_lstm_gru_rnn_table()
     assert not app.exception
     assert app.title[0].value == "Inside the cell"
     assert app.session_state[state.DATASET].kind == "sample"
+    [summary] = app.session_state[state.RUNS]
+    assert not summary.run.config.linear, "the forecast is the gates' work"
+    assert summary.run.best_epoch > 1, "the gates shown are those of a network that learnt"
     assert app.latex[0].body.strip("$\n").startswith("f_t =")  # the forget gate first
     assert app.get("plotly_chart"), "the gate heatmaps are drawn"
     app.button(key="inside-trio").click().run()  # 2: LSTM vs GRU vs RNN

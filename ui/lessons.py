@@ -36,8 +36,13 @@ def look_inside() -> None:
     series = load_sample(INSIDE_SAMPLE)
     dataset = state.Dataset(sample(INSIDE_SAMPLE).name, "sample")
     state.set_series(series, dataset)
-    config = auto_config(
-        len(series), series.season_length, cell="lstm", hidden_size=INSIDE_HIDDEN, members=1
+    config = auto_config(  # no linear shortcut: the forecast is the gates' work
+        len(series),
+        series.season_length,
+        cell="lstm",
+        hidden_size=INSIDE_HIDDEN,
+        members=1,
+        linear=False,
     )
     name = state.next_run_name(config.cell)
     state.add_run(summarize(fit(series, config), series, name, dataset.name))
