@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BENCH_VENV := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 
-.PHONY: run test lint unit browser format bench bench-venv clean
+.PHONY: run test lint unit browser format bench bench-venv clean postgresql
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,16 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
-test: lint $(CHROMIUM)
+# The tests of shared tuning studies start a throwaway PostgreSQL server of their own.
+postgresql:
+	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql; }
+
+test: lint $(CHROMIUM) postgresql
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest
 
-unit: $(STAMP)
+unit: $(STAMP) postgresql
 	$(PY) -m pytest --ignore=tests/e2e
 
 format: $(STAMP)
@@ -48,7 +54,7 @@ $(BENCH_STAMP): requirements-bench.txt
 
 bench-venv: $(BENCH_STAMP)
 
-bench: $(STAMP) $(BENCH_STAMP) $(CHROMIUM)
+bench: $(STAMP) $(BENCH_STAMP) $(CHROMIUM) postgresql
 	$(PY) bench/cli_forecast.py
 	$(PY) bench/throughput.py
 	$(PY) bench/chart_payload.py
@@ -56,6 +62,7 @@ bench: $(STAMP) $(BENCH_STAMP) $(CHROMIUM)
 	CHROMIUM=$(CHROMIUM) $(PY) bench/concurrency.py
 	$(PY) bench/memory.py
 	$(PY) bench/accuracy.py
+	$(PY) bench/tune.py
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) bench/.cache .pytest_cache .ruff_cache artifacts

@@ -17,6 +17,7 @@ PAGES = [
     st.Page("app_pages/forecast.py", title=text("nav.forecast"), icon=":material/show_chart:"),
     st.Page("app_pages/inside.py", title=text("nav.inside"), icon=":material/memory:"),
     st.Page("app_pages/compare.py", title=text("nav.compare"), icon=":material/compare_arrows:"),
+    st.Page("app_pages/tune.py", title=text("nav.tune"), icon=":material/tune:"),
 ]
 
 

@@ -1,4 +1,4 @@
-"""The command line: `python -m forecasting inspect FILE` and `... forecast FILE`."""
+"""The command line: `python -m forecasting inspect FILE`, `... forecast FILE`, `... tune FILE`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -24,15 +24,39 @@ from data.prepare import (
     prepare,
 )
 from forecasting.backtest import backtest, fold_frame
-from forecasting.config import DEVICES, LOSSES, PRECISIONS, STRATEGIES, ConfigError, auto_config
+from forecasting.config import (
+    DEVICES,
+    LOSSES,
+    PRECISIONS,
+    STRATEGIES,
+    ConfigError,
+    TrainConfig,
+    auto_config,
+)
 from forecasting.evaluate import evaluate, headline_metric
 from forecasting.persist import save_run
 from forecasting.predict import DEFAULT_LEVELS, future
 from forecasting.train import TrainingError, fit
+from forecasting.tune import (
+    DEFAULT_STORAGE,
+    PRUNERS,
+    SearchSpace,
+    TrialRow,
+    TuneError,
+    TuneSettings,
+    best_config,
+    open_study,
+    run_search,
+    stored_base,
+    trial_rows,
+)
 from models.checkpoint import CheckpointError
 from models.recurrent import CELLS, RESIDUALS
 
-USER_ERRORS = (DataError, ConfigError, CheckpointError, TrainingError)
+if TYPE_CHECKING:
+    import optuna
+
+USER_ERRORS = (DataError, ConfigError, CheckpointError, TrainingError, TuneError)
 PART_NOTES = {
     "validation": "Scores are on the validation part, which also chose the epoch kept (early "
     "stopping), so they flatter the model a little; --test-share keeps a test part apart.",
@@ -42,6 +66,7 @@ EXAMPLES = """examples:
   python -m forecasting inspect sales.csv
   python -m forecasting forecast data/samples/airline.csv --horizon 12 --out /tmp/airline
   python -m forecasting forecast sales.csv --target units --model gru --epochs 100
+  python -m forecasting tune data/samples/airline.csv --study airline --trials 20
 """
 
 
@@ -78,6 +103,16 @@ def build_parser() -> Parser:
     )
     _data_options(forecast)
     _train_options(forecast)
+    tune = commands.add_parser(
+        "tune",
+        help="search the settings with Optuna; prints each trial and the best as JSON",
+        description="Run --trials trials of an Optuna search over cell, hidden size, layers, "
+        "dropout, window, learning rate and batch size, scored by validation MASE, in study "
+        "--study of --storage. Run again to continue the study; run on several machines with "
+        "one postgresql:// storage to share it.",
+    )
+    _data_options(tune)
+    _tune_options(tune)
     return parser
 
 
@@ -185,6 +220,25 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
         metavar="K",
         help="also refit at each of the last K horizons and score those forecasts (default: 0)",
     )
+
+
+def _tune_options(parser: argparse.ArgumentParser) -> None:
+    add = parser.add_argument
+    add("--horizon", type=int, help="steps to forecast (default: one season, or 12)")
+    add("--season", type=int, help="steps in one season, when the dates do not tell (e.g. 12)")
+    add("--study", help="study name (default: the file's name and the target)")
+    add(
+        "--storage",
+        default=DEFAULT_STORAGE,
+        help=f"SQLAlchemy URL of the database keeping the study (default: {DEFAULT_STORAGE}); "
+        "postgresql://user:password@host/database shares it between machines",
+    )
+    add("--trials", type=int, default=20, help="trials this worker runs (default: 20)")
+    add("--timeout", type=float, help="time budget in seconds; the trial under way finishes")
+    add("--epochs", type=int, default=60, help="most epochs per trial (default: 60)")
+    add("--seed", type=int, default=0, help="sampler seed (default: 0)")
+    add("--pruner", choices=PRUNERS, default="median", help="how bad trials end early")
+    add("--cells", default="lstm,gru", help="cells to search, comma-separated (default: lstm,gru)")
 
 
 TRAIN_OPTIONS = (
@@ -300,6 +354,47 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def tune(args: argparse.Namespace) -> dict[str, Any]:
+    """Run this worker's trials on the study, one line per trial, and describe the best."""
+    settings = TuneSettings(args.trials, args.timeout, args.epochs, args.pruner, args.seed)
+    space = SearchSpace(cells=tuple(cell.strip() for cell in args.cells.split(",") if cell.strip()))
+    series = load_series(args)
+    name = args.study or f"{args.file.stem}-{series.target}"
+    study = open_study(name, args.storage, settings.seed, settings.pruner)
+    run_search(series, tune_base(study, series, args), space, settings, study, on_trial=print_trial)
+    config = best_config(study)
+    best = study.best_trial
+    states = [row.state for row in trial_rows(study)]
+    return {
+        "study": name,
+        "trials": {state: states.count(state) for state in sorted(set(states))},
+        "best_trial": best.number,
+        "metric": best.user_attrs.get("metric", "MASE"),
+        "best_value": best.value,
+        "config": config.to_dict(),
+    }
+
+
+def tune_base(study: optuna.Study, series: Series, args: argparse.Namespace) -> TrainConfig:
+    """The study's own base when it has one (a resumed study keeps its task), else automatic
+    settings on the whole file; --horizon and --season, when given, must agree with it."""
+    given = {"horizon": args.horizon, "season_length": args.season}
+    given = {name: value for name, value in given.items() if value is not None}
+    base = stored_base(study)
+    if base is not None:
+        return base.with_changes(**given)
+    season = given.pop("season_length", series.season_length)
+    return auto_config(len(series), season, test_share=0.0, **given)
+
+
+def print_trial(row: TrialRow) -> None:
+    score = "" if row.value is None else f" value {row.value:.4g}"
+    took = "" if row.seconds is None else f" in {row.seconds:.1f} s"
+    params = " ".join(f"{key}={value:.3g}" if isinstance(value, float) else f"{key}={value}"
+                      for key, value in row.params.items())  # fmt: skip
+    print(f"trial {row.number} {row.state}{score}{took}: {params}", flush=True)
+
+
 def parse_levels(text: str) -> tuple[float, ...]:
     """'0.8,0.95' -> (0.8, 0.95); ValueError with a message for the command line otherwise."""
     pieces = [piece.strip() for piece in text.split(",") if piece.strip()]
@@ -358,8 +453,9 @@ def main(argv: list[str] | None = None) -> int:
             args.levels = parse_levels(args.levels)
         except ValueError as err:
             fail(str(err))
+    commands = {"inspect": inspect, "forecast": forecast, "tune": tune}
     try:
-        result = inspect(args) if args.command == "inspect" else forecast(args)
+        result = commands[args.command](args)
     except USER_ERRORS as err:
         fail(str(err))
     print(json.dumps(result, indent=2, default=_plain))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import streamlit as st
 
@@ -15,6 +15,9 @@ from forecasting.job import BatchJob, TrainingJob
 from forecasting.share import DataSource
 from forecasting.summary import RunSummary, summarize
 from ui.text import DEFAULT_LANGUAGE, plain, t
+
+if TYPE_CHECKING:
+    from forecasting.tune_job import TuneJob  # optuna loads only when the Tune page does
 
 SERIES, DATASET, RUNS, CURRENT, JOB, LANGUAGE, PICKS, UPLOAD, NOTICE, HANDLED, BACKTESTS = (
     "series", "dataset", "runs", "current_run", "job", "language", "picks", "upload", "notice",
@@ -27,6 +30,7 @@ SOURCES, NOTED = "shared_sources", "noted_series"  # where each series came from
 LAST_GROUP = "last_group"  # names of the runs trained together last (a trio), for Compare
 LESSON = "lesson"  # the lesson preset under way: its key
 IN_APP = "in_app"  # set by app.py: pages end with EndPage, so the sidebar is still drawn
+TUNE_JOB = "tune_job"  # the Tune page's search, running or finished
 
 
 class EndPage(Exception):
@@ -310,3 +314,11 @@ def get_lesson() -> str | None:
 
 def set_lesson(key: str | None) -> None:
     st.session_state[LESSON] = key
+
+
+def get_tune_job() -> TuneJob | None:
+    return st.session_state.get(TUNE_JOB)
+
+
+def set_tune_job(job: TuneJob | None) -> None:
+    st.session_state[TUNE_JOB] = job

@@ -1,0 +1,127 @@
+"""A search in a background thread, so a page can draw its trials live and offer a Stop button."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import optuna
+
+from data.prepare import Series
+from forecasting.config import TrainConfig
+from forecasting.train import EpochLog
+from forecasting.tune import (
+    SearchSpace,
+    TrialRow,
+    TuneError,
+    TuneSettings,
+    open_study,
+    run_search,
+    trial_rows,
+)
+
+
+@dataclass
+class TuneJob:
+    """One run_search() in its own thread; the page reads `rows()` and `current` meanwhile.
+
+    `start` opens the study (a storage that cannot be opened sets `error` and ends the job);
+    read `study` from this thread only once the job is `done` (figures, best_config).
+    """
+
+    series: Series
+    base: TrainConfig
+    space: SearchSpace
+    settings: TuneSettings
+    study_name: str
+    storage: str | None = None
+    dataset: str = ""  # the data's name as the user knows it
+    study: optuna.Study | None = None
+    error: str | None = None
+    current: tuple[TrialRow, EpochLog] | None = None  # this job's running trial, its last epoch
+    finished: int = 0  # trials this job has finished
+    started: float = field(default_factory=time.perf_counter)
+    _rows: dict[int, TrialRow] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+    _thread: threading.Thread | None = field(default=None, repr=False)
+    _finished: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    def start(self) -> TuneJob:
+        self.started = time.perf_counter()
+        try:
+            self.study = open_study(
+                self.study_name, self.storage, self.settings.seed, self.settings.pruner
+            )
+        except TuneError as err:
+            self.error = str(err)
+            self._finished.set()
+            return self
+        self._refresh()
+        self._thread = threading.Thread(target=self._work, name="forecast-lab-tuning", daemon=True)
+        self._thread.start()
+        return self
+
+    def _work(self) -> None:
+        try:
+            run_search(self.series, self.base, self.space, self.settings, self.study,
+                       should_stop=self._stop.is_set, on_trial=self._trial_done,
+                       on_epoch=self._epoch_done)  # fmt: skip
+        except TuneError as err:
+            self.error = str(err)
+        except Exception as err:  # a bug, the machine or the database: still say what happened
+            self.error = f"an unexpected error stopped the search ({type(err).__name__}: {err})"
+        finally:
+            self.current = None
+            self._refresh()
+            self._finished.set()
+
+    def _trial_done(self, row: TrialRow) -> None:
+        self.finished += 1
+        self.current = None
+        with self._lock:
+            self._rows[row.number] = row
+        self._refresh()
+
+    def _epoch_done(self, row: TrialRow, log: EpochLog) -> None:
+        with self._lock:
+            self._rows[row.number] = row
+            self.current = (row, log)
+
+    def _refresh(self) -> None:
+        """Every trial of the study from storage, other workers' included."""
+        try:
+            rows = trial_rows(self.study)
+        except Exception:  # the storage hiccuped: keep the rows we have until the next trial
+            return
+        with self._lock:
+            self._rows = {row.number: row for row in rows}
+
+    def rows(self) -> list[TrialRow]:
+        """The trials so far, by number: a copy, safe to read from another thread."""
+        with self._lock:
+            return [self._rows[number] for number in sorted(self._rows)]
+
+    def stop(self) -> None:
+        """End the trial under way (recorded as pruned) and start no other."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def done(self) -> bool:
+        return self._finished.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self._thread is not None:
+            self._thread.join(timeout)
+        else:
+            self._finished.wait(timeout)
+        return self.done
+
+    def progress(self) -> tuple[int, int]:
+        """Trials this job has finished, and how many it was asked for."""
+        return self.finished, self.settings.trials

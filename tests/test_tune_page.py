@@ -1,0 +1,198 @@
+"""The Tune page through AppTest: a tiny search, live and finished, resumed, and its winner."""
+
+import json
+from types import SimpleNamespace
+
+import optuna
+from streamlit.testing.v1 import AppTest
+
+from forecasting.config import auto_config
+from forecasting.tune import SearchSpace, best_config, open_study, window_bounds
+from forecasting.tune_defaults import default_storage, find_study, study_name, window_choices
+from tests.test_pages import start, widget
+from ui import state
+from ui.tune_charts import best_so_far, history_figure
+
+
+def tune_page(storage: str) -> AppTest:
+    """The Tune page on the default sample, with a tiny search kept in `storage`."""
+    app = start("data")
+    app.switch_page("app_pages/tune.py").run()
+    assert not app.exception
+    app.text_input(key="tune.storage").set_value(storage)
+    app.multiselect(key="tune.cells").set_value(["gru"])
+    app.select_slider(key="tune.hidden").set_value((4, 8))
+    app.number_input(key="tune.epochs").set_value(2)
+    return app.run()
+
+
+def search(app: AppTest, trials: int) -> None:
+    """Start `trials` trials and wait for them, then draw the finished study."""
+    app.number_input(key="tune.trials").set_value(trials).run()
+    app.button(key="tune-start").click().run()
+    assert not app.exception and not app.error
+    job = app.session_state[state.TUNE_JOB]
+    assert job.wait(120)
+    assert job.error is None
+    app.run()
+    assert not app.exception and not app.error
+
+
+def chart(app: AppTest, key: str) -> dict:
+    found = next(chart for chart in app.get("plotly_chart") if chart.proto.id.endswith(key))
+    return json.loads(found.proto.spec)
+
+
+def trials_table(app: AppTest):
+    """The table of every trial (beside the best trial's settings)."""
+    return next(frame.value for frame in app.dataframe if "Trial" in frame.value.columns)
+
+
+def test_without_data_the_page_says_where_to_get_it():
+    app = start("tune")
+    assert "Data page" in app.info[0].value
+    assert not app.button
+
+
+def test_a_tiny_search_shows_its_trials_and_fills_the_train_form(tmp_path):
+    storage = f"sqlite:///{tmp_path / 'studies.db'}"
+    app = tune_page(storage)
+    assert widget(app.text_input, "Study name").value == "airline-passengers"
+    search(app, trials=3)
+    trials = trials_table(app)
+    assert trials["Trial"].tolist() == [0, 1, 2]
+    assert set(trials["State"]) <= {"complete", "pruned"}
+    history = chart(app, "tune-history")
+    assert [trace["name"] for trace in history["data"]] == ["trial", "best so far"]
+    assert len(history["data"][0]["x"]) == (trials["State"] == "complete").sum()
+    assert {"history", "parallel", "slice"} <= {
+        key.rsplit("-", 1)[-1] for key in (c.proto.id for c in app.get("plotly_chart"))
+    }
+
+    study = optuna.load_study(study_name="airline-passengers", storage=storage)
+    best = best_config(study)
+    assert best.cell == "gru" and 4 <= best.hidden_size <= 8 and best.epochs == 2
+    app.button(key="tune-fill").click().run()
+    assert not app.exception
+    assert app.title[0].value == "Train"
+    assert app.info[0].value.startswith("The Train form holds the best settings of study")
+    assert app.session_state[state.FORM_START][1] == best
+    assert widget(app.select_slider, "Hidden size").value == best.hidden_size
+    assert widget(app.radio, "Cell").value == "gru"
+
+
+def test_a_study_is_continued_in_a_new_session_and_its_winner_trained_now(tmp_path):
+    storage = f"sqlite:///{tmp_path / 'studies.db'}"
+    search(tune_page(storage), trials=2)
+
+    app = tune_page(storage)
+    assert app.info[0].value.startswith("Study **airline\\-passengers** has 2 trials already")
+    assert trials_table(app)["Trial"].tolist() == [0, 1]
+    search(app, trials=1)
+    assert trials_table(app)["Trial"].tolist() == [0, 1, 2]
+
+    app.button(key="tune-train").click().run()
+    assert not app.exception
+    job = app.session_state[state.JOB]
+    assert job.config == best_config(app.session_state[state.TUNE_JOB].study)
+    assert job.wait(120)
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == "Forecast"
+    assert [summary.name for summary in app.session_state[state.RUNS]] == ["GRU #1"]
+    assert app.get("plotly_chart"), "the best trial's forecast is drawn"
+
+
+def test_a_storage_that_cannot_be_opened_is_said_not_raised(tmp_path):
+    app = tune_page("nonsense://nowhere")
+    assert not app.exception
+    assert app.error[0].value.startswith("Cannot open the study storage 'nonsense://nowhere'")
+    app.button(key="tune-start").click().run()
+    assert not app.exception
+    assert app.session_state[state.TUNE_JOB].wait(10)
+    app.run()
+    assert any("Cannot open the study storage" in error.value for error in app.error)
+
+
+def test_a_study_run_on_one_sample_is_not_continued_on_another(tmp_path):
+    storage = f"sqlite:///{tmp_path / 'studies.db'}"
+    app = tune_page(storage)
+    widget(app.text_input, "Study name").set_value("shared")
+    search(app, trials=1)
+
+    app = start("data")
+    widget(app.selectbox, "Sample").set_value("shampoo").run()
+    app.switch_page("app_pages/tune.py").run()
+    app.text_input(key="tune.storage").set_value(storage)
+    widget(app.text_input, "Study name").set_value("shared")
+    app.run()
+    assert not app.exception
+    assert [error.value for error in app.error] == [
+        "Study 'shared' was run on other data, so its trials would not compare with trials on "
+        "this data: choose another study name."
+    ]
+    assert not app.info, "no offer to continue it"
+    assert app.button(key="tune-start").disabled
+    assert not any("Trial" in frame.value.columns for frame in app.dataframe)
+
+
+def test_an_empty_choice_of_cells_is_refused_before_anything_runs(tmp_path):
+    app = tune_page(f"sqlite:///{tmp_path / 'studies.db'}")
+    app.multiselect(key="tune.cells").set_value([]).run()
+    app.button(key="tune-start").click().run()
+    assert not app.exception
+    assert app.error[0].value == "Pick at least one cell to search over (lstm, gru or rnn)."
+    assert state.TUNE_JOB not in app.session_state
+
+
+def test_the_best_so_far_is_the_running_minimum():
+    assert best_so_far([3.0, 1.0, 2.0, 0.5, 4.0]) == [3.0, 1.0, 1.0, 0.5, 0.5]
+    assert best_so_far([]) == []
+
+
+def test_the_history_chart_draws_finished_trials_and_their_running_best():
+    rows = [
+        SimpleNamespace(number=number, state=trial_state, value=value)
+        for number, trial_state, value in [
+            (2, "COMPLETE", 0.9),
+            (0, "COMPLETE", 1.2),
+            (1, "PRUNED", None),
+            (3, "COMPLETE", 1.1),
+            (4, "RUNNING", None),
+        ]
+    ]
+    trial, best = history_figure(rows).data
+    assert list(trial.x) == [0, 2, 3] and list(trial.y) == [1.2, 0.9, 1.1]
+    assert list(best.x) == [0, 2, 3] and list(best.y) == [1.2, 0.9, 0.9]
+    assert best.line.shape == "hv"
+    assert history_figure(rows).layout.xaxis.dtick == 1, "a tick per trial, not at halves"
+    many = [SimpleNamespace(number=number, state="COMPLETE", value=1.0) for number in range(40)]
+    assert history_figure(many).layout.xaxis.dtick is None
+
+
+def test_a_study_is_named_after_the_data():
+    assert study_name("Airline passengers") == "airline-passengers"
+    assert study_name("Sales 2024 (EUR) — shop #3.csv") == "sales-2024-eur-shop-3-csv"
+    assert study_name("***") == "study"
+
+
+def test_studies_are_kept_in_an_sqlite_file_under_the_app_s_folder(tmp_path):
+    url = default_storage(tmp_path)
+    assert url == f"sqlite:///{tmp_path / '.studies' / 'studies.db'}"
+    assert (tmp_path / ".studies").is_dir()
+
+
+def test_looking_for_a_study_creates_neither_the_file_nor_the_study(tmp_path):
+    storage = f"sqlite:///{tmp_path / 'studies.db'}"
+    assert find_study("airline", storage) is None
+    assert not (tmp_path / "studies.db").exists()
+    open_study("other", storage)
+    assert find_study("airline", storage) is None
+    assert optuna.get_all_study_names(storage) == ["other"]
+    assert find_study("other", storage).study_name == "other"
+
+
+def test_the_windows_offered_reach_from_the_automatic_range_to_the_longest_that_fits():
+    base = auto_config(144, 12)  # airline passengers: a window of 30, 100 training points
+    assert window_choices(base, 144) == (4, 88, 15, 50)
+    assert window_bounds(SearchSpace(window=(4, 88)), base, 144) == (4, 88), "it can be searched"

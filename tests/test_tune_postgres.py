@@ -1,0 +1,78 @@
+"""Two workers on one PostgreSQL study: together they finish every trial, none lost, none twice.
+
+The session starts a throwaway PostgreSQL on loopback (tests/postgres.py); `make test` installs
+PostgreSQL when it is missing. Without it these tests fail, saying why, unless
+FORECAST_LAB_NO_POSTGRES=1 asks to skip them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from forecasting.tune import open_study
+from tests.conftest import ROOT, SAMPLES
+from tests.postgres import PostgresUnavailable, throwaway_postgres
+from tests.test_cli import run_cli
+
+SKIP_VARIABLE = "FORECAST_LAB_NO_POSTGRES"
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    if os.environ.get(SKIP_VARIABLE) == "1":
+        pytest.skip(f"{SKIP_VARIABLE}=1: the PostgreSQL tests are skipped")
+    failure = None
+    try:
+        with throwaway_postgres() as url:
+            yield url
+    except PostgresUnavailable as err:
+        failure = str(err)
+    if failure:
+        pytest.fail(f"PostgreSQL could not be started for the tests: {failure}", pytrace=False)
+
+
+def tune_worker(storage: str, study: str, trials: int) -> subprocess.Popen:
+    data = str(SAMPLES / "airline.csv")
+    options = ["--storage", storage, "--study", study, "--trials", str(trials), "--epochs", "3"]
+    return subprocess.Popen(
+        [sys.executable, "-m", "forecasting", "tune", data, *options],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},  # two workers on two cores
+    )
+
+
+def test_two_workers_on_one_postgres_study_finish_every_trial_once(postgres_url):
+    workers = [tune_worker(postgres_url, "shared", 3) for _ in range(2)]
+    outputs = [worker.communicate(timeout=300) for worker in workers]
+    for worker, (_, err) in zip(workers, outputs, strict=True):
+        assert worker.returncode == 0, err
+    ran = [
+        sorted(int(number) for number in re.findall(r"^trial (\d+) ", out, re.MULTILINE))
+        for out, _ in outputs
+    ]
+    assert [len(numbers) for numbers in ran] == [3, 3]
+    assert sorted(ran[0] + ran[1]) == [0, 1, 2, 3, 4, 5]
+
+    trials = open_study("shared", postgres_url).trials
+    assert sorted(trial.number for trial in trials) == [0, 1, 2, 3, 4, 5]
+    assert {trial.state.name for trial in trials} <= {"COMPLETE", "PRUNED"}
+    drawn = {json.dumps(trial.params, sort_keys=True) for trial in trials}
+    assert len(drawn) == 6, "two trials drew the same settings"
+
+
+def test_a_postgres_study_is_continued_by_a_later_run(postgres_url, capsys):
+    argv = ["tune", SAMPLES / "shampoo.csv", "--storage", postgres_url, "--study", "continued"]
+    for expected in (["trial 0", "trial 1"], ["trial 2", "trial 3"]):
+        code, out, err = run_cli(capsys, *argv, "--trials", 2, "--epochs", 2)
+        assert code == 0, err
+        assert [line[:7] for line in out.splitlines()[:2]] == expected
+    assert json.loads(out[out.index("{") :])["trials"] == {"COMPLETE": 4}
