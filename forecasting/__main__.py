@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -48,6 +49,7 @@ from forecasting.tune import (
     open_study,
     run_search,
     stored_base,
+    stored_space,
     trial_rows,
 )
 from models.checkpoint import CheckpointError
@@ -238,7 +240,10 @@ def _tune_options(parser: argparse.ArgumentParser) -> None:
     add("--epochs", type=int, default=60, help="most epochs per trial (default: 60)")
     add("--seed", type=int, default=0, help="sampler seed (default: 0)")
     add("--pruner", choices=PRUNERS, default="median", help="how bad trials end early")
-    add("--cells", default="lstm,gru", help="cells to search, comma-separated (default: lstm,gru)")
+    add(
+        "--cells",
+        help="cells to search, comma-separated (default: the study's, or lstm,gru for a new one)",
+    )
 
 
 TRAIN_OPTIONS = (
@@ -357,10 +362,10 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
 def tune(args: argparse.Namespace) -> dict[str, Any]:
     """Run this worker's trials on the study, one line per trial, and describe the best."""
     settings = TuneSettings(args.trials, args.timeout, args.epochs, args.pruner, args.seed)
-    space = SearchSpace(cells=tuple(cell.strip() for cell in args.cells.split(",") if cell.strip()))
     series = load_series(args)
     name = args.study or f"{args.file.stem}-{series.target}"
     study = open_study(name, args.storage, settings.seed, settings.pruner)
+    space = tune_space(study, args.cells)
     run_search(series, tune_base(study, series, args), space, settings, study, on_trial=print_trial)
     config = best_config(study)
     best = study.best_trial
@@ -373,6 +378,16 @@ def tune(args: argparse.Namespace) -> dict[str, Any]:
         "best_value": best.value,
         "config": config.to_dict(),
     }
+
+
+def tune_space(study: optuna.Study, cells: str | None) -> SearchSpace:
+    """The study's own search space when it has one and --cells is not given, else the
+    default space over `cells`."""
+    stored = stored_space(study)
+    if cells is None:
+        return stored or SearchSpace()
+    chosen = tuple(cell.strip() for cell in cells.split(",") if cell.strip())
+    return replace(stored, cells=chosen) if stored else SearchSpace(cells=chosen)
 
 
 def tune_base(study: optuna.Study, series: Series, args: argparse.Namespace) -> TrainConfig:

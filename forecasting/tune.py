@@ -12,7 +12,7 @@ import math
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +39,7 @@ PRUNERS = ("median", "hyperband", "none")
 SEARCHED = ("cell", "hidden_size", "num_layers", "dropout", "window", "lr", "batch_size")
 FREE_SETTINGS = (*SEARCHED, "members", "epochs", "device", "precision")  # may change on resuming
 DATA_ATTR = "data"  # the study's user attribute holding its series' fingerprint
+SPACE_ATTR = "space"  # ... and the search space of its latest search
 HEARTBEAT_S = 60  # a worker's running trial records that it is alive this often
 GRACE_S = 600  # a running trial silent this long belongs to a dead worker: marked failed
 SQLITE_WAIT_S = 30  # how long a worker waits for another to release an SQLite file
@@ -253,6 +254,7 @@ def run_search(
     try:
         check_same_data(study, series)
         window_bounds(space, base, len(series))
+        _remember_space(study, space)
         _remember_base(study, base)
         _remember_data(study, series)
         if not stop():
@@ -288,6 +290,12 @@ def stored_base(study: optuna.Study) -> TrainConfig | None:
     """The base config of the study's latest search (None before its first), to continue it."""
     stored = study.user_attrs.get("base")
     return None if stored is None else TrainConfig.from_dict(stored)
+
+
+def stored_space(study: optuna.Study) -> SearchSpace | None:
+    """The search space of the study's latest search (None before its first)."""
+    stored = study.user_attrs.get(SPACE_ATTR)
+    return None if stored is None else SearchSpace(**stored)
 
 
 def check_same_data(study: optuna.Study, series: Series) -> None:
@@ -398,6 +406,23 @@ def _remember_base(study: optuna.Study, base: TrainConfig) -> None:
     if before != base:
         _check_same_base(study, before, base)
         study.set_user_attr("base", base.to_dict())
+
+
+def _remember_space(study: optuna.Study, space: SearchSpace) -> None:
+    """Keep the search space with the study. Its ranges may change from one search to the next;
+    its choices (cells, batch sizes) may not: Optuna refuses a choice drawn from other ones."""
+    before = stored_space(study)
+    if before is not None and (before.cells, before.batch_sizes) != (
+        space.cells,
+        space.batch_sizes,
+    ):
+        raise TuneError(
+            f"Study {study.study_name!r} chooses among the cells {', '.join(before.cells)} and "
+            f"the batch sizes {', '.join(map(str, before.batch_sizes))}; a search cannot change "
+            "those choices: keep them, or name a new study."
+        )
+    if before != space:
+        study.set_user_attr(SPACE_ATTR, asdict(space))
 
 
 def _remember_data(study: optuna.Study, series: Series) -> None:

@@ -4,6 +4,7 @@ resuming, the background job and the `tune` command."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import optuna
 import pytest
@@ -20,6 +21,7 @@ from forecasting.tune import (
     figures,
     open_study,
     run_search,
+    stored_space,
     suggest_config,
     trial_rows,
     window_bounds,
@@ -192,6 +194,38 @@ def test_continuing_a_study_on_other_data_is_refused_and_changes_nothing(searche
         "this data: choose another study name."
     )
     assert len(study.trials) == 4 and study.user_attrs["data"] == SERIES.fingerprint()
+
+
+def test_continuing_a_study_may_change_its_ranges_but_not_its_choices(searched, tmp_path):
+    _, storage = searched
+    copy = sqlite(tmp_path)
+    optuna.copy_study(from_study_name="tiny", from_storage=storage, to_storage=copy)
+    study = open_study("tiny", copy, seed=SETTINGS.seed, pruner="none")
+    assert stored_space(study) == SPACE
+    with pytest.raises(TuneError) as err:
+        run_search(SERIES, BASE, replace(SPACE, cells=("gru",)), SETTINGS, study)
+    assert str(err.value) == (
+        "Study 'tiny' chooses among the cells lstm, gru and the batch sizes 32, 64; a search "
+        "cannot change those choices: keep them, or name a new study."
+    )
+    assert len(study.trials) == 4
+    wider = replace(SPACE, hidden_size=(4, 12))
+    run_search(SERIES, BASE, wider, TuneSettings(trials=1, epochs=2, pruner="none"), study)
+    assert len(study.trials) == 5 and stored_space(study) == wider
+
+
+def test_tune_continues_a_study_over_its_own_space_and_refuses_other_cells(capsys, tmp_path):
+    storage = sqlite(tmp_path)
+    options = ["--storage", storage, "--study", "shared", "--trials", 1, "--epochs", 1]
+    code, _, err = run_cli(capsys, "tune", SAMPLES / "airline.csv", *options, "--cells", "rnn")
+    assert code == 0, err
+    code, _, err = run_cli(capsys, "tune", SAMPLES / "airline.csv", *options)  # no --cells
+    assert code == 0, err
+    assert open_study("shared", storage).trials[-1].params["cell"] == "rnn"
+    code, out, err = run_cli(capsys, "tune", SAMPLES / "airline.csv", *options, "--cells", "lstm")
+    assert (code, out) == (2, "")
+    assert err.startswith("error: Study 'shared' chooses among the cells rnn and the batch")
+    assert len(err.splitlines()) == 1
 
 
 def test_the_figures_are_optunas_four(searched):

@@ -1,6 +1,8 @@
 """The Tune page through AppTest: a tiny search, live and finished, resumed, and its winner."""
 
 import json
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import optuna
@@ -9,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from forecasting.config import auto_config
 from forecasting.tune import SearchSpace, best_config, open_study, window_bounds
 from forecasting.tune_defaults import default_storage, find_study, study_name, window_choices
+from tests.conftest import ROOT
 from tests.test_pages import start, widget
 from ui import state
 from ui.tune_charts import best_so_far, history_figure
@@ -196,3 +199,21 @@ def test_the_windows_offered_reach_from_the_automatic_range_to_the_longest_that_
     base = auto_config(144, 12)  # airline passengers: a window of 30, 100 training points
     assert window_choices(base, 144) == (4, 88, 15, 50)
     assert window_bounds(SearchSpace(window=(4, 88)), base, 144) == (4, 88), "it can be searched"
+
+
+def test_a_study_started_on_the_page_is_continued_from_the_command_line(tmp_path):
+    storage = f"sqlite:///{tmp_path / 'studies.db'}"
+    search(tune_page(storage), trials=1)
+    command = [
+        sys.executable, "-m", "forecasting", "tune", str(ROOT / "data" / "samples" / "airline.csv"),
+        "--study", "airline-passengers", "--storage", storage, "--trials", "1",
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    study = optuna.load_study(study_name="airline-passengers", storage=storage)
+    assert [trial.number for trial in study.trials] == [0, 1]
+    assert study.trials[1].state in (
+        optuna.trial.TrialState.COMPLETE,
+        optuna.trial.TrialState.PRUNED,
+    )
+    assert study.trials[1].params["cell"] == "gru", "the page's search space goes on"
