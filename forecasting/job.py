@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from data.errors import DataError
 from data.prepare import Series
+from forecasting.background import Background
 from forecasting.config import ConfigError, TrainConfig
 from forecasting.train import EpochLog, Run, TrainingError, fit
 
@@ -16,7 +16,7 @@ USER_ERRORS = (DataError, ConfigError, TrainingError)
 
 
 @dataclass
-class TrainingJob:
+class TrainingJob(Background):
     """One fit() running in its own thread; the page reads `history` and `progress` meanwhile."""
 
     series: Series
@@ -26,15 +26,9 @@ class TrainingJob:
     run: Run | None = None
     error: str | None = None
     started: float = field(default_factory=time.perf_counter)
-    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
-    _thread: threading.Thread | None = field(default=None, repr=False)
-    _finished: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def start(self) -> TrainingJob:
-        self._thread = threading.Thread(
-            target=self.train, name="forecast-lab-training", daemon=True
-        )
-        self._thread.start()
+        self._launch(self.train, "forecast-lab-training")
         return self
 
     def train(self) -> None:
@@ -50,25 +44,6 @@ class TrainingJob:
         finally:
             self._finished.set()
 
-    def stop(self) -> None:
-        """End training after the current epoch, keeping the best model so far."""
-        self._stop.set()
-
-    @property
-    def stopping(self) -> bool:
-        return self._stop.is_set()
-
-    @property
-    def done(self) -> bool:
-        return self._finished.is_set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        if self._thread is not None:
-            self._thread.join(timeout)
-        else:
-            self._finished.wait(timeout)
-        return self.done
-
     def progress(self) -> tuple[int, int, float | None]:
         """Epochs done, epochs planned, and an estimate of the seconds left (None before one)."""
         logs = list(self.history)
@@ -81,7 +56,7 @@ class TrainingJob:
 
 
 @dataclass
-class BatchJob:
+class BatchJob(Background):
     """Several configs trained one after another in one thread, on one series.
 
     Each config gets a TrainingJob in `jobs`, trained in order; Stop ends the current one
@@ -92,8 +67,6 @@ class BatchJob:
     configs: Sequence[TrainConfig]
     dataset: str = ""  # the data's name as the user knows it
     jobs: list[TrainingJob] = field(init=False)
-    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
-    _thread: threading.Thread | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.configs = tuple(self.configs)
@@ -105,8 +78,7 @@ class BatchJob:
         ]
 
     def start(self) -> BatchJob:
-        self._thread = threading.Thread(target=self._work, name="forecast-lab-batch", daemon=True)
-        self._thread.start()
+        self._launch(self._work, "forecast-lab-batch")
         return self
 
     def _work(self) -> None:
@@ -114,23 +86,6 @@ class BatchJob:
             if self._stop.is_set():
                 break
             job.train()
-
-    def stop(self) -> None:
-        """End the current run after its epoch, keeping its best model, and skip the rest."""
-        self._stop.set()
-
-    @property
-    def stopping(self) -> bool:
-        return self._stop.is_set()
-
-    @property
-    def done(self) -> bool:
-        return self._thread is not None and not self._thread.is_alive()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        if self._thread is not None:
-            self._thread.join(timeout)
-        return self.done
 
     @property
     def current(self) -> TrainingJob:

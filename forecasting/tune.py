@@ -149,10 +149,10 @@ def open_study(
         )
     except (sqlalchemy.exc.SQLAlchemyError, ImportError, OSError, RuntimeError) as err:
         raise TuneError(
-            f"Cannot open the study storage {_shown(url)}: {_reason(err)}. {STORAGE_HINT}"
+            f"Cannot open the study storage {shown_url(url)}: {first_reason(err)}. {STORAGE_HINT}"
         ) from None
     except ValueError as err:
-        raise TuneError(f"Cannot use study {name!r} in {_shown(url)}: {err}") from None
+        raise TuneError(f"Cannot use study {name!r} in {shown_url(url)}: {err}") from None
 
 
 def window_bounds(space: SearchSpace, base: TrainConfig, n_points: int) -> tuple[int, int]:
@@ -262,7 +262,7 @@ def run_search(
     except (DataError, ConfigError) as err:
         raise TuneError(str(err)) from None
     except (sqlalchemy.exc.SQLAlchemyError, optuna.exceptions.StorageInternalError) as err:
-        raise TuneError(f"The study storage failed: {_reason(err.__cause__ or err)}") from None
+        raise TuneError(f"The study storage failed: {first_reason(err.__cause__ or err)}") from None
     return study
 
 
@@ -522,7 +522,7 @@ def _check_range(
         )
 
 
-def _shown(url: str) -> str:
+def shown_url(url: str) -> str:
     """The URL with its password hidden, for messages."""
     try:
         return repr(make_url(url).render_as_string(hide_password=True))
@@ -530,7 +530,8 @@ def _shown(url: str) -> str:
         return repr(url)
 
 
-def _reason(err: BaseException) -> str:
+def first_reason(err: BaseException) -> str:
+    """The first line of what went wrong, without SQLAlchemy's background links."""
     cause = getattr(err, "orig", None) or err
     lines = [line for line in str(cause).splitlines() if line.strip()]
     return lines[0].strip().rstrip(".") if lines else type(cause).__name__

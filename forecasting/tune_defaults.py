@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from data.windows import part_sizes
 from forecasting.config import MAX_WINDOW, MIN_WINDOW, TrainConfig
-from forecasting.tune import SearchSpace, TuneError, window_bounds
+from forecasting.tune import SearchSpace, TuneError, first_reason, shown_url, window_bounds
 
 STUDIES_DIR = ".studies"
 STUDIES_FILE = "studies.db"
@@ -54,22 +54,9 @@ def find_study(name: str, storage: str) -> optuna.Study | None:
     except KeyError:
         return None
     except (sqlalchemy.exc.SQLAlchemyError, ImportError, OSError, RuntimeError, ValueError) as err:
-        raise TuneError(f"Cannot open the study storage {shown(storage)}: {reason(err)}") from None
-
-
-def shown(url: str) -> str:
-    """The URL with its password hidden, for messages."""
-    try:
-        return repr(make_url(url).render_as_string(hide_password=True))
-    except sqlalchemy.exc.ArgumentError:
-        return repr(url)
-
-
-def reason(err: BaseException) -> str:
-    """The first line of what went wrong, without SQLAlchemy's background links."""
-    cause = getattr(err, "orig", None) or err
-    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
-    return lines[0] if lines else type(cause).__name__
+        raise TuneError(
+            f"Cannot open the study storage {shown_url(storage)}: {first_reason(err)}"
+        ) from None
 
 
 def _may_exist(storage: str) -> bool:

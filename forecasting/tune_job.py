@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import optuna
 
 from data.prepare import Series
+from forecasting.background import Background
 from forecasting.config import TrainConfig
 from forecasting.train import EpochLog
 from forecasting.tune import (
@@ -23,7 +24,7 @@ from forecasting.tune import (
 
 
 @dataclass
-class TuneJob:
+class TuneJob(Background):
     """One run_search() in its own thread; the page reads `rows()` and `current` meanwhile.
 
     `start` opens the study (a storage that cannot be opened sets `error` and ends the job);
@@ -44,9 +45,6 @@ class TuneJob:
     started: float = field(default_factory=time.perf_counter)
     _rows: dict[int, TrialRow] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
-    _thread: threading.Thread | None = field(default=None, repr=False)
-    _finished: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def start(self) -> TuneJob:
         self.started = time.perf_counter()
@@ -59,8 +57,7 @@ class TuneJob:
             self._finished.set()
             return self
         self._refresh()
-        self._thread = threading.Thread(target=self._work, name="forecast-lab-tuning", daemon=True)
-        self._thread.start()
+        self._launch(self._work, "forecast-lab-tuning")
         return self
 
     def _work(self) -> None:
@@ -75,7 +72,6 @@ class TuneJob:
         finally:
             self.current = None
             self._refresh()
-            self._finished.set()
 
     def _trial_done(self, row: TrialRow) -> None:
         self.finished += 1
@@ -102,25 +98,6 @@ class TuneJob:
         """The trials so far, by number: a copy, safe to read from another thread."""
         with self._lock:
             return [self._rows[number] for number in sorted(self._rows)]
-
-    def stop(self) -> None:
-        """End the trial under way (recorded as pruned) and start no other."""
-        self._stop.set()
-
-    @property
-    def stopping(self) -> bool:
-        return self._stop.is_set()
-
-    @property
-    def done(self) -> bool:
-        return self._finished.is_set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        if self._thread is not None:
-            self._thread.join(timeout)
-        else:
-            self._finished.wait(timeout)
-        return self.done
 
     def progress(self) -> tuple[int, int]:
         """Trials this job has finished, and how many it was asked for."""

@@ -53,7 +53,7 @@ PART_SHADES = {
 }
 
 
-def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+def apply_layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     fig.update_layout(
         title={"text": title, "y": 0.98, "yanchor": "top"},
         height=height,
@@ -115,12 +115,14 @@ def series_figure(
         )
     )
     _truth(fig, series, truth, language)
-    return _layout(fig, title, height=360)
+    return apply_layout(fig, title, height=360)
 
 
 def _truth(fig: go.Figure, series: Series, truth: np.ndarray | None, language: str) -> None:
     if truth is not None:
-        _line(fig, series.index, truth, t("lab.truth", language), PALETTE["truth"], "dash", width=2)
+        add_line(
+            fig, series.index, truth, t("lab.truth", language), PALETTE["truth"], "dash", width=2
+        )
 
 
 def loss_figure(history: Sequence[EpochLog], language: str = DEFAULT_LANGUAGE) -> go.Figure:
@@ -141,7 +143,7 @@ def loss_figure(history: Sequence[EpochLog], language: str = DEFAULT_LANGUAGE) -
         )
     fig.update_yaxes(type="log")
     fig.update_xaxes(title="epoch")
-    return _layout(fig, t("train.loss_title", language), height=320)
+    return apply_layout(fig, t("train.loss_title", language), height=320)
 
 
 def forecast_figure(
@@ -159,35 +161,36 @@ def forecast_figure(
     series, run, ahead = summary.series, summary.run, summary.forecast
     fig = go.Figure()
     _shade_parts(fig, series, run.train_end, run.val_end, language)
-    _line(fig, series.index, series.values, t("forecast.actual", language), PALETTE["data"])
+    add_line(fig, series.index, series.values, t("forecast.actual", language), PALETTE["data"])
     _truth(fig, series, truth, language)
     for key in baselines:
         path = summary.baseline_paths[key]
-        _line(fig, path.index, path.values, t(f"baseline.{key}", language), PALETTE[key], "dot")
+        add_line(fig, path.index, path.values, t(f"baseline.{key}", language), PALETTE[key], "dot")
     _bands(fig, ahead, language)
     drawn = [*zip(others, OTHER_RUNS, strict=False), (summary, PALETTE["model"])]  # chosen on top
     for shown, color in drawn:
-        held, future = shown.held_out, shown.forecast
-        _line(
-            fig,
-            held.index,
-            held.values,
-            t("forecast.held_out", language, model=html.escape(shown.name)),
-            color,
-            "dash",
-        )
-        _line(
-            fig,
-            future.index,
-            future.mean,
-            t("forecast.future", language, model=html.escape(shown.name)),
-            color,
-            markers=True,
-            width=2.5,
-        )
+        run_lines(fig, shown, color, language)
     fig.update_xaxes(rangeslider_visible=True)
     title = t("forecast.chart_title", language, target=html.escape(series.target))
-    return _layout(fig, title, height=520)
+    return apply_layout(fig, title, height=520)
+
+
+def run_lines(fig: go.Figure, summary: RunSummary, color: str, language: str) -> None:
+    """A run's predictions over the held-out parts (dashed) and its forecast (with markers)."""
+    name = html.escape(summary.name)
+    held, future = summary.held_out, summary.forecast
+    add_line(
+        fig, held.index, held.values, t("forecast.held_out", language, model=name), color, "dash"
+    )
+    add_line(
+        fig,
+        future.index,
+        future.mean,
+        t("forecast.future", language, model=name),
+        color,
+        markers=True,
+        width=2.5,
+    )
 
 
 def _bands(
@@ -218,7 +221,7 @@ def _bands(
         )
 
 
-def _line(
+def add_line(
     fig: go.Figure,
     x,
     y,
@@ -294,7 +297,7 @@ def window_figure(
     span = training_window(len(series), config, position)
     fig = go.Figure()
     _shade_parts(fig, series, span.train_end, span.val_end, language)
-    _line(fig, series.index, series.values, t("forecast.actual", language), PALETTE["data"])
+    add_line(fig, series.index, series.values, t("forecast.actual", language), PALETTE["data"])
     for role, steps in (("input", span.inputs), ("target", span.targets)):
         index = series.index[steps.start : steps.stop]
         fig.add_vrect(
@@ -305,7 +308,7 @@ def window_figure(
             layer="below",
             name=role,
         )
-        _line(
+        add_line(
             fig,
             index,
             series.values[steps.start : steps.stop],
@@ -315,7 +318,7 @@ def window_figure(
             width=3,
         )
     title = t("windows.chart_title", language, number=span.number, count=span.count)
-    return _layout(fig, title, height=380)
+    return apply_layout(fig, title, height=380)
 
 
 def backtest_figure(
@@ -325,7 +328,7 @@ def backtest_figure(
     first = result.folds[0].origin
     start = max(0, first - 3 * len(result.folds[0].actual))
     fig = go.Figure()
-    _line(
+    add_line(
         fig,
         series.index[start:],
         series.values[start:],
@@ -336,7 +339,7 @@ def backtest_figure(
         index = series.index[fold.origin : fold.origin + len(fold.actual)]
         color = (PALETTE["model"], *OTHER_RUNS)[number % (1 + len(OTHER_RUNS))]
         _bands(fig, fold.forecast, language, index, in_legend=number == 0)
-        _line(
+        add_line(
             fig,
             index,
             fold.forecast.mean,
@@ -345,7 +348,9 @@ def backtest_figure(
             markers=True,
             width=2,
         )
-    return _layout(fig, t("backtest.chart_title", language, folds=len(result.folds)), height=380)
+    return apply_layout(
+        fig, t("backtest.chart_title", language, folds=len(result.folds)), height=380
+    )
 
 
 def _histogram(values: np.ndarray) -> go.Figure:
@@ -390,6 +395,6 @@ def residual_figures(summary: RunSummary, language: str = DEFAULT_LANGUAGE) -> l
         acf.add_hline(y=level, line_dash="dot", line_color=PALETTE["mean"])
     titles = ("residuals.over_time", "residuals.histogram", "residuals.acf")
     return [
-        _layout(figure, t(title, language), height=280).update_layout(showlegend=False)
+        apply_layout(figure, t(title, language), height=280).update_layout(showlegend=False)
         for figure, title in zip((over_time, histogram, acf), titles, strict=True)
     ]

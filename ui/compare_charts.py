@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from data.prepare import Series
 from forecasting.summary import RunSummary
-from ui.charts import OTHER_RUNS, PALETTE, _layout, _line
+from ui.charts import OTHER_RUNS, PALETTE, add_line, apply_layout, run_lines
 from ui.text import DEFAULT_LANGUAGE, t
 
 RUN_COLORS = (PALETTE["model"], *OTHER_RUNS)  # Okabe-Ito, one per run, repeating after five
@@ -44,7 +44,7 @@ def loss_overlay(
             )
     fig.update_yaxes(type="log")
     fig.update_xaxes(title="epoch")
-    return _layout(fig, t("compare.loss_title", language), height=380)
+    return apply_layout(fig, t("compare.loss_title", language), height=380)
 
 
 def forecast_overlay(
@@ -59,26 +59,9 @@ def forecast_overlay(
     """
     colors = run_colors(len(summaries)) if colors is None else colors
     fig = go.Figure()
-    _line(fig, series.index, series.values, t("forecast.actual", language), PALETTE["data"])
+    add_line(fig, series.index, series.values, t("forecast.actual", language), PALETTE["data"])
     for summary, color in zip(summaries, colors, strict=True):
-        name, held, future = html.escape(summary.name), summary.held_out, summary.forecast
-        _line(
-            fig,
-            held.index,
-            held.values,
-            t("forecast.held_out", language, model=name),
-            color,
-            "dash",
-        )
-        _line(
-            fig,
-            future.index,
-            future.mean,
-            t("forecast.future", language, model=name),
-            color,
-            markers=True,
-            width=2.5,
-        )
+        run_lines(fig, summary, color, language)
     fig.update_xaxes(rangeslider_visible=True)
     title = t("compare.forecast_title", language, target=html.escape(series.target))
-    return _layout(fig, title, height=500)
+    return apply_layout(fig, title, height=500)

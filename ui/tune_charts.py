@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
-from ui.charts import PALETTE, _layout
+from ui.charts import PALETTE, apply_layout
 from ui.text import DEFAULT_LANGUAGE, t
 
 if TYPE_CHECKING:
@@ -56,4 +56,4 @@ def history_figure(rows: Sequence[TrialRow], language: str = DEFAULT_LANGUAGE) -
         title=t("tune.chart.x", language), rangemode="tozero", dtick=1 if few else None
     )
     fig.update_yaxes(title=t("tune.chart.y", language))
-    return _layout(fig, t("tune.chart.title", language), height=360)
+    return apply_layout(fig, t("tune.chart.title", language), height=360)
