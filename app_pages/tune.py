@@ -3,6 +3,7 @@
 import streamlit as st
 
 from forecasting.config import auto_config
+from forecasting.tune import stored_base
 from ui import state
 from ui.state import text
 from ui.text import plain
@@ -20,6 +21,7 @@ form = tune_form(series, base, dataset.name)
 job = state.get_tune_job()
 running = job is not None and not job.done
 study, may_continue = saved_study(form, series, running)
+base = (study and stored_base(study)) or base  # a study goes on with its own settings
 if st.button(
     text("tune.start"), type="primary", help=text("tune.start_help"),
     disabled=running or not may_continue, key="tune-start",

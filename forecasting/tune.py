@@ -8,6 +8,7 @@ such as PostgreSQL: each worker opens the same study and runs its own trials.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import time
 import warnings
@@ -520,6 +521,37 @@ def _check_range(
             f"The {label} range is upside down: its lowest ({bounds[0]:g}) is above its "
             f"highest ({bounds[1]:g})."
         )
+
+
+def find_study(name: str, storage: str) -> optuna.Study | None:
+    """Study `name` in `storage` when it is there; None when it is not (none is created)."""
+    if not name.strip() or not _may_exist(storage):
+        return None
+    try:
+        return optuna.load_study(study_name=name, storage=_reader(storage))
+    except KeyError:
+        return None
+    except (sqlalchemy.exc.SQLAlchemyError, ImportError, OSError, RuntimeError, ValueError) as err:
+        raise TuneError(
+            f"Cannot open the study storage {shown_url(storage)}: {first_reason(err)}"
+        ) from None
+
+
+@functools.lru_cache(maxsize=8)
+def _reader(url: str) -> optuna.storages.RDBStorage:
+    """One storage per URL for looking studies up, not a new engine on every page rerun."""
+    return _storage(url)
+
+
+def _may_exist(storage: str) -> bool:
+    """False for an SQLite file not made yet (looking must not make it); True otherwise."""
+    try:
+        url = make_url(storage)
+    except sqlalchemy.exc.ArgumentError:
+        return True  # loading says what is wrong with it
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return True
+    return Path(url.database).expanduser().exists()
 
 
 def shown_url(url: str) -> str:

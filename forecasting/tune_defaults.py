@@ -6,13 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import optuna
-import sqlalchemy.exc
-from sqlalchemy.engine import make_url
-
 from data.windows import part_sizes
 from forecasting.config import MAX_WINDOW, MIN_WINDOW, TrainConfig
-from forecasting.tune import SearchSpace, TuneError, first_reason, shown_url, window_bounds
+from forecasting.tune import SearchSpace, window_bounds
 
 STUDIES_DIR = ".studies"
 STUDIES_FILE = "studies.db"
@@ -43,28 +39,3 @@ def window_choices(base: TrainConfig, n_points: int) -> tuple[int, int, int, int
     longest = n_points - val - test - base.model_horizon
     highest = min(longest, max(MAX_WINDOW, default_high))
     return min(MIN_WINDOW, default_low), highest, default_low, default_high
-
-
-def find_study(name: str, storage: str) -> optuna.Study | None:
-    """Study `name` in `storage` when it is there; None when it is not (none is created)."""
-    if not name.strip() or not _may_exist(storage):
-        return None
-    try:
-        return optuna.load_study(study_name=name, storage=storage)
-    except KeyError:
-        return None
-    except (sqlalchemy.exc.SQLAlchemyError, ImportError, OSError, RuntimeError, ValueError) as err:
-        raise TuneError(
-            f"Cannot open the study storage {shown_url(storage)}: {first_reason(err)}"
-        ) from None
-
-
-def _may_exist(storage: str) -> bool:
-    """False for an SQLite file not made yet (looking must not make it); True otherwise."""
-    try:
-        url = make_url(storage)
-    except sqlalchemy.exc.ArgumentError:
-        return True  # load_study says what is wrong with it
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return True
-    return Path(url.database).expanduser().exists()

@@ -9,8 +9,8 @@ import optuna
 from streamlit.testing.v1 import AppTest
 
 from forecasting.config import auto_config
-from forecasting.tune import SearchSpace, best_config, open_study, window_bounds
-from forecasting.tune_defaults import default_storage, find_study, study_name, window_choices
+from forecasting.tune import SearchSpace, best_config, find_study, open_study, window_bounds
+from forecasting.tune_defaults import default_storage, study_name, window_choices
 from tests.conftest import ROOT
 from tests.test_pages import start, widget
 from ui import state
@@ -217,3 +217,21 @@ def test_a_study_started_on_the_page_is_continued_from_the_command_line(tmp_path
         optuna.trial.TrialState.PRUNED,
     )
     assert study.trials[1].params["cell"] == "gru", "the page's search space goes on"
+
+
+def test_a_study_started_from_the_command_line_is_continued_on_the_page(tmp_path):
+    storage = f"sqlite:///{tmp_path / 'studies.db'}"
+    command = [
+        sys.executable, "-m", "forecasting", "tune", str(ROOT / "data" / "samples" / "airline.csv"),
+        "--study", "airline-passengers", "--storage", storage, "--trials", "1", "--epochs", "1",
+        "--cells", "lstm,gru",
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    app = start("data")
+    app.switch_page("app_pages/tune.py").run()
+    app.text_input(key="tune.storage").set_value(storage)
+    app.number_input(key="tune.epochs").set_value(1)
+    search(app.run(), trials=1)  # the CLI's task (no test part) goes on, not the page's own
+    study = optuna.load_study(study_name="airline-passengers", storage=storage)
+    assert [trial.number for trial in study.trials] == [0, 1]

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from forecasting.tune import open_study
+from forecasting.tune import find_study, open_study
 from tests.conftest import ROOT, SAMPLES
 from tests.postgres import PostgresUnavailable, throwaway_postgres
 from tests.test_cli import run_cli
@@ -76,3 +76,15 @@ def test_a_postgres_study_is_continued_by_a_later_run(postgres_url, capsys):
         assert code == 0, err
         assert [line[:7] for line in out.splitlines()[:2]] == expected
     assert json.loads(out[out.index("{") :])["trials"] == {"COMPLETE": 4}
+
+
+def test_a_postgres_study_is_found_as_the_tune_page_looks_for_it(postgres_url):
+    assert find_study("looked-up", postgres_url) is None  # absent: looking creates nothing
+    options = ["--storage", postgres_url, "--study", "looked-up", "--trials", "1", "--epochs", "1"]
+    done = subprocess.run(
+        [sys.executable, "-m", "forecasting", "tune", str(SAMPLES / "airline.csv"), *options],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    found = find_study("looked-up", postgres_url)
+    assert found is not None and len(found.trials) == 1

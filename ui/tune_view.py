@@ -12,8 +12,15 @@ import streamlit as st
 from data.prepare import Series
 from forecasting.config import TrainConfig
 from forecasting.job import TrainingJob
-from forecasting.tune import TrialRow, TuneError, best_config, check_same_data, figures, trial_rows
-from forecasting.tune_defaults import find_study
+from forecasting.tune import (
+    TrialRow,
+    TuneError,
+    best_config,
+    check_same_data,
+    figures,
+    find_study,
+    trial_rows,
+)
 from forecasting.tune_job import TuneJob
 from ui import state, tune_charts
 from ui.show import plot
