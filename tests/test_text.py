@@ -5,7 +5,9 @@ from string import Formatter
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from forecasting.share import DataSource, encode
 from tests.conftest import ROOT
+from tests.test_share import open_link
 from ui import state, text
 from ui.text import DEFAULT_LANGUAGE, LANGUAGES, TEXT, t
 
@@ -111,3 +113,12 @@ def test_home_and_data_pages_run_in_the_chosen_language(language):
     assert not app.exception
     assert [element.value for element in app.title] == [TEXT[language]["data.title"]]
     assert TEXT[language]["nav.data"] != ENGLISH["nav.data"]
+
+
+def test_a_synthetic_signal_is_the_same_data_in_every_language():
+    fingerprints = set()
+    for language in LANGUAGES:
+        app = open_link(encode(DataSource.synthetic("sine", 300, 4), language=language))
+        assert app.session_state[state.DATASET].name == TEXT[language]["signal.sine.title"]
+        fingerprints.add(app.session_state[state.SERIES].fingerprint())
+    assert len(fingerprints) == 1, "the name shown is translated, the data is not"

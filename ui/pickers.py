@@ -18,6 +18,7 @@ from data.prepare import (
 from data.synthetic import SIGNALS, ParamSpec, generate_with_truth, season_length, to_series
 from ui import state, widgets
 from ui.state import remember, remembered, text
+from ui.text import DEFAULT_LANGUAGE, t
 
 SOURCES = ("sample", "synthetic", "upload")
 NO_DATE = "\u2014"
@@ -62,7 +63,6 @@ def pick_synthetic() -> tuple[Series, state.Dataset]:
     )
     remember("pick.signal")
     signal = SIGNALS[kind]
-    title = text(f"signal.{kind}.title")
     st.caption(text(f"signal.{kind}.description"))
     with_gaps = any(spec.name == "gap_length" for spec in signal.params)
     places = column_places(2 + len(signal.params) + with_gaps)
@@ -92,9 +92,18 @@ def pick_synthetic() -> tuple[Series, state.Dataset]:
             key=remembered(f"pick.{kind}.gaps", "interpolate"),
         )
         remember(f"pick.{kind}.gaps")
-    generated = generate_with_truth(kind, int(length), int(seed), **params)
-    series = to_series(generated, title, season_length(kind, **params), gaps)
-    return series, state.Dataset(title, "synthetic")
+    return synthetic_series(kind, int(length), int(seed), params, gaps)
+
+
+def synthetic_series(
+    kind: str, length: int, seed: int, params: dict[str, float], gaps: str
+) -> tuple[Series, state.Dataset]:
+    """A signal as a cleaned series. Its target is the signal's English name, the same in every
+    language (so the data is the same data after a language switch); its shown name is not."""
+    generated = generate_with_truth(kind, length, seed, **params)
+    target = t(f"signal.{kind}.title", DEFAULT_LANGUAGE)
+    series = to_series(generated, target, season_length(kind, **params), gaps)
+    return series, state.Dataset(text(f"signal.{kind}.title"), "synthetic")
 
 
 def column_places(count: int, columns: int = 3) -> list[DeltaGenerator]:

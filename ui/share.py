@@ -10,7 +10,7 @@ import streamlit as st
 from data.catalog import sample, samples
 from data.errors import DataError
 from data.prepare import Series
-from data.synthetic import SIGNALS, generate_with_truth, season_length, to_series
+from data.synthetic import SIGNALS
 from forecasting.job import TrainingJob
 from forecasting.share import DataSource, ShareError, decode, encode
 from forecasting.summary import RunSummary
@@ -33,10 +33,8 @@ def source_series(source: DataSource) -> tuple[Series, state.Dataset]:
     """The series and its name exactly as the Data page makes them from the same choices."""
     if source.kind == "sample":
         return pickers.cached_sample(source.key), state.Dataset(sample(source.key).name, "sample")
-    title = text(f"signal.{source.key}.title")
-    generated = generate_with_truth(source.key, source.length, source.seed, **source.params)
-    season = season_length(source.key, **source.params)
-    return to_series(generated, title, season, source.gaps), state.Dataset(title, "synthetic")
+    params = dict(source.params)
+    return pickers.synthetic_series(source.key, source.length, source.seed, params, source.gaps)
 
 
 def apply_source(source: DataSource) -> tuple[Series, state.Dataset]:

@@ -77,9 +77,11 @@ def get_dataset() -> Dataset | None:
 
 def set_series(series: Series, dataset: Dataset) -> None:
     """Make `series` the data; a lesson under way on other data is over."""
+    current = get_series()
+    if current is None or current.fingerprint() != series.fingerprint():
+        st.session_state[LESSON] = None
     st.session_state[SERIES] = series
     st.session_state[DATASET] = dataset
-    st.session_state[LESSON] = None
 
 
 def require_series() -> Series:
