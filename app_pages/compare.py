@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from forecasting.compare import lesson, lesson_table, metrics_table, settings_diff
+from forecasting.compare import is_trio, lesson, lesson_table, metrics_table, settings_diff
 from forecasting.config import ConfigError
 from forecasting.evaluate import METRICS
 from forecasting.job import BatchJob
@@ -68,7 +68,8 @@ def trio_table(history: list[RunSummary]) -> None:
     group = [summary for summary in history if summary.name in state.last_group()]
     if len(group) < 2:
         return
-    st.subheader(text("compare.trio_title", data=plain(group[0].dataset)))
+    title = "compare.trio_title" if is_trio(group) else "compare.group_title"
+    st.subheader(text(title, data=plain(group[0].dataset)))
     table = lesson_table(group)
     metric = table.columns[1]
     table = labelled(table).rename(columns={metric: text("compare.col.accuracy", metric=metric)})

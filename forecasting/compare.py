@@ -100,13 +100,13 @@ def lesson_table(summaries: Sequence[RunSummary]) -> pd.DataFrame:
 class Lesson:
     """What a class should notice in a comparison, as measured."""
 
-    fewest: str  # the cell with the fewest parameters
+    fewest: str  # the run with the fewest parameters (its cell, when the cells all differ)
     most: str  # and the most
     ratio: float  # how many times more parameters the largest has
     metric: str
-    best: str  # the most accurate cell
+    best: str  # the most accurate run
     best_score: float
-    fastest: str  # the cell that trained in the least time
+    fastest: str  # the run that trained in the least time
     seconds: float
 
 
@@ -118,13 +118,24 @@ def lesson(summaries: Sequence[RunSummary]) -> Lesson:
     by_size = sorted(summaries, key=lambda s: s.run.parameters)
     best = min(summaries, key=lambda s: s.evaluation.table["model"][metric])
     fastest = min(summaries, key=lambda s: s.run.seconds)
+    cells = [summary.run.config.cell for summary in summaries]
+    by_cell = len(set(cells)) == len(cells)
+
+    def named(summary: RunSummary) -> str:
+        return summary.run.config.cell.upper() if by_cell else summary.name
+
     return Lesson(
-        fewest=by_size[0].run.config.cell.upper(),
-        most=by_size[-1].run.config.cell.upper(),
+        fewest=named(by_size[0]),
+        most=named(by_size[-1]),
         ratio=by_size[-1].run.parameters / by_size[0].run.parameters,
         metric=metric,
-        best=best.run.config.cell.upper(),
+        best=named(best),
         best_score=float(best.evaluation.table["model"][metric]),
-        fastest=fastest.run.config.cell.upper(),
+        fastest=named(fastest),
         seconds=fastest.run.seconds,
     )
+
+
+def is_trio(summaries: Sequence[RunSummary]) -> bool:
+    """Whether the runs are one LSTM, one GRU and one RNN."""
+    return sorted(summary.run.config.cell for summary in summaries) == sorted(TRIO)

@@ -7,6 +7,7 @@ import pytest
 from data.prepare import from_array
 from forecasting.compare import (
     TRIO_HIDDEN,
+    is_trio,
     lesson,
     lesson_table,
     metrics_table,
@@ -17,6 +18,7 @@ from forecasting.compare import (
 from forecasting.config import TrainConfig
 from forecasting.job import BatchJob, TrainingJob
 from forecasting.summary import summarize
+from forecasting.train import fit
 from tests.conftest import noisy_sine
 
 TINY = TrainConfig(
@@ -113,6 +115,16 @@ def test_the_lesson_is_read_from_the_numbers(trio):
     assert list(table.columns) == ["cell", "MASE", "seconds", "parameters"]
     with pytest.raises(ValueError, match="at least two runs"):
         lesson(trio[:1])
+
+
+def test_runs_of_one_cell_are_named_by_run_not_by_cell_and_are_no_trio(series, trio):
+    wider = TINY.with_changes(hidden_size=TINY.hidden_size * 2)
+    second = summarize(fit(series, wider), series, "LSTM #4", "sine")
+    lstms = [trio[0], second]
+    facts = lesson(lstms)
+    assert (facts.fewest, facts.most) == ("LSTM #1", "LSTM #4")
+    assert facts.best in {"LSTM #1", "LSTM #4"} and facts.fastest in {"LSTM #1", "LSTM #4"}
+    assert is_trio(trio) and not is_trio(lstms) and not is_trio(trio[:2])
 
 
 def test_a_batch_trains_its_configs_in_order_in_one_thread(series, monkeypatch):

@@ -83,15 +83,16 @@ def test_one_click_starts_an_exercise_on_its_data_and_opens_where_to_watch_it():
     app.button(key="lesson-sales_lstm_gru").click().run()
     assert not app.exception
     job = app.session_state[state.JOB]
-    try:
-        assert isinstance(job, BatchJob)
-        assert [part.config.cell for part in job.jobs] == ["lstm", "gru"]
-        assert app.session_state[state.DATASET].name == "Shampoo sales"
-        assert app.title[0].value == "Compare runs"
-        assert "What to notice" in app.sidebar.info[0].value
-    finally:
-        job.stop()
-        job.wait(120)
+    assert isinstance(job, BatchJob)
+    assert [part.config.cell for part in job.jobs] == ["lstm", "gru"]
+    assert app.session_state[state.DATASET].name == "Shampoo sales"
+    assert app.title[0].value == "Compare runs"
+    assert "What to notice" in app.sidebar.info[0].value
+    assert job.wait(120)  # 36 months: both train in seconds
+    app.run()
+    assert [header.value for header in app.subheader][0] == "Trained together on Shampoo sales"
+    sentence = next(line.value for line in app.markdown if line.value.startswith("What to notice"))
+    assert "GRU has the fewest parameters and LSTM the most" in sentence
 
 
 def test_exercise_one_trains_on_the_train_page_with_its_settings():
