@@ -274,6 +274,13 @@ def trial_rows(study: optuna.Study) -> list[TrialRow]:
 
 def best_config(study: optuna.Study) -> TrainConfig:
     """The best trial's config, with the members of the search's base restored for training."""
+    config = best_trial_config(study)
+    base = stored_base(study)
+    return config if base is None else config.with_changes(members=base.members)
+
+
+def best_trial_config(study: optuna.Study) -> TrainConfig:
+    """The best trial's config exactly as it was trained and scored (one network)."""
     try:
         best = study.best_trial
     except ValueError:
@@ -282,9 +289,7 @@ def best_config(study: optuna.Study) -> TrainConfig:
         ) from None
     if "config" not in best.user_attrs:
         raise TuneError(f"Trial {best.number} of study {study.study_name!r} has no settings.")
-    config = TrainConfig.from_dict(best.user_attrs["config"])
-    base = stored_base(study)
-    return config if base is None else config.with_changes(members=base.members)
+    return TrainConfig.from_dict(best.user_attrs["config"])
 
 
 def stored_base(study: optuna.Study) -> TrainConfig | None:

@@ -90,7 +90,7 @@ def test_one_click_starts_an_exercise_on_its_data_and_opens_where_to_watch_it():
     assert "What to notice" in app.sidebar.info[0].value
     assert job.wait(120)  # 36 months: both train in seconds
     app.run()
-    assert [header.value for header in app.subheader][0] == "Trained together on Shampoo sales"
+    assert app.subheader[0].value == "Trained together on Shampoo sales"
     sentence = next(line.value for line in app.markdown if line.value.startswith("What to notice"))
     assert "GRU has the fewest parameters and LSTM the most" in sentence
 

@@ -6,9 +6,11 @@ import sys
 from types import SimpleNamespace
 
 import optuna
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from forecasting.config import auto_config
+from forecasting.evaluate import evaluate
 from forecasting.tune import SearchSpace, best_config, find_study, open_study, window_bounds
 from forecasting.tune_defaults import default_storage, study_name, window_choices
 from tests.conftest import ROOT
@@ -97,12 +99,16 @@ def test_a_study_is_continued_in_a_new_session_and_its_winner_trained_now(tmp_pa
     app.button(key="tune-train").click().run()
     assert not app.exception
     job = app.session_state[state.JOB]
-    assert job.config == best_config(app.session_state[state.TUNE_JOB].study)
+    study = app.session_state[state.TUNE_JOB].study
+    assert job.config == best_config(study).with_changes(members=1)  # the trial's own network
     assert job.wait(120)
     app.run()
     assert not app.exception
     assert app.title[0].value == "Forecast"
-    assert [summary.name for summary in app.session_state[state.RUNS]] == ["GRU #1"]
+    [summary] = app.session_state[state.RUNS]
+    assert summary.name == "GRU #1"
+    scored = evaluate(summary.run, summary.series, "val", baselines=()).table["model"]["MASE"]
+    assert scored == pytest.approx(study.best_value, rel=1e-9), "the very model the trial scored"
     assert app.get("plotly_chart"), "the best trial's forecast is drawn"
 
 

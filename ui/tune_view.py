@@ -16,6 +16,7 @@ from forecasting.tune import (
     TrialRow,
     TuneError,
     best_config,
+    best_trial_config,
     check_same_data,
     figures,
     find_study,
@@ -114,7 +115,8 @@ def results(study: optuna.Study, form: TuneForm, series: Series, dataset_name: s
     Optuna's figures."""
     rows = trial_rows(study)
     try:
-        best_trial(rows, best_config(study), form.study_name, series, dataset_name)
+        configs = best_trial_config(study), best_config(study)
+        best_trial(rows, configs, form.study_name, series, dataset_name)
     except TuneError as err:
         st.info(str(err))
     st.subheader(text("tune.trials_title"))
@@ -141,9 +143,15 @@ def study_figures(name: str, storage: str, stamp: tuple) -> dict:
 
 
 def best_trial(
-    rows: Sequence[TrialRow], config: TrainConfig, name: str, series: Series, dataset_name: str
+    rows: Sequence[TrialRow],
+    configs: tuple[TrainConfig, TrainConfig],
+    name: str,
+    series: Series,
+    dataset_name: str,
 ) -> None:
-    """The best trial's score and settings, and the buttons that train them."""
+    """The best trial's score and settings, and the buttons that train them: the trial's own
+    network again (its forecast, as scored), or its settings with the search's ensemble."""
+    trial, config = configs
     best = min((row for row in rows if row.value is not None), key=lambda row: row.value)
     st.subheader(text("tune.best_settings"))
     st.markdown(text("tune.best", number=best.number, value=best.value))
@@ -161,8 +169,8 @@ def best_trial(
         disabled=busy,
         key="tune-train",
     ):
-        state.set_form_start(series, config)
-        state.set_job(TrainingJob(series, config, dataset_name).start())
+        state.set_form_start(series, trial)
+        state.set_job(TrainingJob(series, trial, dataset_name).start())
         state.set_link_page("forecast", len(state.runs()))
         state.set_notice("info", text("tune.training_best", name=plain(name)))
         st.switch_page("app_pages/train.py")
