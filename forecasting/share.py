@@ -1,10 +1,11 @@
 """A demo's whole state as a flat query string: its data, its settings, its language, its page.
 
 A link names a bundled sample or a synthetic signal (with its length, seed and parameters),
-never uploaded data. Every TrainConfig setting is written out, so a link keeps its meaning
-when defaults change; settings a hand-written link leaves out take the Train form's defaults
-for its data. A link with settings trains them and opens its page (the Forecast page unless
-it names another); a link to the Train page only fills the Train form.
+never uploaded data. Every TrainConfig setting but the machine's (device, precision) is
+written out, so a link keeps its meaning when defaults change; settings a hand-written link
+leaves out take the Train form's defaults for its data. A link with settings trains them and
+opens its page (the Forecast page unless it names another); a link to the Train page only
+fills the Train form.
 
     ?lang=ca&page=forecast&sample=airline&cell=gru&hidden_size=8&...
     ?signal=sine&signal.length=1000&signal.seed=0&signal.period=50&...&cell=lstm&...
@@ -34,6 +35,8 @@ DEFAULT_LENGTH, DEFAULT_SEED, DEFAULT_GAPS = 500, 0, "interpolate"
 SETTINGS = {f.name: f.default for f in fields(TrainConfig)}
 PAGE_NAME = re.compile(r"[a-z][a-z_]{0,31}")
 WHOLE = re.compile(r"-?\d{1,12}")
+FOREIGN = re.compile(r"utm_\w*|\w*clid|mc_[ce]id")  # tracking keys others add to links
+MACHINE_SETTINGS = ("device", "precision")  # of the machine that made the link, not the demo
 
 
 class ShareError(ValueError):
@@ -140,7 +143,7 @@ def encode(
             params[GAPS] = source.gaps
     if config is not None:
         for name, value in config.to_dict().items():
-            if name != "covariates" or value:
+            if name not in MACHINE_SETTINGS and (name != "covariates" or value):
                 params[name] = _setting_text(value)
     return params
 
@@ -159,6 +162,8 @@ def decode(
     page = params.pop(PAGE, None)
     if page is not None and (not PAGE_NAME.fullmatch(page) or page not in pages):
         raise ShareError(f"This link opens a page '{page}' that does not exist.")
+    for name in [name for name in params if FOREIGN.fullmatch(name)]:
+        del params[name]  # what messengers and mailing tools add to a link they pass on
     source = _source(params)
     settings = {name: _setting(name, params.pop(name)) for name in list(params) if name in SETTINGS}
     if params:

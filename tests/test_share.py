@@ -70,6 +70,21 @@ def test_every_signal_reads_back_with_its_length_seed_and_parameters(key):
     assert (demo.settings, demo.language, demo.trains, demo.opens) == ({}, None, False, "data")
 
 
+def test_a_link_leaves_the_machine_to_the_machine_that_opens_it():
+    params = encode(DataSource.sample("nile"), TrainConfig(device="cuda", precision="mixed"))
+    assert "device" not in params and "precision" not in params
+    config = read(params).config_for(100)
+    assert (config.device, config.precision) == ("auto", "auto")
+
+
+def test_tracking_keys_added_to_a_link_are_ignored_and_typos_are_not():
+    params = encode(DataSource.sample("nile"), TrainConfig(hidden_size=8), "es")
+    tracked = {**params, "utm_source": "newsletter", "fbclid": "IwAR0x", "mc_eid": "1"}
+    assert read(tracked) == read(params)
+    with pytest.raises(ShareError, match="does not know: hiden_size"):
+        read({**params, "hiden_size": "8"})
+
+
 def test_a_signal_keeps_how_its_missing_stretch_is_filled():
     source = DataSource.synthetic("lab", 400, 1, {"gap_start": 0.5}, gaps="ffill")
     assert read(encode(source)).source.gaps == "ffill"
@@ -83,7 +98,7 @@ def test_a_signal_keeps_how_its_missing_stretch_is_filled():
         TrainConfig(strategy="recursive", residual="none", window_scale=False, linear=False),
         TrainConfig(loss="huber", scaler="minmax", dropout=1 / 3, val_share=0.2, test_share=0.1),
         TrainConfig(seed=2**32 - 1, epoch_windows=4096, patience=0, grad_clip=0.25, members=7),
-        TrainConfig(covariates=("promo", "price, in €"), device="cpu", precision="fp32"),
+        TrainConfig(covariates=("promo", "price, in €")),
     ],
     ids=["defaults", "lesson", "switches", "floats", "extremes", "covariates"],
 )

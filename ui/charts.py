@@ -142,7 +142,7 @@ def loss_figure(history: Sequence[EpochLog], language: str = DEFAULT_LANGUAGE) -
             )
         )
     fig.update_yaxes(type="log")
-    fig.update_xaxes(title="epoch")
+    fig.update_xaxes(title=t("chart.epoch", language))
     return apply_layout(fig, t("train.loss_title", language), height=320)
 
 

@@ -43,7 +43,7 @@ def loss_overlay(
                 )
             )
     fig.update_yaxes(type="log")
-    fig.update_xaxes(title="epoch")
+    fig.update_xaxes(title=t("chart.epoch", language))
     return apply_layout(fig, t("compare.loss_title", language), height=380)
 
 

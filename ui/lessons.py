@@ -53,11 +53,12 @@ def look_inside() -> None:
 def buttons() -> None:
     """The Home page's lesson section: one button per exercise, and what it shows."""
     st.subheader(text("lesson.title"))
-    if st.button(text("lesson.look_inside.title"), key="lesson-look_inside", type="primary"):
+    busy = state.get_job() is not None
+    inside = text("lesson.look_inside.title")
+    if st.button(inside, key="lesson-look_inside", type="primary", disabled=busy):
         with st.spinner(text("lesson.look_inside.running")):
             look_inside()
     st.caption(text("lesson.look_inside.about"))
-    busy = state.get_job() is not None
     for each in LESSONS:
         if st.button(text(f"lesson.{each.key}.title"), key=f"lesson-{each.key}", disabled=busy):
             start(each)

@@ -281,6 +281,7 @@ TEXT: dict[str, dict[str, str]] = {
         "compare.stop_help": "Ends the current run after its epoch, keeping its best model, and skips the runs not started.",
         "compare.trio_title": "LSTM vs GRU vs RNN on {data}",
         "compare.group_title": "Trained together on {data}",
+        "chart.epoch": "epoch",
         "compare.lesson": "What to notice: {fewest} has the fewest parameters and {most} the most ({ratio:.1f} times as many); measured on this data, {best} was the most accurate ({metric} {score:.3f}) and {fastest} trained fastest ({seconds:.1f} s).",
         "compare.runs": "Runs to compare",
         "compare.runs_help": "Runs of this session. At first: the last ones trained together (LSTM vs GRU vs RNN), or the last three.",

@@ -255,6 +255,7 @@ TEXT: dict[str, str] = {
     "compare.stop_help": "Acaba l'execució actual després de la seva època, en conserva el millor model i omet les execucions que no han començat.",
     "compare.trio_title": "LSTM vs GRU vs RNN amb {data}",
     "compare.group_title": "Execucions entrenades juntes amb {data}",
+    "chart.epoch": "època",
     "compare.lesson": "Què cal observar: {fewest} té el nombre de paràmetres més petit i {most}, el més gran ({ratio:.1f} vegades més); mesurat amb aquestes dades, {best} ha obtingut la millor precisió ({metric} {score:.3f}) i {fastest} ha trigat menys a entrenar-se ({seconds:.1f} s).",
     "compare.runs": "Execucions per comparar",
     "compare.runs_help": "Execucions d'aquesta sessió. Al principi: les últimes entrenades juntes (LSTM vs GRU vs RNN), o les tres últimes.",

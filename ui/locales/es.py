@@ -255,6 +255,7 @@ TEXT: dict[str, str] = {
     "compare.stop_help": "Termina la ejecución actual tras su época, conserva su mejor modelo y omite las ejecuciones que no han empezado.",
     "compare.trio_title": "LSTM vs GRU vs RNN con {data}",
     "compare.group_title": "Ejecuciones entrenadas juntas con {data}",
+    "chart.epoch": "época",
     "compare.lesson": "Qué observar: {fewest} tiene el menor número de parámetros y {most}, el mayor ({ratio:.1f} veces más); medido con estos datos, {best} logró la mejor precisión ({metric} {score:.3f}) y {fastest} tardó menos en entrenarse ({seconds:.1f} s).",
     "compare.runs": "Ejecuciones que comparar",
     "compare.runs_help": "Ejecuciones de esta sesión. Al principio: las últimas entrenadas juntas (LSTM vs GRU vs RNN), o las tres últimas.",
