@@ -146,6 +146,12 @@ def fit(
     return run
 
 
+def warm_up() -> None:
+    """Build one optimiser now: torch's first one takes a second or two (it imports torch's
+    compiler), which would otherwise be charged to the first run a user times."""
+    torch.optim.Adam([nn.Parameter(torch.zeros(1))])
+
+
 def build_model(config: TrainConfig) -> RecurrentForecaster | Ensemble:
     """One forecaster, or `config.members` of them whose median is the forecast."""
     if config.members == 1:

@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -12,7 +15,7 @@ from forecasting.evaluate import evaluate
 from forecasting.predict import actuals_from, forecast_from, future
 from forecasting.train import TrainingError, fit
 from models.recurrent import Ensemble, members_of
-from tests.conftest import noisy_sine
+from tests.conftest import ROOT, noisy_sine
 
 TINY = TrainConfig(window=20, horizon=5, hidden_size=16, epochs=4, batch_size=32, patience=0)
 
@@ -215,3 +218,13 @@ def test_sampled_epochs_also_bound_the_validation_pass(sine_series, monkeypatch)
     every = sizes[-1]
     fit(sine_series, TINY.with_changes(epochs=1, members=1, epoch_windows=4))
     assert every > 16 and sizes[-1] == 16  # four times the sampled training windows
+
+
+def test_warming_up_loads_what_the_first_optimiser_would_have_to():
+    script = (
+        "import sys; from forecasting.train import warm_up; "
+        "before = 'torch._dynamo' in sys.modules; warm_up(); "
+        "print(before, 'torch._dynamo' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
+    assert done.stdout.split() == ["False", "True"], done.stderr
