@@ -21,7 +21,7 @@ from forecasting.share import (
     decode,
     encode,
 )
-from tests.test_pages import APP, start, widget
+from tests.test_pages import APP, settle, start, widget
 from ui import state
 from ui.text import TEXT, t
 
@@ -210,8 +210,8 @@ def test_a_link_to_the_train_page_fills_the_form_with_a_synthetic_signal_and_its
     assert widget(app.select_slider, "Hidden size").value == 50
     assert widget(app.radio, "Cell").value == "rnn"
     app.button(key="train-start").click().run()
-    job = app.session_state[state.JOB]
-    assert job.config == config, "Train runs the link's settings"
+    settle(app)
+    assert app.session_state[state.RUNS][-1].run.config == config, "Train runs the link's settings"
 
     series = app.session_state[state.SERIES]
     assert (len(series), series.season_length) == (300, 25)
@@ -219,7 +219,6 @@ def test_a_link_to_the_train_page_fills_the_form_with_a_synthetic_signal_and_its
     assert widget(app.slider, "Length (points)").value == 300
     assert widget(app.number_input, "Seed").value == 5
     assert app.session_state[state.SERIES].fingerprint() == series.fingerprint()
-    assert job.wait(120)
     app.radio(key="pick.source").set_value("sample").run()
     app.switch_page("app_pages/train.py").run()
     assert widget(app.select_slider, "Hidden size").value == TrainConfig.hidden_size, (
@@ -250,7 +249,7 @@ def test_a_run_on_uploaded_data_has_no_link_and_the_page_says_why():
     widget(app.number_input, "Epochs").set_value(1)
     widget(app.select_slider, "Hidden size").set_value(4)
     app.button(key="train-start").click().run()
-    assert app.session_state[state.JOB].wait(120)
+    settle(app)
     app.switch_page("app_pages/forecast.py").run()
     assert not app.exception and not app.code
     assert any(info.value.startswith("This run's data was uploaded") for info in app.info)

@@ -5,13 +5,13 @@ import re
 
 import numpy as np
 import plotly.graph_objects as go
-from streamlit.testing.v1 import AppTest
 
 from data.prepare import from_array
 from forecasting.config import auto_config
 from forecasting.share import DataSource, encode
 from forecasting.train import EpochLog
-from tests.test_pages import APP, PAGES
+from tests.test_pages import PAGES
+from tests.test_share import open_link
 from ui import charts, state
 from ui.show import OKABE_ITO, projector_style
 
@@ -92,11 +92,8 @@ def test_projector_style_keeps_the_colours_and_they_are_colour_blind_safe():
 
 def test_projector_mode_styles_the_forecast_and_every_page_still_runs():
     config = auto_config(144, 12, hidden_size=8, members=1, epochs=2)
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.query_params = encode(DataSource.sample("airline"), config, "en", "forecast")
-    app.run()
-    assert app.session_state[state.JOB].wait(120)
-    app.run()
+    app = open_link(encode(DataSource.sample("airline"), config, "en", "forecast"))
+    assert app.session_state[state.RUNS], "the link's run is trained"
     app.toggle(key=state.PROJECTOR).set_value(True).run()
     assert not app.exception
     spec = json.loads(app.get("plotly_chart")[0].proto.spec)

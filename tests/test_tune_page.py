@@ -14,7 +14,7 @@ from forecasting.evaluate import evaluate
 from forecasting.tune import SearchSpace, best_config, find_study, open_study, window_bounds
 from forecasting.tune_defaults import default_storage, study_name, window_choices
 from tests.conftest import ROOT
-from tests.test_pages import start, widget
+from tests.test_pages import settle, start, widget
 from ui import state
 from ui.tune_charts import best_so_far, history_figure
 
@@ -98,14 +98,11 @@ def test_a_study_is_continued_in_a_new_session_and_its_winner_trained_now(tmp_pa
 
     app.button(key="tune-train").click().run()
     assert not app.exception
-    job = app.session_state[state.JOB]
     study = app.session_state[state.TUNE_JOB].study
-    assert job.config == best_config(study).with_changes(members=1)  # the trial's own network
-    assert job.wait(120)
-    app.run()
-    assert not app.exception
+    settle(app)
     assert app.title[0].value == "Forecast"
     [summary] = app.session_state[state.RUNS]
+    assert summary.run.config == best_config(study).with_changes(members=1)  # the trial's own
     assert summary.name == "GRU #1"
     scored = evaluate(summary.run, summary.series, "val", baselines=()).table["model"]["MASE"]
     assert scored == pytest.approx(study.best_value, rel=1e-9), "the very model the trial scored"
