@@ -140,6 +140,12 @@ class Generated:
     truth: np.ndarray | None  # (length,) float64 without gaps; None when the signal keeps none
 
 
+def highest(spec: ParamSpec, length: int) -> float:
+    """A parameter's highest value for `length` points: a period or a gap at most half of them."""
+    capped = spec.name.startswith("period") or spec.name == "gap_length"
+    return min(spec.high, length // 2) if capped else spec.high
+
+
 def generate(kind: str, length: int = 500, seed: int = 0, **params: float) -> np.ndarray:
     """`length` float64 values; the same kind, length, seed and params give the same values."""
     return generate_with_truth(kind, length, seed, **params).values

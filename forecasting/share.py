@@ -23,7 +23,7 @@ from typing import Any, Literal
 from data.catalog import samples
 from data.errors import DataError
 from data.prepare import GAP_CHOICES
-from data.synthetic import SIGNALS, season_length
+from data.synthetic import SIGNALS, highest, season_length
 from forecasting.config import ConfigError, TrainConfig, auto_config
 
 LANGUAGE, PAGE, SAMPLE, SIGNAL = "lang", "page", "sample", "signal"
@@ -88,6 +88,12 @@ class DataSource:
                 f"The signal '{key}' has no parameter '{next(iter(given))}'. "
                 f"Its parameters are: {', '.join(values)}."
             )
+        for spec in SIGNALS[key].params:
+            if values[spec.name] > highest(spec, int(length)):
+                raise ShareError(
+                    f"The signal's {spec.name} can be at most {highest(spec, int(length)):g} "
+                    f"for {length} points; this link asks for {values[spec.name]:g}."
+                )
         try:
             season_length(key, **values)  # checks every value against its range
         except DataError as err:

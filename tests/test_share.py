@@ -85,6 +85,12 @@ def test_tracking_keys_added_to_a_link_are_ignored_and_typos_are_not():
         read({**params, "hiden_size": "8"})
 
 
+def test_a_period_longer_than_the_data_page_allows_is_refused_not_changed():
+    with pytest.raises(ShareError, match="period can be at most 250 for 500 points"):
+        read({"signal": "sine", "signal.length": "500", "signal.period": "400"})
+    assert read({"signal": "sine", "signal.length": "500", "signal.period": "250"}).source
+
+
 def test_a_signal_keeps_how_its_missing_stretch_is_filled():
     source = DataSource.synthetic("lab", 400, 1, {"gap_start": 0.5}, gaps="ffill")
     assert read(encode(source)).source.gaps == "ffill"

@@ -15,7 +15,14 @@ from data.prepare import (
     numeric_columns,
     prepare,
 )
-from data.synthetic import SIGNALS, ParamSpec, generate_with_truth, season_length, to_series
+from data.synthetic import (
+    SIGNALS,
+    ParamSpec,
+    generate_with_truth,
+    highest,
+    season_length,
+    to_series,
+)
 from ui import state, widgets
 from ui.state import remember, remembered, text
 from ui.text import DEFAULT_LANGUAGE, t
@@ -116,8 +123,7 @@ def column_places(count: int, columns: int = 3) -> list[DeltaGenerator]:
 def signal_param(kind: str, spec: ParamSpec, length: int, where: DeltaGenerator) -> float:
     """One parameter's slider (a number box when a slider would have too many steps)."""
     key = remembered(f"pick.{kind}.{spec.name}", spec.default)
-    capped = spec.name.startswith("period") or spec.name == "gap_length"
-    high = min(spec.high, length // 2) if capped else spec.high
+    high = highest(spec, length)
     st.session_state[key] = min(max(float(st.session_state[key]), spec.low), high)
     fits_a_slider = (high - spec.low) / spec.step <= SLIDER_MAX_STEPS
     widget = where.slider if fits_a_slider else where.number_input
