@@ -58,6 +58,7 @@ class Run:
     device: str = "cpu"
     seconds: float = 0.0
     covariate_scaler: StandardScaler | None = None
+    stop_kind: str = ""  # "user", "early" or "completed": why training ended, for translated text
 
     @property
     def parameters(self) -> int:
@@ -133,12 +134,13 @@ def fit(
             on_epoch(run.history[-1])
             last_call, logged = time.perf_counter(), epoch
         user_stopped = bool(should_stop and should_stop())
-        run.stop_reason = _stop_reason(run, config, user_stopped, progress_epoch)
+        run.stop_kind, run.stop_reason = _stop_reason(run, config, user_stopped, progress_epoch)
         if run.stop_reason:
             break
     if on_epoch and logged != run.history[-1].epoch:
         on_epoch(run.history[-1])
-    run.stop_reason = run.stop_reason or f"completed {config.epochs} epochs"
+    if not run.stop_reason:
+        run.stop_kind, run.stop_reason = "completed", f"completed {config.epochs} epochs"
     if best_state is not None and (config.patience or user_stopped):
         model.load_state_dict(best_state)
     model.eval()
@@ -287,16 +289,19 @@ def _loss(model: nn.Module, frames: torch.Tensor, idx: torch.Tensor, config: Tra
     return float(total) / max(1, len(idx))
 
 
-def _stop_reason(run: Run, config: TrainConfig, user_stopped: bool, progress_epoch: int) -> str:
+def _stop_reason(
+    run: Run, config: TrainConfig, user_stopped: bool, progress_epoch: int
+) -> tuple[str, str]:
+    """Why training ends after this epoch, as a kind and a sentence; ("", "") to go on."""
     epoch = run.history[-1].epoch
     if user_stopped:
-        return f"stopped by you after epoch {epoch} (best epoch {run.best_epoch} kept)"
+        return "user", f"stopped by you after epoch {epoch} (best epoch {run.best_epoch} kept)"
     if config.patience and epoch - progress_epoch >= config.patience:
-        return (
+        return "early", (
             f"early stopping at epoch {epoch}: the validation loss improved by less than "
             f"{MIN_PROGRESS:.1%} in {config.patience} epochs"
         )
-    return ""
+    return "", ""
 
 
 def validation_loss(run: Run, series: Series) -> float:

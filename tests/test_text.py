@@ -5,8 +5,10 @@ from string import Formatter
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from forecasting.config import TrainConfig
 from forecasting.share import DataSource, encode
 from tests.conftest import ROOT
+from tests.test_pages import settle
 from tests.test_share import open_link
 from ui import state, text
 from ui.text import DEFAULT_LANGUAGE, LANGUAGES, TEXT, t
@@ -122,3 +124,13 @@ def test_a_synthetic_signal_is_the_same_data_in_every_language():
         assert app.session_state[state.DATASET].name == TEXT[language]["signal.sine.title"]
         fingerprints.add(app.session_state[state.SERIES].fingerprint())
     assert len(fingerprints) == 1, "the name shown is translated, the data is not"
+
+
+def test_why_training_stopped_is_said_in_the_session_s_language():
+    config = TrainConfig(window=24, horizon=12, hidden_size=8, epochs=2, members=1)
+    app = open_link(encode(DataSource.sample("airline"), config, "ca", "train"))
+    app.button(key="train-start").click().run()
+    settle(app)
+    notice = app.success[0].value
+    assert notice.startswith("S'ha entrenat LSTM #1 en ")
+    assert notice.endswith(": completades 2 èpoques."), notice

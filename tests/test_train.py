@@ -68,7 +68,7 @@ def test_history_has_one_entry_per_epoch_with_finite_losses(sine_series):
     assert [log.epoch for log in run.history] == [1, 2, 3, 4]
     assert all(np.isfinite([log.train_loss, log.val_loss]).all() for log in run.history)
     assert run.history[-1].elapsed <= run.seconds
-    assert run.stop_reason == "completed 4 epochs"
+    assert (run.stop_kind, run.stop_reason) == ("completed", "completed 4 epochs")
 
 
 def test_early_stopping_stops_and_restores_the_best_weights(sine_series, monkeypatch):
@@ -94,7 +94,7 @@ def test_should_stop_ends_after_the_current_epoch_and_keeps_the_best(sine_series
 
     run = fit(sine_series, TINY.with_changes(epochs=50), should_stop=stop_after_three)
     assert len(run.history) == 3
-    assert run.stop_reason.startswith("stopped by you after epoch 3")
+    assert run.stop_kind == "user" and run.stop_reason.startswith("stopped by you after epoch 3")
     best = min(log.val_loss for log in run.history)
     assert _validation_loss(run, sine_series) == pytest.approx(best, rel=1e-5)
 
@@ -201,7 +201,7 @@ def test_only_a_real_improvement_restarts_the_patience_count(sine_series, monkey
     run = fit(sine_series, TINY.with_changes(epochs=7, patience=3))
     assert len(run.history) == 5  # epochs 3 to 5 gained too little to count
     assert run.best_epoch == 5  # yet the lowest loss is the one kept
-    assert "improved by less than 0.5% in 3 epochs" in run.stop_reason
+    assert run.stop_kind == "early" and "less than 0.5% in 3 epochs" in run.stop_reason
 
 
 def test_sampled_epochs_also_bound_the_validation_pass(sine_series, monkeypatch):

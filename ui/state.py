@@ -14,6 +14,7 @@ from forecasting.config import TrainConfig
 from forecasting.job import BatchJob, TrainingJob
 from forecasting.share import DataSource
 from forecasting.summary import RunSummary, summarize
+from forecasting.train import Run
 from ui.text import DEFAULT_LANGUAGE, plain, t
 
 if TYPE_CHECKING:
@@ -201,8 +202,17 @@ def collect_finished_job() -> None:
         set_notice("error", text("train.failed", error=plain(job.error or "no model came back")))
         return
     name = _keep(job)
-    reason = job.run.stop_reason
+    reason = stop_text(job.run)
     set_notice("success", text("train.done", name=name, seconds=job.run.seconds, reason=reason))
+
+
+def stop_text(run: Run) -> str:
+    """Why training ended, in the session's language (as saved, for a run loaded from a file)."""
+    if not run.stop_kind:
+        return run.stop_reason
+    epoch = run.history[-1].epoch if run.history else 0
+    values = {"epoch": epoch, "best": run.best_epoch, "patience": run.config.patience}
+    return text(f"reason.{run.stop_kind}", epochs=run.config.epochs, **values)
 
 
 def _keep(job: TrainingJob) -> str:
