@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -106,6 +107,11 @@ class Series:
 
     def fingerprint(self) -> str:
         """A short hash of the values and timestamps, to recognise the same data later."""
+        return self._fingerprint
+
+    @cached_property
+    def _fingerprint(self) -> str:
+        """Hashed once per series: pages ask for it several times on every rerun."""
         digest = hashlib.sha256(np.ascontiguousarray(self.values, dtype=np.float64).tobytes())
         digest.update(pd.util.hash_pandas_object(self.index, index=False).to_numpy().tobytes())
         digest.update(f"{self.freq}|{self.target}".encode())

@@ -102,12 +102,9 @@ def follow_link() -> None:
 def note_source() -> None:
     """Remember where the current series came from, so a link can name it after the picks change."""
     series, dataset = state.get_series(), state.get_dataset()
-    if series is None or dataset is None or state.noted(series):
+    if series is None or dataset is None or state.shared_source(series.fingerprint()) is not None:
         return
-    known = state.shared_source(series.fingerprint())
-    state.set_shared_source(
-        series, known if isinstance(known, DataSource) else described(series, dataset)
-    )
+    state.set_shared_source(series, described(series, dataset))
 
 
 def described(series: Series, dataset: state.Dataset) -> DataSource | str:

@@ -27,7 +27,7 @@ SERIES, DATASET, RUNS, CURRENT, JOB, LANGUAGE, PICKS, UPLOAD, NOTICE, HANDLED, B
 PROJECTOR = "projector"  # the sidebar's projector toggle
 FORM_START = "form_start"  # (fingerprint, TrainConfig): the settings the Train form starts from
 LINK_READ, LINK_PAGE = "link_read", "link_page"  # a shared link: read once; its page to open
-SOURCES, NOTED = "shared_sources", "noted_series"  # where each series came from, for links
+SOURCES = "shared_sources"  # where each series came from, for links
 LAST_GROUP = "last_group"  # names of the runs trained together last (a trio), for Compare
 LESSON = "lesson"  # the lesson preset under way: its key
 IN_APP = "in_app"  # set by app.py: pages end with EndPage, so the sidebar is still drawn
@@ -312,12 +312,6 @@ def shared_source(fingerprint: str) -> DataSource | str | None:
 
 def set_shared_source(series: Series, source: DataSource | str) -> None:
     st.session_state.setdefault(SOURCES, {})[series.fingerprint()] = source
-    st.session_state[NOTED] = series
-
-
-def noted(series: Series) -> bool:
-    """Whether this very series object's source was noted already (skips hashing it again)."""
-    return st.session_state.get(NOTED) is series
 
 
 def get_lesson() -> str | None:
