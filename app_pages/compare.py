@@ -65,7 +65,8 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def trio_table(history: list[RunSummary]) -> None:
-    group = [summary for summary in history if summary.name in state.last_group()]
+    names = set(state.last_group())
+    group = [summary for summary in history if summary.name in names]
     if len(group) < 2:
         return
     title = "compare.trio_title" if is_trio(group) else "compare.group_title"
@@ -127,7 +128,8 @@ if not history:
     st.info(text("compare.empty"))
     state.end_page()
 names = [summary.name for summary in history]
-default = [index for index, name in enumerate(names) if name in state.compare_default()]
+shown = state.compare_default()
+default = [index for index, name in enumerate(names) if name in shown]
 picked = st.multiselect(
     text("compare.runs"),
     range(len(history)),

@@ -10,12 +10,7 @@ from data.prepare import Series
 from ui import charts, pickers, state
 from ui.show import plot
 from ui.state import remember, remembered, text
-from ui.text import plain
-
-
-def moment(stamp: pd.Timestamp) -> str:
-    """A timestamp without its time of day when it has none."""
-    return str(stamp.date()) if stamp == stamp.normalize() else str(stamp)
+from ui.text import moment, plain
 
 
 def show(series: Series) -> None:

@@ -1,6 +1,5 @@
 """Inside the cell: a trained network's gates and states over a window of the user's series."""
 
-import pandas as pd
 import streamlit as st
 
 from forecasting.inside import window_ends, window_states
@@ -8,15 +7,9 @@ from models.recurrent import members_of
 from ui import cell_charts, state, trio
 from ui.show import plot
 from ui.state import text
+from ui.text import moment
 
 MAX_UNITS = 16  # units drawn by default
-
-
-def moment(stamp: object) -> str:
-    """A timestamp as people write it: the date alone at midnight."""
-    if isinstance(stamp, pd.Timestamp) and stamp == stamp.normalize():
-        return str(stamp.date())
-    return str(stamp)
 
 
 def equations(cell: str, nonlinearity: str) -> None:

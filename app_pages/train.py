@@ -9,7 +9,7 @@ from forecasting.job import TrainingJob
 from ui import charts, state, widgets
 from ui.show import plot
 from ui.state import text
-from ui.text import plain
+from ui.text import moment, plain
 
 REFRESH_S = 0.5
 
@@ -87,10 +87,6 @@ def steps_text(index: pd.Index, steps: range) -> str:
     if len(steps) == 1:
         return text("windows.step", first=first)
     return text("windows.steps", first=first, last=last)
-
-
-def moment(stamp: pd.Timestamp) -> str:
-    return str(stamp.date()) if stamp == stamp.normalize() else str(stamp)
 
 
 @st.fragment

@@ -38,7 +38,6 @@ class Signal:
     key: str
     params: tuple[ParamSpec, ...]
     season_param: str | None  # the param giving the season length, None when there is none
-    has_truth: bool = False  # the noise-free truth is kept beside the values
 
 
 def _period(default: float = 50.0, name: str = "period") -> ParamSpec:
@@ -126,7 +125,6 @@ _SIGNALS = (
             ParamSpec("gap_length", 20.0, low=0.0, high=10_000.0, step=1.0),
         ),
         season_param="period",
-        has_truth=True,
     ),
 )
 SIGNALS: dict[str, Signal] = {signal.key: signal for signal in _SIGNALS}

@@ -12,12 +12,13 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.e2e.server import free_port
 
 DATABASE = "tune"
 USER = "forecast"
@@ -46,12 +47,6 @@ def find_bindir() -> Path:
         "`apt-get install postgresql` (make test does this), or set FORECAST_LAB_NO_POSTGRES=1 "
         "to skip the PostgreSQL tests."
     )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager

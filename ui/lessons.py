@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
-from data.catalog import load_sample, sample
 from forecasting.config import auto_config
 from forecasting.job import BatchJob, TrainingJob
 from forecasting.lessons import LESSONS, Lesson
+from forecasting.share import DataSource
 from forecasting.summary import summarize
 from forecasting.train import fit
 from ui import share, state
@@ -31,21 +33,18 @@ def start(chosen: Lesson) -> None:
     st.switch_page(share.page_path(chosen.page))
 
 
-def look_inside() -> None:
-    """Train a small LSTM on a bundled sample, here and now, and open Inside the cell."""
-    series = load_sample(INSIDE_SAMPLE)
-    dataset = state.Dataset(sample(INSIDE_SAMPLE).name, "sample")
-    state.set_series(series, dataset)
-    config = auto_config(  # no linear shortcut: the forecast is the gates' work
-        len(series),
-        series.season_length,
-        cell="lstm",
-        hidden_size=INSIDE_HIDDEN,
-        members=1,
-        linear=False,
-    )
+def train_now(key: str, **settings: Any) -> None:
+    """Make bundled sample `key` the data and train a run on it here and now (seconds)."""
+    series, dataset = share.apply_source(DataSource.sample(key))
+    config = auto_config(len(series), series.season_length, **settings)
     name = state.next_run_name(config.cell)
     state.add_run(summarize(fit(series, config), series, name, dataset.name))
+
+
+def look_inside() -> None:
+    """Train a small LSTM on a bundled sample, here and now, and open Inside the cell."""
+    # no linear shortcut: the forecast is the gates' work
+    train_now(INSIDE_SAMPLE, cell="lstm", hidden_size=INSIDE_HIDDEN, members=1, linear=False)
     state.set_lesson("look_inside")
     st.switch_page(share.page_path("inside"))
 

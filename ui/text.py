@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 from ui.locales import ca, es
 
 LANGUAGES = {"en": "English", "es": "Español", "ca": "Català"}
@@ -509,6 +511,13 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def moment(stamp: object) -> str:
+    """A timestamp as people write it: the date alone at midnight; a row number as it is."""
+    if isinstance(stamp, pd.Timestamp) and stamp == stamp.normalize():
+        return str(stamp.date())
+    return str(stamp)
 
 
 def plain(value: object) -> str:
