@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from data.prepare import Series
-from forecasting.config import TrainConfig, auto_config, training_windows
+from forecasting.config import TrainConfig, series_config, training_windows
 from forecasting.job import TrainingJob
 from ui import charts, state, widgets
 from ui.show import plot
@@ -73,8 +73,7 @@ def window_config(series: Series) -> tuple[TrainConfig, str]:
     if summary is not None and summary.run.fingerprint == series.fingerprint():
         config, key, name = summary.run.config, "windows.config_run", plain(summary.name)
     else:
-        extra = () if series.covariates is None else tuple(series.covariates.columns)
-        config = auto_config(len(series), series.season_length, covariates=extra)
+        config = series_config(series)
         key, name = "windows.config_default", ""
     return config, text(key, name=name, window=config.window, horizon=config.model_horizon)
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from forecasting.config import auto_config
+from forecasting.config import series_config
 from forecasting.tune import stored_base
 from ui import state
 from ui.state import text
@@ -15,8 +15,7 @@ dataset = state.get_dataset()
 st.title(text("tune.title"))
 st.caption(text("tune.intro"))
 st.markdown(text("tune.data", name=plain(dataset.name), points=len(series)))
-extra = () if series.covariates is None else tuple(series.covariates.columns)
-base = auto_config(len(series), series.season_length, covariates=extra)
+base = series_config(series)
 form = tune_form(series, base, dataset.name)
 job = state.get_tune_job()
 running = job is not None and not job.done

@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 import pandas as pd
 
 from data.prepare import Series
-from forecasting.config import TrainConfig, auto_config
+from forecasting.config import TrainConfig, series_config
 from forecasting.evaluate import METRICS
 from forecasting.summary import RunSummary
 
@@ -72,15 +72,7 @@ def trio_base(series: Series, current: RunSummary | None = None) -> TrainConfig:
     linear shortcut, so the forecast is the recurrent cell's work and the cells can differ."""
     if current is not None and current.series.fingerprint() == series.fingerprint():
         return current.run.config
-    extra = () if series.covariates is None else tuple(series.covariates.columns)
-    return auto_config(
-        len(series),
-        series.season_length,
-        members=1,
-        hidden_size=TRIO_HIDDEN,
-        linear=False,
-        covariates=extra,
-    )
+    return series_config(series, members=1, hidden_size=TRIO_HIDDEN, linear=False)
 
 
 def accuracy_metric(summaries: Sequence[RunSummary]) -> str:

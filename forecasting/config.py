@@ -6,6 +6,7 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
 
+from data.prepare import Series
 from data.windows import SCALERS, part_sizes
 from models.recurrent import CELLS, RESIDUALS
 
@@ -138,6 +139,12 @@ def auto_config(n_points: int, season_length: int = 1, **given: Any) -> TrainCon
     sampled = given.get("epoch_windows", SAMPLED_EPOCH_WINDOWS)
     patience = given.get("patience", 10 if sampled else config.patience)
     return config.with_changes(epoch_windows=sampled, patience=patience)
+
+
+def series_config(series: Series, **given: Any) -> TrainConfig:
+    """auto_config for `series`, its extra inputs read as covariates; `given` settings win."""
+    covariates = () if series.covariates is None else tuple(series.covariates.columns)
+    return auto_config(len(series), series.season_length, **{"covariates": covariates, **given})
 
 
 def training_windows(n_points: int, config: TrainConfig) -> int:

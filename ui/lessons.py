@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from forecasting.config import auto_config
+from forecasting.config import series_config
 from forecasting.job import BatchJob, TrainingJob
 from forecasting.lessons import LESSONS, Lesson
 from forecasting.share import DataSource
@@ -36,7 +36,7 @@ def start(chosen: Lesson) -> None:
 def train_now(key: str, **settings: Any) -> None:
     """Make bundled sample `key` the data and train a run on it here and now (seconds)."""
     series, dataset = share.apply_source(DataSource.sample(key))
-    config = auto_config(len(series), series.season_length, **settings)
+    config = series_config(series, **settings)
     name = state.next_run_name(config.cell)
     state.add_run(summarize(fit(series, config), series, name, dataset.name))
 

@@ -18,7 +18,7 @@ from data.prepare import (
     detect_group_column,
 )
 from data.windows import SCALERS
-from forecasting.config import DEVICES, LOSSES, TrainConfig, auto_config, training_windows
+from forecasting.config import DEVICES, LOSSES, TrainConfig, series_config, training_windows
 from ui.state import form_start, remember, remembered, text
 from ui.text import plain
 
@@ -35,7 +35,7 @@ def config_form(series: Series) -> TrainConfig | None:
     automatic defaults."""
     extra = [] if series.covariates is None else list(series.covariates.columns)
     start = form_start(series)
-    defaults = start or auto_config(len(series), series.season_length, covariates=tuple(extra))
+    defaults = start or series_config(series)
     # fresh defaults for new data or new starting settings, kept values for the same ones
     key = series.fingerprint() + ("" if start is None else f"-{settings_token(start)}")
     max_window = max(defaults.window, min(512, len(series) // 2))
