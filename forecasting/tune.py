@@ -156,12 +156,18 @@ def open_study(
         raise TuneError(f"Cannot use study {name!r} in {shown_url(url)}: {err}") from None
 
 
+def training_room(base: TrainConfig, n_points: int) -> tuple[int, int]:
+    """Points in the training part, and the longest window that fits it (one window and its
+    targets, as fit() needs)."""
+    val, test = part_sizes(n_points, base.val_share, base.test_share, base.horizon)
+    train_points = n_points - val - test
+    return train_points, train_points - base.model_horizon
+
+
 def window_bounds(space: SearchSpace, base: TrainConfig, n_points: int) -> tuple[int, int]:
     """The window range searched on a series of `n_points`: the space's, checked against the
     training part, or (for (0, 0)) from half to twice the automatic window, within its room."""
-    val, test = part_sizes(n_points, base.val_share, base.test_share, base.horizon)
-    train_points = n_points - val - test
-    longest = train_points - base.model_horizon  # fit() needs one window and its targets
+    train_points, longest = training_room(base, n_points)
     if space.window != (0, 0):
         if space.window[1] > longest:
             raise TuneError(

@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from data.windows import part_sizes
 from forecasting.config import MAX_WINDOW, MIN_WINDOW, TrainConfig
-from forecasting.tune import SearchSpace, window_bounds
+from forecasting.tune import SearchSpace, training_room, window_bounds
 
 STUDIES_DIR = ".studies"
 STUDIES_FILE = "studies.db"
@@ -35,7 +34,6 @@ def window_choices(base: TrainConfig, n_points: int) -> tuple[int, int, int, int
 
     Raises TuneError when the series is too short to tune."""
     default_low, default_high = window_bounds(SearchSpace(), base, n_points)
-    val, test = part_sizes(n_points, base.val_share, base.test_share, base.horizon)
-    longest = n_points - val - test - base.model_horizon
+    _, longest = training_room(base, n_points)
     highest = min(longest, max(MAX_WINDOW, default_high))
     return min(MIN_WINDOW, default_low), highest, default_low, default_high
