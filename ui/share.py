@@ -37,9 +37,12 @@ def source_series(source: DataSource) -> tuple[Series, state.Dataset]:
     return pickers.synthetic_series(source.key, source.length, source.seed, params, source.gaps)
 
 
-def apply_source(source: DataSource) -> tuple[Series, state.Dataset]:
-    """Make `source` the current data, with the Data page's choices set to match."""
-    series, dataset = source_series(source)
+def apply_source(
+    source: DataSource, made: tuple[Series, state.Dataset] | None = None
+) -> tuple[Series, state.Dataset]:
+    """Make `source` the current data (`made` from it already, when given), with the Data
+    page's choices set to match."""
+    series, dataset = made or source_series(source)
     state.set_pick("pick.source", source.kind)
     if source.kind == "sample":
         state.set_pick("pick.sample", source.key)
@@ -70,12 +73,13 @@ def open_link() -> None:
                 st.rerun()  # the page titles, already made, take the link's language
         if demo.source is None:
             return
-        series, _ = source_series(demo.source)
+        made = source_series(demo.source)
+        series = made[0]
         config = demo.config_for(len(series), series.season_length) if demo.settings else None
     except (ShareError, DataError) as err:
         st.error(text("share.bad_link", error=plain(err)))
         return
-    series, dataset = apply_source(demo.source)
+    series, dataset = apply_source(demo.source, made)
     if config is not None:
         state.set_form_start(series, config)
     if demo.trains:
