@@ -11,7 +11,7 @@ from forecasting.persist import apply_to, load_run, run_to_bytes
 from forecasting.predict import DEFAULT_LEVELS, check_levels, level_name
 from forecasting.summary import RunSummary, summarize, verdict
 from models.checkpoint import CheckpointError
-from ui import charts, diagnostics, share, state
+from ui import charts, diagnostics, share, state, widgets
 from ui.show import plot
 from ui.state import text
 from ui.text import plain
@@ -105,16 +105,7 @@ state.show_notice()
 history = state.runs()
 names = [run.name for run in history]
 left, middle, right = st.columns([2, 2, 3])
-chosen = left.selectbox(
-    text("forecast.run"),
-    range(len(history)),
-    index=history.index(summary),
-    format_func=lambda i: names[i],
-    key=f"forecast-run-{len(history)}",
-)
-if history[chosen] is not summary:
-    state.select_run(chosen)
-    summary = history[chosen]
+chosen, summary = widgets.run_picker(left, text("forecast.run"), "forecast-run")
 picked = middle.multiselect(
     text("forecast.levels"),
     LEVEL_CHOICES,

@@ -4,7 +4,7 @@ import streamlit as st
 
 from forecasting.inside import window_ends, window_states
 from models.recurrent import members_of
-from ui import cell_charts, state, trio
+from ui import cell_charts, state, trio, widgets
 from ui.show import plot
 from ui.state import text
 from ui.text import moment
@@ -30,18 +30,8 @@ current, dataset = state.get_series(), state.get_dataset()
 trio_help = text("compare.trio_help")
 if current is not None and st.button(text("compare.trio"), help=trio_help, key="inside-trio"):
     trio.start_trio(current, dataset)
-history = state.runs()
 run_column, layer_column, member_column, units_column = st.columns(4)
-chosen = run_column.selectbox(
-    text("inside.run"),
-    range(len(history)),
-    index=next(i for i, other in enumerate(history) if other is summary),
-    format_func=lambda i: history[i].name,
-    key=f"inside-run-{len(history)}",
-)
-if history[chosen] is not summary:
-    state.select_run(chosen)
-    summary = history[chosen]
+chosen, summary = widgets.run_picker(run_column, text("inside.run"), "inside-run")
 run, series = summary.run, summary.series
 members = members_of(run.model)
 rnn = members[0].rnn

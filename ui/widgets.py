@@ -7,6 +7,7 @@ import json
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from data.prepare import (
     AGGREGATE_CHOICES,
@@ -19,6 +20,8 @@ from data.prepare import (
 )
 from data.windows import SCALERS
 from forecasting.config import DEVICES, LOSSES, TrainConfig, series_config, training_windows
+from forecasting.summary import RunSummary
+from ui import state
 from ui.state import form_start, remember, remembered, text
 from ui.text import plain
 
@@ -301,3 +304,19 @@ def cleaning_choices(
         for key in ("duplicates", "gaps", "resample"):
             remember(f"clean.{key}.{name}")
     return CleaningOptions(**options)
+
+
+def run_picker(where: DeltaGenerator, label: str, key: str) -> tuple[int, RunSummary]:
+    """A choice among the session's runs, at the current one; the run chosen becomes current.
+    Returns its position in the history and the run."""
+    history, current = state.runs(), state.require_run()
+    chosen = where.selectbox(
+        label,
+        range(len(history)),
+        index=next(i for i, other in enumerate(history) if other is current),
+        format_func=lambda i: history[i].name,
+        key=f"{key}-{len(history)}",
+    )
+    if history[chosen] is not current:
+        state.select_run(chosen)
+    return chosen, history[chosen]
