@@ -94,8 +94,8 @@ def _utf8(raw: bytes, name: str) -> tuple[bytes, str]:
     """
     if b"\x00" not in raw[:SNIFF_BYTES] and (raw.isascii() or _is_utf8(raw)):
         return raw, "utf-8-sig"  # no NUL bytes: not UTF-16, not binary
-    text, encoding = _decode(raw, name)
-    return (raw if encoding == "utf-8-sig" else text.encode("utf-8")), encoding
+    text, encoding = _decode(raw, name)  # UTF-16 or Windows-1252: UTF-8 was ruled out above
+    return text.encode("utf-8"), encoding
 
 
 def _is_utf8(raw: bytes) -> bool:

@@ -45,6 +45,13 @@ PALETTE = {  # Okabe-Ito, safe for colour-blind readers
     "target": "#D55E00",
 }
 OTHER_RUNS = ("#009E73", "#E69F00", "#CC79A7", "#56B4E9")  # other runs drawn beside the chosen one
+RUN_COLORS = (PALETTE["model"], *OTHER_RUNS)  # Okabe-Ito, one per run, repeating after five
+
+
+def run_colors(count: int) -> list[str]:
+    return [RUN_COLORS[number % len(RUN_COLORS)] for number in range(count)]
+
+
 SPAN_SHADES = {"input": "rgba(0,114,178,0.16)", "target": "rgba(213,94,0,0.18)"}
 PART_SHADES = {
     "train": "rgba(0,158,115,0.06)",
@@ -337,7 +344,7 @@ def backtest_figure(
     )
     for number, fold in enumerate(result.folds):
         index = series.index[fold.origin : fold.origin + len(fold.actual)]
-        color = (PALETTE["model"], *OTHER_RUNS)[number % (1 + len(OTHER_RUNS))]
+        color = RUN_COLORS[number % len(RUN_COLORS)]
         _bands(fig, fold.forecast, language, index, in_legend=number == 0)
         add_line(
             fig,

@@ -9,14 +9,8 @@ import plotly.graph_objects as go
 
 from data.prepare import Series
 from forecasting.summary import RunSummary
-from ui.charts import OTHER_RUNS, PALETTE, add_line, apply_layout, run_lines
+from ui.charts import PALETTE, add_line, apply_layout, run_colors, run_lines
 from ui.text import DEFAULT_LANGUAGE, t
-
-RUN_COLORS = (PALETTE["model"], *OTHER_RUNS)  # Okabe-Ito, one per run, repeating after five
-
-
-def run_colors(count: int) -> list[str]:
-    return [RUN_COLORS[number % len(RUN_COLORS)] for number in range(count)]
 
 
 def loss_overlay(
