@@ -57,6 +57,7 @@ bench-venv: $(BENCH_STAMP)
 bench: $(STAMP) $(BENCH_STAMP) $(CHROMIUM) postgresql
 	$(PY) bench/cli_forecast.py
 	$(PY) bench/throughput.py
+	$(PY) bench/members.py
 	$(PY) bench/chart_payload.py
 	CHROMIUM=$(CHROMIUM) $(PY) bench/draw_time.py
 	CHROMIUM=$(CHROMIUM) $(PY) bench/concurrency.py

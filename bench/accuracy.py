@@ -6,6 +6,7 @@ sMAPE, coverage of the 80% and 95% intervals, and fit + predict time. The statis
 run in .venv-bench (see bench/anchors.py); `--no-anchors` skips them.
 
 Usage: .venv/bin/python bench/accuracy.py [--cells lstm,gru] [--series airline,wineind]
+       [--member-cores 0] [--set rnn_steps=0]
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from forecasting.evaluate import mase_scale, metrics  # noqa: E402
 from forecasting.predict import future  # noqa: E402
 from forecasting.train import fit  # noqa: E402
 from models.baselines import seasonal_naive  # noqa: E402
+from models.parallel import set_workers, workers  # noqa: E402
 
 CATALOGS = (ROOT / "data" / "samples", ROOT / "bench" / "series")
 BENCH_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
@@ -214,6 +216,12 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=1, help="torch threads (default: 1, as the anchors use)"
     )
+    parser.add_argument(
+        "--member-cores",
+        type=int,
+        default=1,
+        help="cores an ensemble's members train on side by side (default: 1; 0: all)",
+    )
     parser.add_argument("--json", type=Path, help="also write every score here")
     parser.add_argument(
         "--set",
@@ -224,6 +232,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    set_workers(args.member_cores)
     settings = dict(parse_setting(item) for item in args.set)
     cases = load_cases(set(args.series.split(",")) if args.series else None)
     outcomes: dict[str, dict[str, Outcome]] = {"seasonal naive": {c.name: snaive(c) for c in cases}}
@@ -241,7 +250,10 @@ def main() -> None:
         name: {case.name: score(case, per_case[case.name]) for case in cases}
         for name, per_case in outcomes.items()
     }
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads\n")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
+        f"members on {workers()} cores\n"
+    )
     print(report(cases, scores))
     if args.json:
         args.json.write_text(json.dumps(scores, indent=2))

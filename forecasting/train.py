@@ -17,7 +17,8 @@ from data.prepare import Series
 from data.windows import Scaler, Split, fit_covariate_scaler, fit_scaler, scale_inputs, split
 from forecasting.config import TrainConfig
 from forecasting.device import choose_device, device_name
-from models.recurrent import Ensemble, RecurrentForecaster, count_parameters, member_outputs
+from models.parallel import side_by_side
+from models.recurrent import Ensemble, RecurrentForecaster, count_parameters, members_of
 
 CALLBACK_INTERVAL_S = 0.25
 MIN_PROGRESS = 0.005  # relative drop of the validation loss that resets the patience count
@@ -249,10 +250,7 @@ def _train_epoch(
         batch = frames[order[start : start + config.batch_size]]  # (batch, features, window + h)
         inputs, targets = split_frames(batch, config.window)
         optimizer.zero_grad(set_to_none=True)
-        with mixed_precision(frames.device, config):
-            outputs = member_outputs(model, inputs)  # (members, batch, horizon)
-        loss = LOSSES[config.loss](outputs.float(), targets.expand_as(outputs))
-        scaler.scale(loss).backward()
+        loss = _backward(model, inputs, targets, config, scaler)
         if config.grad_clip:
             scaler.unscale_(optimizer)
             nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
@@ -260,6 +258,34 @@ def _train_epoch(
         scaler.update()
         total += loss.detach() * len(batch)
     return float(total) / len(order)
+
+
+def _backward(
+    model: nn.Module,
+    inputs: torch.Tensor,
+    targets: torch.Tensor,
+    config: TrainConfig,
+    scaler: torch.amp.GradScaler,
+) -> torch.Tensor:
+    """Every member's gradients for one batch; returns the loss averaged over the members.
+
+    Members are independent until the optimiser's step, so on CPU each one's forward and
+    backward pass runs on a core of its own (models.parallel) unless dropout draws random
+    masks, whose order would then depend on the threads and the run could not be repeated.
+    """
+    members = members_of(model)
+
+    def one(member: RecurrentForecaster) -> torch.Tensor:
+        with mixed_precision(inputs.device, config):
+            outputs = member(inputs)
+        loss = LOSSES[config.loss](outputs.float(), targets) / len(members)
+        scaler.scale(loss).backward()
+        return loss.detach()
+
+    random = config.dropout > 0 and config.num_layers > 1
+    if inputs.device.type != "cpu" or random:
+        return sum(one(member) for member in members)
+    return sum(side_by_side(one, members))
 
 
 def mixed_precision(device: torch.device, config: TrainConfig) -> torch.autocast:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from models.parallel import side_by_side
+
 CELLS: dict[str, type[nn.RNNBase]] = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 RESIDUALS = ("last", "seasonal", "none")
 
@@ -130,10 +132,16 @@ class Ensemble(nn.Module):
 
 
 def member_outputs(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """(members, batch, horizon) for an ensemble; (1, batch, horizon) for a single model."""
+    """(members, batch, horizon) for an ensemble; (1, batch, horizon) for a single model.
+
+    In eval mode on CPU the members run side by side (models.parallel); a training pass may
+    draw dropout masks, whose order must not depend on which thread is first.
+    """
     if not isinstance(model, Ensemble):
         return model(x).unsqueeze(0)
-    return torch.stack([member(x) for member in model.members])
+    if model.training or x.device.type != "cpu":
+        return torch.stack([member(x) for member in model.members])
+    return torch.stack(side_by_side(lambda member: member(x), list(model.members)))
 
 
 def members_of(model: nn.Module) -> list[RecurrentForecaster]:

@@ -1,0 +1,90 @@
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+from data.prepare import from_array
+from forecasting.config import TrainConfig
+from forecasting.predict import future
+from forecasting.train import fit
+from models import parallel
+from models.parallel import set_workers, side_by_side
+from tests.conftest import noisy_sine
+
+TINY = TrainConfig(window=16, horizon=4, hidden_size=8, epochs=3, batch_size=32, patience=0)
+
+
+@pytest.fixture
+def workers():
+    """Set the pool's size for one test, and put back the default after it."""
+    yield set_workers
+    set_workers(0)
+
+
+@pytest.fixture(scope="module")
+def series():
+    return from_array(noisy_sine(300), target="signal")
+
+
+def test_items_run_at_the_same_time_on_the_pool_and_come_back_in_order(workers):
+    workers(2)
+    together = threading.Barrier(2, timeout=10)  # broken unless both items run at once
+
+    def work(item: int) -> tuple[int, int]:
+        together.wait()
+        return item * 10, threading.get_ident()
+
+    results = side_by_side(work, [1, 2])
+    assert [value for value, _ in results] == [10, 20]
+    assert threading.get_ident() not in {thread for _, thread in results}
+
+
+def test_one_worker_runs_the_items_one_after_another_in_the_callers_thread(workers):
+    workers(1)
+    seen = side_by_side(lambda item: (item, threading.get_ident()), [1, 2, 3])
+    assert seen == [(item, threading.get_ident()) for item in (1, 2, 3)]
+
+
+def test_the_default_is_one_worker_per_available_core(workers):
+    workers(0)
+    assert parallel.workers() == parallel.available_cores() >= 1
+    with pytest.raises(ValueError, match="count must be 0 or more"):
+        workers(-1)
+
+
+def test_the_pool_runs_work_in_the_callers_grad_and_inference_modes(workers):
+    workers(2)
+
+    def modes(_: int) -> tuple[bool, bool]:
+        return torch.is_grad_enabled(), torch.is_inference_mode_enabled()
+
+    with torch.no_grad():
+        assert side_by_side(modes, [1, 2]) == [(False, False)] * 2
+    with torch.inference_mode():
+        assert side_by_side(modes, [1, 2]) == [(False, True)] * 2
+    assert side_by_side(modes, [1, 2]) == [(True, False)] * 2
+
+
+def test_members_trained_side_by_side_learn_what_they_learn_one_after_another(workers, series):
+    config = TINY.with_changes(members=3)
+    workers(1)
+    alone = fit(series, config)
+    workers(2)
+    together = fit(series, config)
+    for (name, first), second in zip(
+        alone.model.state_dict().items(), together.model.state_dict().values(), strict=True
+    ):
+        torch.testing.assert_close(second, first, rtol=1e-5, atol=1e-6, msg=name)
+    np.testing.assert_allclose(
+        [log.val_loss for log in together.history], [log.val_loss for log in alone.history]
+    )
+    np.testing.assert_allclose(future(together, series).mean, future(alone, series).mean)
+
+
+def test_dropout_between_layers_keeps_a_run_repeatable_with_a_pool(workers, series):
+    workers(2)
+    config = TINY.with_changes(members=3, num_layers=2, dropout=0.3)
+    first, second = fit(series, config), fit(series, config)
+    for one, other in zip(first.model.parameters(), second.model.parameters(), strict=True):
+        torch.testing.assert_close(one, other, rtol=0, atol=0)
