@@ -43,7 +43,7 @@ def same_weights(first: Run, second: Run) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--series", default="co2,taylor,seattle_temps_hourly")
+    parser.add_argument("--series", default="co2,taylor,seattle_temps_hourly,elnino,airline")
     parser.add_argument("--cells", default="lstm,gru")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3)

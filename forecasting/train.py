@@ -17,7 +17,7 @@ from data.prepare import Series
 from data.windows import Scaler, Split, fit_covariate_scaler, fit_scaler, scale_inputs, split
 from forecasting.config import TrainConfig
 from forecasting.device import choose_device, device_name
-from models.parallel import side_by_side
+from models.parallel import side_by_side, worth_sharing
 from models.recurrent import Ensemble, RecurrentForecaster, count_parameters, members_of
 
 CALLBACK_INTERVAL_S = 0.25
@@ -270,8 +270,9 @@ def _backward(
     """Every member's gradients for one batch; returns the loss averaged over the members.
 
     Members are independent until the optimiser's step, so on CPU each one's forward and
-    backward pass runs on a core of its own (models.parallel) unless dropout draws random
-    masks, whose order would then depend on the threads and the run could not be repeated.
+    backward pass runs on a core of its own (models.parallel) when the pass is long enough to
+    gain, unless dropout draws random masks, whose order would then depend on the threads and
+    the run could not be repeated.
     """
     members = members_of(model)
 
@@ -283,7 +284,9 @@ def _backward(
         return loss.detach()
 
     random = config.dropout > 0 and config.num_layers > 1
-    if inputs.device.type != "cpu" or random:
+    batch, steps = inputs.shape[:2]
+    shared = worth_sharing(batch, steps, config.hidden_size, config.num_layers)
+    if inputs.device.type != "cpu" or random or not shared:
         return sum(one(member) for member in members)
     return sum(side_by_side(one, members))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from models.parallel import side_by_side
+from models.parallel import side_by_side, worth_sharing
 
 CELLS: dict[str, type[nn.RNNBase]] = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 RESIDUALS = ("last", "seasonal", "none")
@@ -134,12 +134,15 @@ class Ensemble(nn.Module):
 def member_outputs(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """(members, batch, horizon) for an ensemble; (1, batch, horizon) for a single model.
 
-    In eval mode on CPU the members run side by side (models.parallel); a training pass may
-    draw dropout masks, whose order must not depend on which thread is first.
+    In eval mode on CPU, on inputs large enough to gain, the members run side by side
+    (models.parallel); a training pass may draw dropout masks, whose order must not depend on
+    which thread is first.
     """
     if not isinstance(model, Ensemble):
         return model(x).unsqueeze(0)
-    if model.training or x.device.type != "cpu":
+    rnn = model.members[0].rnn
+    shared = worth_sharing(x.shape[0], x.shape[1], rnn.hidden_size, rnn.num_layers)
+    if model.training or x.device.type != "cpu" or not shared:
         return torch.stack([member(x) for member in model.members])
     return torch.stack(side_by_side(lambda member: member(x), list(model.members)))
 

@@ -9,7 +9,8 @@ from forecasting.config import TrainConfig
 from forecasting.predict import future
 from forecasting.train import fit
 from models import parallel
-from models.parallel import set_workers, side_by_side
+from models.parallel import set_workers, side_by_side, worth_sharing
+from models.recurrent import RecurrentForecaster
 from tests.conftest import noisy_sine
 
 TINY = TrainConfig(window=16, horizon=4, hidden_size=8, epochs=3, batch_size=32, patience=0)
@@ -66,12 +67,44 @@ def test_the_pool_runs_work_in_the_callers_grad_and_inference_modes(workers):
     assert side_by_side(modes, [1, 2]) == [(True, False)] * 2
 
 
-def test_members_trained_side_by_side_learn_what_they_learn_one_after_another(workers, series):
+def threads_of_forward_passes(monkeypatch) -> set[int]:
+    """The threads the members' forward passes run on, from now on."""
+    seen: set[int] = set()
+    forward = RecurrentForecaster.forward
+
+    def watched(self, x):
+        seen.add(threading.get_ident())
+        return forward(self, x)
+
+    monkeypatch.setattr(RecurrentForecaster, "forward", watched)
+    return seen
+
+
+def test_only_passes_long_enough_to_gain_are_shared():
+    assert worth_sharing(batch=32, steps=120, hidden=64, layers=1)  # the long series' windows
+    assert not worth_sharing(batch=32, steps=30, hidden=64, layers=1)  # monthly ones
+    assert worth_sharing(batch=32, steps=30, hidden=64, layers=2)
+    assert worth_sharing(batch=4096, steps=30, hidden=64, layers=1)  # a validation pass
+
+
+def test_tiny_members_stay_in_the_training_thread(workers, series, monkeypatch):
+    workers(2)
+    seen = threads_of_forward_passes(monkeypatch)
+    fit(series, TINY.with_changes(members=3, epochs=1))
+    assert seen == {threading.get_ident()}
+
+
+def test_members_trained_side_by_side_learn_what_they_learn_one_after_another(
+    workers, series, monkeypatch
+):
+    monkeypatch.setattr(parallel, "MIN_WORK", 0)  # share even these tiny passes
     config = TINY.with_changes(members=3)
     workers(1)
     alone = fit(series, config)
     workers(2)
+    seen = threads_of_forward_passes(monkeypatch)
     together = fit(series, config)
+    assert seen - {threading.get_ident()}, "the members ran on the pool's threads"
     for (name, first), second in zip(
         alone.model.state_dict().items(), together.model.state_dict().values(), strict=True
     ):
@@ -82,7 +115,8 @@ def test_members_trained_side_by_side_learn_what_they_learn_one_after_another(wo
     np.testing.assert_allclose(future(together, series).mean, future(alone, series).mean)
 
 
-def test_dropout_between_layers_keeps_a_run_repeatable_with_a_pool(workers, series):
+def test_dropout_between_layers_keeps_a_run_repeatable_with_a_pool(workers, series, monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_WORK", 0)
     workers(2)
     config = TINY.with_changes(members=3, num_layers=2, dropout=0.3)
     first, second = fit(series, config), fit(series, config)
