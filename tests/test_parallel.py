@@ -3,14 +3,16 @@ import threading
 import numpy as np
 import pytest
 import torch
+from torch import nn
 
 from data.prepare import from_array
+from forecasting import train
 from forecasting.config import TrainConfig
 from forecasting.predict import future
 from forecasting.train import fit
 from models import parallel
-from models.parallel import set_workers, side_by_side, worth_sharing
-from models.recurrent import RecurrentForecaster
+from models.parallel import cgroup_quota, set_workers, side_by_side, worth_sharing
+from models.recurrent import Ensemble, RecurrentForecaster
 from tests.conftest import noisy_sine
 
 TINY = TrainConfig(window=16, horizon=4, hidden_size=8, epochs=3, batch_size=32, patience=0)
@@ -67,13 +69,63 @@ def test_the_pool_runs_work_in_the_callers_grad_and_inference_modes(workers):
     assert side_by_side(modes, [1, 2]) == [(True, False)] * 2
 
 
-def threads_of_forward_passes(monkeypatch) -> set[int]:
-    """The threads the members' forward passes run on, from now on."""
+def test_work_already_on_the_pool_runs_in_its_own_thread_instead_of_waiting_for_a_worker(
+    workers,
+):
+    workers(2)
+
+    def outer(_: int) -> tuple[int, list[int]]:
+        return threading.get_ident(), side_by_side(lambda _: threading.get_ident(), [1, 2])
+
+    for thread, inner in side_by_side(outer, [1, 2]):
+        assert inner == [thread, thread]
+
+
+def test_the_pool_runs_work_with_the_callers_torch_thread_count(workers):
+    workers(2)
+    before = torch.get_num_threads()
+    try:
+        for count in (2, 1):
+            torch.set_num_threads(count)
+            assert side_by_side(lambda _: torch.get_num_threads(), [1, 2]) == [count, count]
+    finally:
+        torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize(
+    ("text", "cores"),
+    [("200000 100000\n", 2), ("50000 100000\n", 1), ("max 100000\n", 0), ("", 0)],
+)
+def test_a_containers_cpu_quota_is_read_in_whole_cpus(tmp_path, text, cores):
+    (tmp_path / "cpu.max").write_text(text)
+    assert cgroup_quota(tmp_path / "cpu.max") == cores
+    assert cgroup_quota(tmp_path / "missing") == 0
+
+
+def test_the_members_gradients_are_those_of_the_loss_over_all_members_at_once(workers):
+    workers(2)
+    torch.manual_seed(0)
+    model = Ensemble([RecurrentForecaster(hidden_size=8, horizon=3) for _ in range(3)])
+    config = TINY.with_changes(horizon=3, members=3, loss="mae")
+    x, targets = torch.randn(5, 12, 1), torch.randn(5, 3)
+    outputs = torch.stack([member(x) for member in model.members])
+    nn.functional.l1_loss(outputs, targets.expand_as(outputs)).backward()
+    expected = [p.grad.clone() for p in model.parameters()]
+    model.zero_grad(set_to_none=True)
+    loss = train._backward(model, x, targets, config, torch.amp.GradScaler("cpu", enabled=False))
+    torch.testing.assert_close(loss, nn.functional.l1_loss(outputs, targets.expand_as(outputs)))
+    for got, want in zip((p.grad for p in model.parameters()), expected, strict=True):
+        torch.testing.assert_close(got, want)
+
+
+def threads_of_forward_passes(monkeypatch, training_only: bool = False) -> set[int]:
+    """The threads the members' forward passes run on (training passes only, if asked)."""
     seen: set[int] = set()
     forward = RecurrentForecaster.forward
 
     def watched(self, x):
-        seen.add(threading.get_ident())
+        if self.training or not training_only:
+            seen.add(threading.get_ident())
         return forward(self, x)
 
     monkeypatch.setattr(RecurrentForecaster, "forward", watched)
@@ -119,6 +171,8 @@ def test_dropout_between_layers_keeps_a_run_repeatable_with_a_pool(workers, seri
     monkeypatch.setattr(parallel, "MIN_WORK", 0)
     workers(2)
     config = TINY.with_changes(members=3, num_layers=2, dropout=0.3)
+    seen = threads_of_forward_passes(monkeypatch, training_only=True)
     first, second = fit(series, config), fit(series, config)
+    assert seen == {threading.get_ident()}, "passes that draw dropout masks take turns"
     for one, other in zip(first.model.parameters(), second.model.parameters(), strict=True):
         torch.testing.assert_close(one, other, rtol=0, atol=0)
