@@ -6,7 +6,7 @@ sMAPE, coverage of the 80% and 95% intervals, and fit + predict time. The statis
 run in .venv-bench (see bench/anchors.py); `--no-anchors` skips them.
 
 Usage: .venv/bin/python bench/accuracy.py [--cells lstm,gru] [--series airline,wineind]
-       [--member-cores 0] [--set rnn_steps=0]
+       [--member-cores 0] [--origins 3 --no-anchors] [--set lr=0.006]
 """
 
 from __future__ import annotations
@@ -62,7 +62,10 @@ class Outcome:
     seconds: float
 
 
-def load_cases(only: set[str] | None) -> list[Case]:
+def load_cases(only: set[str] | None, origins: int = 1) -> list[Case]:
+    """Each catalog series with its last horizon hidden; with `origins` > 1 also the same series
+    ending 1, 2, ... horizons earlier (named "airline -1h"), as long as at least three quarters
+    of its history is left."""
     cases = []
     for folder in CATALOGS:
         if not (folder / "catalog.json").exists():
@@ -75,16 +78,21 @@ def load_cases(only: set[str] | None) -> list[Case]:
             series = prepare(table, date_col=entry["date_col"], target=entry["target"])
             series = replace(series, season=entry["season_length"])
             horizon = entry["horizon"]
-            cases.append(
-                Case(
-                    name,
-                    series.head(len(series) - horizon),
-                    series.values[-horizon:],
-                    entry["season_length"],
-                    horizon,
-                    entry["frequency"],
+            history = len(series) - horizon
+            for k in range(origins):
+                end = len(series) - k * horizon
+                if end - horizon < 0.75 * history:
+                    break
+                cases.append(
+                    Case(
+                        name if k == 0 else f"{name} -{k}h",
+                        series.head(end - horizon),
+                        series.values[end - horizon : end],
+                        entry["season_length"],
+                        horizon,
+                        entry["frequency"],
+                    )
                 )
-            )
     return cases
 
 
@@ -222,6 +230,13 @@ def main() -> None:
         default=1,
         help="cores an ensemble's members train on side by side (default: 1; 0: all)",
     )
+    parser.add_argument(
+        "--origins",
+        type=int,
+        default=1,
+        help="forecast origins per series: the end, and 1, 2, ... horizons before it "
+        "(default: 1; more needs --no-anchors, as AutoARIMA would take hours)",
+    )
     parser.add_argument("--json", type=Path, help="also write every score here")
     parser.add_argument(
         "--set",
@@ -231,10 +246,14 @@ def main() -> None:
         help="a TrainConfig setting other than the default, e.g. --set members=1 (repeatable)",
     )
     args = parser.parse_args()
+    if args.origins < 1:
+        parser.error(f"--origins must be at least 1; got {args.origins}")
+    if args.origins > 1 and not args.no_anchors:
+        parser.error("--origins above 1 needs --no-anchors (AutoARIMA would take hours)")
     torch.set_num_threads(args.threads)
     set_workers(args.member_cores)
     settings = dict(parse_setting(item) for item in args.set)
-    cases = load_cases(set(args.series.split(",")) if args.series else None)
+    cases = load_cases(set(args.series.split(",")) if args.series else None, args.origins)
     outcomes: dict[str, dict[str, Outcome]] = {"seasonal naive": {c.name: snaive(c) for c in cases}}
     if not args.no_anchors:
         outcomes.update(anchors(cases))
