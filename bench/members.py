@@ -5,6 +5,9 @@ epochs with torch at 1 thread, its members on 1 core and on every available core
 (models.parallel), in alternating order; prints the median seconds, their ratio, and checks
 that both ways learn the same weights.
 
+With `--epochs 0` each training runs as the Train page's defaults do, early stopping
+included.
+
 Usage: .venv/bin/python bench/members.py [--series co2,taylor] [--epochs 5] [--repeat 3]
 """
 
@@ -45,23 +48,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", default="co2,taylor,seattle_temps_hourly,elnino,airline")
     parser.add_argument("--cells", default="lstm,gru")
-    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument(
+        "--epochs", type=int, default=5, help="epochs, no early stopping; 0: the defaults' own"
+    )
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     torch.set_num_threads(1)
     cores = available_cores()
     print(f"torch {torch.__version__}, 1 thread; members on 1 core or on {cores}")
-    print(f"{args.epochs} epochs each (no early stopping), median of {args.repeat}\n")
+    length = f"{args.epochs} epochs each (no early stopping)" if args.epochs else "the defaults"
+    print(f"{length}, median of {args.repeat}\n")
     rows = []
     for case in load_cases(set(args.series.split(","))):
         for cell in args.cells.split(","):
+            fixed = {"epochs": args.epochs, "patience": 0} if args.epochs else {}
             config = auto_config(
                 len(case.series),
                 case.season_length,
                 horizon=case.horizon,
                 cell=cell,
-                epochs=args.epochs,
-                patience=0,
+                **fixed,
             )
             timed_fit(case, config, 1)  # warm-up
             seconds: dict[int, list[float]] = {1: [], cores: []}

@@ -72,3 +72,22 @@ def test_the_memory_benchmark_reads_every_row_of_its_csv_and_trains_on_both_seri
     assert rows[2].startswith("| read from CSV (read_table ")
     assert "CSV: 20,000 rows" in done.stdout
     assert "csv: 20,000 points; report: [\"Using 'timestamp' as the date column" in done.stdout
+
+
+def test_the_members_benchmark_times_both_ways_and_checks_they_learn_the_same():
+    command = [
+        sys.executable,
+        "bench/members.py",
+        "--series",
+        "shampoo",
+        "--cells",
+        "gru",
+        "--epochs",
+        "1",
+        "--repeat",
+        "1",
+    ]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| shampoo | gru | 3 |")]
+    assert rows and rows[-1].endswith("| True |")
