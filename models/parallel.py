@@ -8,6 +8,7 @@ passes (see `worth_sharing`) stay in the training's own thread.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -28,8 +29,10 @@ _pool: ThreadPoolExecutor | None = None
 _in_pool = threading.local()  # .inside is True on the pool's threads
 
 
+@functools.cache
 def available_cores() -> int:
-    """Cores this process may use: its CPU affinity, capped by a container's CPU quota."""
+    """Cores this process may use: its CPU affinity, capped by a container's CPU quota (read
+    once: it is asked for on every training step)."""
     if hasattr(os, "sched_getaffinity"):
         cores = len(os.sched_getaffinity(0))
     else:
@@ -85,11 +88,12 @@ def side_by_side(work: Callable[[Item], Result], items: Sequence[Item]) -> list[
     interpreter shuts down, runs in the caller's thread.
     """
     global _pool
-    if len(items) < 2 or workers() < 2 or getattr(_in_pool, "inside", False):
+    count = workers()
+    if len(items) < 2 or count < 2 or getattr(_in_pool, "inside", False):
         return [work(item) for item in items]
     with _lock:
         if _pool is None:
-            _pool = ThreadPoolExecutor(workers(), thread_name_prefix="member")
+            _pool = ThreadPoolExecutor(count, thread_name_prefix="member")
         pool = _pool
     grad, inference = torch.is_grad_enabled(), torch.is_inference_mode_enabled()
     threads = torch.get_num_threads()
