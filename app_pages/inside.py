@@ -84,6 +84,8 @@ st.caption(
         end=moment(states.index[-1]),
     )
 )
+if states.pool > 1:
+    st.caption(text("inside.pooled", steps=len(states.steps), pool=states.pool))
 figure_column, equations_column = st.columns([3, 2])
 figure = cell_charts.cell_figure(
     states, layer, range(first - 1, last), series.target, state.language()

@@ -193,6 +193,12 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
         help="add a linear map of the window to the network's correction (default: on)",
     )
     add(
+        "--pool",
+        type=int,
+        help="steps averaged into one recurrent input; 1: every step; 0: automatic, the LSTM "
+        "reads at most 48 steps, the GRU and RNN every step (default: 0)",
+    )
+    add(
         "--precision",
         choices=PRECISIONS,
         help="mixed: float16 autocast with gradient scaling on CUDA, fp32 elsewhere; auto: "
@@ -262,6 +268,7 @@ TRAIN_OPTIONS = (
     "members",
     "window_scale",
     "linear",
+    "pool",
     "precision",
     "epoch_windows",
     "strategy",

@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 import pandas as pd
 
 from data.prepare import Series
-from forecasting.config import TrainConfig, series_config
+from forecasting.config import TrainConfig, lstm_pool, series_config
 from forecasting.evaluate import METRICS
 from forecasting.summary import RunSummary
 
@@ -62,8 +62,12 @@ def metrics_table(summaries: Sequence[RunSummary]) -> pd.DataFrame:
 
 
 def trio_configs(base: TrainConfig) -> list[TrainConfig]:
-    """The same config with each cell, LSTM, GRU and RNN: same seed, every other setting kept."""
-    return [base.with_changes(cell=cell) for cell in TRIO]
+    """The same config with each cell, LSTM, GRU and RNN: same seed, every other setting kept.
+
+    The cells read the same input: where an automatic pool would differ between them (a window
+    longer than POOLED_STEPS), it is fixed at what it is for `base`'s cell."""
+    pool = base.pool or (base.pool_length if lstm_pool(base.window) > 1 else 0)
+    return [base.with_changes(cell=cell, pool=pool) for cell in TRIO]
 
 
 def trio_base(series: Series, current: RunSummary | None = None) -> TrainConfig:

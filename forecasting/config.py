@@ -17,6 +17,7 @@ PRECISIONS = ("auto", "fp32", "mixed")
 MIXED_MIN_HIDDEN = 512  # on an H100 mixed precision slowed 64 and 256 units and sped up 1024
 MIN_WINDOW, MAX_WINDOW = 4, 256
 SAMPLED_EPOCH_WINDOWS = 1024  # above this many training windows, epochs are sampled
+POOLED_STEPS = 48  # an automatic pool lets the LSTM read at most this many steps
 
 
 class ConfigError(ValueError):
@@ -33,6 +34,7 @@ class TrainConfig:
     epoch_windows: int = 0  # windows drawn at random per epoch; 0: every training window
     linear: bool = True  # a linear map of the window added to the network's correction
     members: int = 3  # networks trained from different starting weights; their median forecasts
+    pool: int = 0  # steps averaged into one recurrent input; 1: every step; 0: see `pool_length`
     window: int = 24  # input steps the network sees
     horizon: int = 12  # steps it predicts
     season_length: int = 1  # steps in one season; 1 when there is none
@@ -75,6 +77,7 @@ class TrainConfig:
         _check_int("patience", self.patience, 0, 100_000)
         _check_int("seed", self.seed, 0, 2**32 - 1)
         _check_int("members", self.members, 1, 15)
+        _check_int("pool", self.pool, 0, 10_000)
         _check_int("epoch_windows", self.epoch_windows, 0, 100_000_000)
         _check_float("dropout", self.dropout, 0.0, 0.95)
         _check_float("lr", self.lr, 1e-7, 10.0)
@@ -98,6 +101,17 @@ class TrainConfig:
         if self.precision == "auto":
             return self.hidden_size >= MIXED_MIN_HIDDEN
         return self.precision == "mixed"
+
+    @property
+    def pool_length(self) -> int:
+        """Steps the recurrent layers read as one: `pool`, or when it is 0 (automatic) enough
+        for the LSTM to read at most POOLED_STEPS steps, and 1 for the GRU and the plain RNN.
+
+        Measured (bench/RESULTS.md): averaged input made the LSTM about twice as fast on long
+        seasonal windows at the same accuracy, and cost the GRU accuracy."""
+        if self.pool:
+            return min(self.pool, self.window)
+        return lstm_pool(self.window) if self.cell == "lstm" else 1
 
     @property
     def model_horizon(self) -> int:
@@ -139,6 +153,11 @@ def auto_config(n_points: int, season_length: int = 1, **given: Any) -> TrainCon
     sampled = given.get("epoch_windows", SAMPLED_EPOCH_WINDOWS)
     patience = given.get("patience", 10 if sampled else config.patience)
     return config.with_changes(epoch_windows=sampled, patience=patience)
+
+
+def lstm_pool(window: int) -> int:
+    """The automatic pool of an LSTM: the fewest steps per input that leave it POOLED_STEPS."""
+    return math.ceil(window / POOLED_STEPS)
 
 
 def series_config(series: Series, **given: Any) -> TrainConfig:

@@ -23,8 +23,23 @@ class WindowStates:
     nonlinearity: str  # "tanh" | "relu": the plain RNN's activation
     index: pd.Index  # (window,) the window's timestamps
     values: np.ndarray  # (window,) the target in data units
-    inputs: np.ndarray  # (window, features) what the recurrent layers read, x_t
+    steps: pd.Index  # (steps,) where the recurrent layers step: each point, or each pool's middle
+    inputs: np.ndarray  # (steps, features) what the recurrent layers read, x_t
     layers: list[CellStates]  # layer 0 (closest to the input) first
+
+    @property
+    def pool(self) -> int:
+        """Points averaged into one input x_t (1: every point read)."""
+        return len(self.index) // len(self.steps)
+
+
+def pool_middles(index: pd.Index, pool: int, steps: int) -> pd.Index:
+    """The middle of each of the last `steps` runs of `pool` points of `index`."""
+    if pool == 1:
+        return index[len(index) - steps :]
+    firsts = index[len(index) - steps * pool :: pool]
+    lasts = index[len(index) - steps * pool + pool - 1 :: pool]
+    return firsts + (lasts - firsts) / 2
 
 
 def window_ends(run: Run, series: Series) -> range:
@@ -52,12 +67,15 @@ def window_states(run: Run, series: Series, end: int, member: int = 0) -> Window
     x = torch.as_tensor(scaled, dtype=torch.float32, device=device)[None]  # (1, window, f)
     model.eval()
     with torch.no_grad():
-        inputs = model.rnn_input(x)[0]  # (window, features)
+        inputs = model.rnn_input(x)[0]  # (steps, features)
+    index = series.index[start:end]
+    pool = len(index) // len(inputs)
     return WindowStates(
         cell=model.cell,
         nonlinearity=getattr(model.rnn, "nonlinearity", "tanh"),
-        index=series.index[start:end],
+        index=index,
         values=series.values[start:end],
+        steps=pool_middles(index, pool, len(inputs)),
         inputs=inputs.cpu().numpy(),
         layers=unroll(model.rnn, inputs),
     )

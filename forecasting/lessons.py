@@ -1,8 +1,8 @@
 """The lessons' exercises as presets: the data, the runs to train, and the page to watch them on.
 
 Each exercise trains the plain network of the lessons (no baseline to correct, no linear
-shortcut, no window scaling, one network, no early stopping), so the class sees what the
-textbook model does; the Train page's defaults are what this app would use instead.
+shortcut, every step read, no window scaling, one network, no early stopping), so the class sees
+what the textbook model does; the Train page's defaults are what this app would use instead.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from forecasting.share import DataSource
 TEXTBOOK = {  # the lessons' plain network
     "residual": "none",
     "linear": False,
+    "pool": 1,
     "window_scale": False,
     "members": 1,
     "patience": 0,

@@ -22,6 +22,7 @@ BEFORE_ENSEMBLES = {
     "loss": "mse",
     "epoch_windows": 0,
     "linear": False,
+    "pool": 1,
 }
 """What checkpoints saved before these settings existed were trained with."""
 

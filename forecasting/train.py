@@ -174,6 +174,7 @@ def build_member(config: TrainConfig) -> RecurrentForecaster:
         season_length=config.season_length,
         window_scale=config.window_scale,
         linear_window=config.window if config.linear else 0,
+        pool=config.pool_length,
     )
 
 
@@ -284,8 +285,8 @@ def _backward(
         return loss.detach()
 
     random = config.dropout > 0 and config.num_layers > 1
-    batch, steps = inputs.shape[:2]
-    shared = worth_sharing(batch, steps, config.hidden_size, config.num_layers)
+    steps = members[0].rnn_steps(inputs.shape[1])
+    shared = worth_sharing(inputs.shape[0], steps, config.hidden_size, config.num_layers)
     if inputs.device.type != "cpu" or random or not shared:
         return sum(one(member) for member in members)
     return sum(side_by_side(one, members))

@@ -22,6 +22,9 @@ class RecurrentForecaster(nn.Module):
     With `linear_window` (the window's length) a linear map of the same shifted, scaled window
     is added to the correction, as in LSTNet's autoregressive part: it can weigh past seasons
     or the last value directly, which the recurrent layers learn slowly. It starts at zero.
+    With `pool` above 1 the recurrent layers read the window averaged over chunks of `pool`
+    steps, the last chunk ending at the last step (the oldest `window % pool` steps are left to
+    the linear map): a long window costs them as few steps as a short one.
     """
 
     def __init__(
@@ -36,6 +39,7 @@ class RecurrentForecaster(nn.Module):
         season_length: int = 1,
         window_scale: bool = False,
         linear_window: int = 0,
+        pool: int = 1,
     ) -> None:
         super().__init__()
         if cell not in CELLS:
@@ -46,6 +50,7 @@ class RecurrentForecaster(nn.Module):
             ("num_layers", num_layers),
             ("horizon", horizon),
             ("season_length", season_length),
+            ("pool", pool),
         ):
             if value < 1:
                 raise ValueError(f"{name} must be at least 1, got {value}")
@@ -58,6 +63,7 @@ class RecurrentForecaster(nn.Module):
         self.residual = residual
         self.season_length = season_length
         self.window_scale = window_scale
+        self.pool = pool
         self.rnn = CELLS[cell](
             input_size,
             hidden_size,
@@ -73,7 +79,7 @@ class RecurrentForecaster(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         inputs, spread = self._prepared(x)
-        outputs, _ = self.rnn(inputs)  # (batch, window, hidden)
+        outputs, _ = self.rnn(self._pooled(inputs))  # (batch, steps, hidden)
         correction = self.head(outputs[:, -1])  # (batch, horizon)
         if self.residual == "none":
             return correction
@@ -84,8 +90,22 @@ class RecurrentForecaster(nn.Module):
         return correction + self._base(x[..., 0])
 
     def rnn_input(self, x: torch.Tensor) -> torch.Tensor:
-        """What `rnn` reads for windows x (batch, window, features), the way `forward` feeds it."""
-        return self._prepared(x)[0]
+        """What `rnn` reads for windows x (batch, window, features), the way `forward` feeds it:
+        (batch, steps, features), steps = window // pool."""
+        return self._pooled(self._prepared(x)[0])
+
+    def rnn_steps(self, window: int) -> int:
+        """How many steps the recurrent layers take over a window of `window` steps."""
+        return max(1, window // self.pool)
+
+    def _pooled(self, inputs: torch.Tensor) -> torch.Tensor:
+        if self.pool == 1:
+            return inputs
+        batch, window, features = inputs.shape
+        steps = self.rnn_steps(window)
+        chunk = min(self.pool, window)
+        kept = inputs[:, window - steps * chunk :]
+        return kept.reshape(batch, steps, chunk, features).mean(dim=2)
 
     def _prepared(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """The recurrent layers' input (batch, window, features), and the spread it was divided
@@ -140,8 +160,9 @@ def member_outputs(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """
     if not isinstance(model, Ensemble):
         return model(x).unsqueeze(0)
-    rnn = model.members[0].rnn
-    shared = worth_sharing(x.shape[0], x.shape[1], rnn.hidden_size, rnn.num_layers)
+    first = model.members[0]
+    steps = first.rnn_steps(x.shape[1])
+    shared = worth_sharing(x.shape[0], steps, first.rnn.hidden_size, first.rnn.num_layers)
     if model.training or x.device.type != "cpu" or not shared:
         return torch.stack([member(x) for member in model.members])
     return torch.stack(side_by_side(lambda member: member(x), list(model.members)))

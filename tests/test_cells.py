@@ -113,8 +113,10 @@ def test_a_window_of_the_wrong_shape_is_refused_naming_the_shape():
             "input_size": 3,
             "num_layers": 2,
         },
+        {"cell": "lstm", "residual": "last", "linear_window": WINDOW, "pool": 5},
+        {"cell": "gru", "residual": "none", "input_size": 3, "pool": 3},
     ],
-    ids=["scaled", "covariates", "no-residual", "two-layers"],
+    ids=["scaled", "covariates", "no-residual", "two-layers", "pooled", "pooled-raw"],
 )
 def test_the_rnn_input_and_the_unrolled_cell_give_the_forward_forecast(kwargs):
     torch.manual_seed(0)
@@ -137,7 +139,11 @@ def test_the_rnn_input_and_the_unrolled_cell_give_the_forward_forecast(kwargs):
         handle.remove()
         inputs = model.rnn_input(x)
     assert torch.equal(seen[0], inputs)
-    if model.residual == "none":
+    pool = kwargs.get("pool", 1)
+    assert inputs.shape == (1, WINDOW // pool, kwargs.get("input_size", 1))
+    if pool > 1:
+        pass  # what a pool reads: tests/test_recurrent.py
+    elif model.residual == "none":
         assert torch.equal(inputs, x)
     else:
         assert inputs[0, -1, 0] == 0  # relative to the window's last value

@@ -379,3 +379,15 @@ def test_a_checkpoint_saved_before_ensembles_loads_as_the_single_mse_model_it_wa
     )
     assert loaded.config.linear is False
     np.testing.assert_array_equal(future(loaded, series).mean, future(trained, series).mean)
+
+
+def test_a_checkpoint_saved_before_pools_loads_reading_every_step():
+    series = from_array(10.0 + np.sin(np.arange(200) / 5))
+    config = TrainConfig(window=60, horizon=4, hidden_size=8, epochs=1, members=1, pool=1)
+    trained = fit(series, config)
+    saved = checkpoint.load(run_to_bytes(trained))
+    legacy = {key: value for key, value in saved.config.items() if key != "pool"}
+    older = checkpoint.Checkpoint(legacy, saved.scaler, saved.state_dict, saved.meta)
+    loaded = load_run(checkpoint.to_bytes(older))
+    assert loaded.config.pool_length == 1 and config.with_changes(pool=0).pool_length == 2
+    np.testing.assert_array_equal(future(loaded, series).mean, future(trained, series).mean)

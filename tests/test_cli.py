@@ -132,6 +132,8 @@ def test_every_training_setting_is_an_option(capsys, tmp_path):
         "mixed",
         "--epoch-windows",
         16,
+        "--pool",
+        2,
     )
     assert code == 0, err
     config = json.loads((tmp_path / "metrics.json").read_text())["config"]
@@ -160,6 +162,7 @@ def test_every_training_setting_is_an_option(capsys, tmp_path):
         "linear": False,
         "precision": "mixed",
         "epoch_windows": 16,
+        "pool": 2,
     }
     assert json.loads((tmp_path / "metrics.json").read_text())["part"] == "test"
     assert len(pd.read_csv(tmp_path / "forecast.csv")) == 3
@@ -172,6 +175,7 @@ def test_every_training_setting_is_an_option(capsys, tmp_path):
         (["forecast", SAMPLES / "airline.csv", "--epochs", "0"], "error: epochs must be between"),
         (["forecast", SAMPLES / "airline.csv", "--model", "cnn"], "error: argument --model"),
         (["forecast", SAMPLES / "airline.csv", "--members", "0"], "error: members must be"),
+        (["forecast", SAMPLES / "airline.csv", "--pool", "-2"], "error: pool must be"),
         (
             ["forecast", SAMPLES / "airline.csv", "--bogus"],
             "error: unrecognized arguments: --bogus",

@@ -72,6 +72,13 @@ def test_trio_configs_differ_from_the_base_only_in_their_cell():
     assert list(settings_diff(configs, ["l", "g", "r"]).index) == ["cell"]
 
 
+@pytest.mark.parametrize(("cell", "pool"), [("lstm", 3), ("gru", 1)])
+def test_the_trio_s_cells_read_the_same_input_as_the_base_s_cell(cell, pool):
+    base = TINY.with_changes(cell=cell, window=130)
+    assert base.pool_length == pool
+    assert [config.pool_length for config in trio_configs(base)] == [pool] * 3
+
+
 def test_the_trio_keeps_the_current_run_s_settings_only_on_the_data_it_was_trained_on(series, trio):
     assert trio_base(series, trio[1]) == trio[1].run.config
     other = from_array(noisy_sine(300, seed=1), target="signal")

@@ -26,6 +26,7 @@ def test_defaults_are_valid_and_round_trip_through_a_dict():
         ({"window_scale": "yes"}, "window_scale must be true or false; got 'yes'"),
         ({"linear": 1}, "linear must be true or false; got 1"),
         ({"precision": "bf16"}, "precision must be one of auto, fp32, mixed; got 'bf16'"),
+        ({"pool": -1}, "pool must be between 0 and 10000; got -1"),
     ],
 )
 def test_bad_settings_name_the_setting_and_its_value(change, words):
@@ -96,3 +97,22 @@ def test_automatic_precision_is_mixed_only_for_wide_networks():
     assert TrainConfig(hidden_size=1024).mixed
     assert not TrainConfig(hidden_size=1024, precision="fp32").mixed
     assert TrainConfig(hidden_size=8, precision="mixed").mixed
+
+
+@pytest.mark.parametrize(
+    ("cell", "window", "pool", "length"),
+    [
+        ("lstm", 48, 0, 1),
+        ("lstm", 49, 0, 2),
+        ("lstm", 130, 0, 3),
+        ("gru", 130, 0, 1),
+        ("rnn", 130, 0, 1),
+        ("gru", 130, 4, 4),
+        ("lstm", 130, 1, 1),
+        ("lstm", 10, 50, 10),
+    ],
+)
+def test_the_pool_is_automatic_for_long_lstm_windows_only_and_never_beyond_the_window(
+    cell, window, pool, length
+):
+    assert TrainConfig(cell=cell, window=window, pool=pool).pool_length == length

@@ -129,3 +129,9 @@ def test_three_clicks_reach_an_lstms_gates_and_one_more_the_lstm_gru_rnn_table()
     assert app.title[0].value == "Compare runs"
     table = next(frame.value for frame in app.dataframe if "Parameters" in frame.value.columns)
     assert sorted(table["Cell"]) == ["GRU", "LSTM", "RNN"]
+
+
+@pytest.mark.parametrize("lesson", lessons.LESSONS, ids=lambda lesson: lesson.key)
+def test_the_lessons_networks_read_every_step_even_of_a_long_window(lesson):
+    for config in lesson.configs(series_of(lesson)):
+        assert config.with_changes(window=100).pool_length == 1

@@ -425,3 +425,23 @@ def test_the_train_page_says_when_epochs_are_sampled():
     said = [caption.value for caption in app.caption if "drawn at random" in caption.value]
     assert said and "each epoch trains on 1,024 of them" in said[0]
     assert widget(app.number_input, "Windows per epoch").value == 1024
+
+
+def test_the_train_page_says_when_the_lstm_reads_a_long_window_pooled_and_keeps_the_choice():
+    app = start("data")
+    widget(app.selectbox, "Sample").set_value("shampoo").run()
+    app.switch_page("app_pages/train.py").run()
+    assert not any("averages of" in caption.value for caption in app.caption)
+    app.switch_page("app_pages/data.py").run()
+    widget(app.selectbox, "Sample").set_value("co2").run()
+    app.switch_page("app_pages/train.py").run()
+    said = [caption.value for caption in app.caption if "averages of" in caption.value]
+    assert said and "The window is 130 steps long" in said[0]
+    assert "as 43 averages of 3 steps each" in said[0]
+    assert widget(app.number_input, "Steps averaged per recurrent step").value == 0
+    widget(app.number_input, "Steps averaged per recurrent step").set_value(1)
+    widget(app.number_input, "Windows per epoch").set_value(64)
+    widget(app.slider, "Window").set_value(52)
+    train_tiny(app, epochs=1)
+    config = app.session_state[state.RUNS][0].run.config
+    assert (config.pool, config.pool_length, config.window) == (1, 1, 52)

@@ -146,6 +146,19 @@ def test_tiny_members_stay_in_the_training_thread(workers, series, monkeypatch):
     assert seen == {threading.get_ident()}
 
 
+@pytest.mark.parametrize(("pool", "shared"), [(1, True), (4, False)])
+def test_a_pass_s_work_counts_the_steps_the_recurrent_layers_take(
+    workers, series, monkeypatch, pool, shared
+):
+    workers(2)
+    config = TINY.with_changes(members=3, epochs=1, pool=pool)
+    work = config.batch_size * config.window * config.hidden_size**2
+    monkeypatch.setattr(parallel, "MIN_WORK", work)  # a whole window's pass, not a pooled one
+    seen = threads_of_forward_passes(monkeypatch, training_only=True)
+    fit(series, config)
+    assert (seen != {threading.get_ident()}) is shared
+
+
 def test_members_trained_side_by_side_learn_what_they_learn_one_after_another(
     workers, series, monkeypatch
 ):

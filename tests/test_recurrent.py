@@ -68,6 +68,7 @@ def test_extra_input_features_are_accepted():
         ({"dropout": 1.0}, r"dropout must be in \[0, 1\), got 1.0"),
         ({"dropout": -0.1}, r"dropout must be in \[0, 1\), got -0.1"),
         ({"season_length": 0}, "season_length must be at least 1, got 0"),
+        ({"pool": 0}, "pool must be at least 1, got 0"),
     ],
 )
 def test_bad_arguments_raise_value_error_naming_the_argument(kwargs, message):
@@ -232,3 +233,37 @@ def test_an_even_ensemble_takes_the_mean_of_its_two_middle_members():
     x = windows_batch()
     each = torch.stack([member(x) for member in members])
     torch.testing.assert_close(Ensemble(members).eval()(x), each.mean(dim=0))
+
+
+@pytest.mark.parametrize("window_scale", [False, True])
+def test_a_pool_feeds_the_rnn_the_means_of_chunks_ending_at_the_last_step(window_scale):
+    x = windows_batch(window=10, features=2)
+    pooled = make_model(input_size=2, pool=3, window_scale=window_scale)
+    every = make_model(input_size=2, window_scale=window_scale)
+    steps = every.rnn_input(x)  # (4, 10, 2)
+    means = torch.stack([steps[:, 1:4].mean(1), steps[:, 4:7].mean(1), steps[:, 7:].mean(1)], 1)
+    torch.testing.assert_close(pooled.rnn_input(x), means)
+    seen = []
+    pooled.rnn.register_forward_hook(lambda module, args, out: seen.append(args[0]))
+    pooled(x)
+    torch.testing.assert_close(seen[0], means)
+
+
+def test_a_pool_longer_than_the_window_reads_one_mean():
+    x = windows_batch(window=5)
+    inputs = make_model(pool=8).rnn_input(x)
+    torch.testing.assert_close(inputs, make_model().rnn_input(x).mean(1, keepdim=True))
+
+
+@pytest.mark.parametrize(("linear_window", "moves"), [(0, False), (10, True)])
+def test_steps_a_pool_leaves_out_reach_the_forecast_only_through_the_linear_shortcut(
+    linear_window, moves
+):
+    model = make_model(pool=3, horizon=2, linear_window=linear_window)
+    if model.linear is not None:
+        with torch.no_grad():
+            model.linear.weight.fill_(0.1)
+    x = windows_batch(window=10)
+    changed = x.clone()
+    changed[:, 0] += 7.0  # the oldest step: 10 = 1 + 3 pools of 3
+    assert torch.equal(model(x), model(changed)) is not moves

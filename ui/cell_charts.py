@@ -168,7 +168,7 @@ def _heatmap(
         else {"colorscale": STATE_SCALE, "zmid": 0.0}
     )
     return go.Heatmap(
-        x=states.index,
+        x=states.steps,
         y=labels,
         z=values.T,  # (units, time)
         ygap=1,

@@ -19,7 +19,14 @@ from data.prepare import (
     detect_group_column,
 )
 from data.windows import SCALERS
-from forecasting.config import DEVICES, LOSSES, TrainConfig, series_config, training_windows
+from forecasting.config import (
+    DEVICES,
+    LOSSES,
+    TrainConfig,
+    lstm_pool,
+    series_config,
+    training_windows,
+)
 from forecasting.summary import RunSummary
 from ui import state
 from ui.state import form_start, remember, remembered, text
@@ -28,6 +35,7 @@ from ui.text import plain
 HIDDEN_SIZES = [4, 8, 16, 32, 64, 128, 256]
 BATCH_SIZES = [8, 16, 32, 64, 128, 256, 512]
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03]
+MAX_POOL = 64
 CELL_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
 
 
@@ -46,6 +54,10 @@ def config_form(series: Series) -> TrainConfig | None:
     windows = training_windows(len(series), defaults)
     if defaults.epoch_windows and windows > defaults.epoch_windows:
         st.caption(text("train.sampled", windows=windows, sample=defaults.epoch_windows))
+    pool = lstm_pool(defaults.window) if defaults.pool == 0 else 1
+    if pool > 1:
+        steps = defaults.window // pool
+        st.caption(text("train.pooled", window=defaults.window, steps=steps, pool=pool))
     with st.form(f"train-form-{key}", border=True):
         first, second, third = st.columns(3)
         cell = first.radio(
@@ -125,6 +137,12 @@ def config_form(series: Series) -> TrainConfig | None:
                 step=256,
                 help=text("train.epoch_windows_help"),
             )
+            pool = a.number_input(
+                text("train.pool"),
+                *span(0, MAX_POOL, defaults.pool),
+                defaults.pool,
+                help=text("train.pool_help"),
+            )
             loss = a.selectbox(
                 text("train.loss"),
                 LOSSES,
@@ -200,6 +218,7 @@ def config_form(series: Series) -> TrainConfig | None:
         covariates=tuple(covariates),
         members=members,
         epoch_windows=int(epoch_windows),
+        pool=int(pool),
         loss=loss,
         window_scale=window_scale,
         linear=linear,
