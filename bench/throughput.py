@@ -89,6 +89,7 @@ class Workload:
             residual="none",
             window_scale=False,
             linear=False,
+            pool=1,  # every step, as the bare loop's LSTM reads it
             precision=setting.precision,
         )
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+import torch
+
+from data.prepare import from_array
+from forecasting.train import build_model
+from tests.conftest import ROOT, noisy_sine
 
 TINY_ACCURACY = ("--no-anchors", "--cells", "lstm", "--set", "members=1")
 
@@ -55,3 +60,17 @@ def test_the_members_benchmark_times_both_ways_and_checks_they_learn_the_same():
     args = ("--series", "shampoo", "--cells", "gru", "--epochs", "1", "--repeat", "1")
     rows = table_rows(bench("members.py", *args), "| shampoo | gru | 3 |")
     assert rows and rows[-1].endswith("| True |")
+
+
+def test_the_throughput_benchmark_s_fit_trains_the_bare_loop_s_network(monkeypatch):
+    spec = importlib.util.spec_from_file_location("throughput", ROOT / "bench/throughput.py")
+    throughput = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "throughput", throughput)  # dataclasses look it up
+    spec.loader.exec_module(throughput)
+    work = throughput.Workload(
+        from_array(noisy_sine(500)), 64, 1, 256, 1, 0.05, torch.device("cpu")
+    )
+    setting = throughput.Setting("lstm", 16, 2)
+    ours, bare = build_model(work.config(setting)), throughput.BareNet(setting, 1)
+    assert (ours.pool, ours.linear, ours.residual) == (1, None, "none")
+    assert [p.shape for p in ours.parameters()] == [p.shape for p in bare.parameters()]
