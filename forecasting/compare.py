@@ -22,7 +22,7 @@ def settings_diff(configs: Sequence[TrainConfig], names: Sequence[str]) -> pd.Da
     """The settings that differ between the configs: a row per setting, a column per run."""
     if len(configs) != len(names):
         raise ValueError(f"{len(configs)} configs but {len(names)} names")
-    values = [config.to_dict() for config in configs]
+    values = [{**config.to_dict(), "pool": config.pool_length} for config in configs]  # as used
     differing = [
         setting.name
         for setting in fields(TrainConfig)

@@ -23,22 +23,24 @@ class WindowStates:
     nonlinearity: str  # "tanh" | "relu": the plain RNN's activation
     index: pd.Index  # (window,) the window's timestamps
     values: np.ndarray  # (window,) the target in data units
+    pool: int  # points averaged into one input x_t (1: every point read)
     steps: pd.Index  # (steps,) where the recurrent layers step: each point, or each pool's middle
     inputs: np.ndarray  # (steps, features) what the recurrent layers read, x_t
     layers: list[CellStates]  # layer 0 (closest to the input) first
 
-    @property
-    def pool(self) -> int:
-        """Points averaged into one input x_t (1: every point read)."""
-        return len(self.index) // len(self.steps)
 
-
-def pool_middles(index: pd.Index, pool: int, steps: int) -> pd.Index:
-    """The middle of each of the last `steps` runs of `pool` points of `index`."""
+def pool_middles(index: pd.Index, pool: int) -> pd.Index:
+    """The middle of each run of `pool` points of `index`, the last run ending at its end and
+    the first holding what is left, as RecurrentForecaster pools a window."""
     if pool == 1:
-        return index[len(index) - steps :]
-    firsts = index[len(index) - steps * pool :: pool]
-    lasts = index[len(index) - steps * pool + pool - 1 :: pool]
+        return index
+    rest = len(index) % pool
+    firsts = index[rest::pool].insert(0, index[0]) if rest else index[::pool]
+    lasts = (
+        index[rest + pool - 1 :: pool].insert(0, index[rest - 1])
+        if rest
+        else index[pool - 1 :: pool]
+    )
     return firsts + (lasts - firsts) / 2
 
 
@@ -69,13 +71,14 @@ def window_states(run: Run, series: Series, end: int, member: int = 0) -> Window
     with torch.no_grad():
         inputs = model.rnn_input(x)[0]  # (steps, features)
     index = series.index[start:end]
-    pool = len(index) // len(inputs)
+    pool = min(model.pool, len(index))
     return WindowStates(
         cell=model.cell,
         nonlinearity=getattr(model.rnn, "nonlinearity", "tanh"),
         index=index,
         values=series.values[start:end],
-        steps=pool_middles(index, pool, len(inputs)),
+        pool=pool,
+        steps=pool_middles(index, pool),
         inputs=inputs.cpu().numpy(),
         layers=unroll(model.rnn, inputs),
     )

@@ -27,6 +27,14 @@ BEFORE_ENSEMBLES = {
 """What checkpoints saved before these settings existed were trained with."""
 
 
+def _as_trained(config: TrainConfig, saved: Checkpoint) -> TrainConfig:
+    """`config` with the pool its network was trained with, should the automatic rule change."""
+    pool = saved.meta.get("pool", config.pool_length)
+    if isinstance(pool, bool) or not isinstance(pool, int) or pool < 1:
+        raise ConfigError(f"pool must be a whole number of at least 1; got {pool!r}")
+    return config if pool == config.pool_length else config.with_changes(pool=pool)
+
+
 def to_checkpoint(run: Run) -> Checkpoint:
     meta = {
         "train_end": run.train_end,
@@ -38,6 +46,7 @@ def to_checkpoint(run: Run) -> Checkpoint:
         "seconds": run.seconds,
         "history": [asdict(log) for log in run.history],
         "covariate_scaler": _covariate_scaler_to_dict(run.covariate_scaler),
+        "pool": run.config.pool_length,  # what an automatic pool was when it trained
     }
     return Checkpoint(
         run.config.to_dict(), scaler_to_dict(run.scaler), run.model.state_dict(), meta
@@ -56,7 +65,7 @@ def load_run(source: str | Path | bytes) -> Run:
     """A Run from a checkpoint file (path or bytes), on the CPU, ready to predict."""
     saved = checkpoint.load(source)
     try:
-        config = TrainConfig.from_dict({**BEFORE_ENSEMBLES, **saved.config})
+        config = _as_trained(TrainConfig.from_dict({**BEFORE_ENSEMBLES, **saved.config}), saved)
         scaler = scaler_from_dict(saved.scaler)
     except (ConfigError, ValueError, TypeError, KeyError) as err:
         raise CheckpointError(f"This checkpoint's settings are not valid: {err}.") from err

@@ -295,13 +295,18 @@ def best_trial_config(study: optuna.Study) -> TrainConfig:
         ) from None
     if "config" not in best.user_attrs:
         raise TuneError(f"Trial {best.number} of study {study.study_name!r} has no settings.")
-    return TrainConfig.from_dict(best.user_attrs["config"])
+    return stored_config(best.user_attrs["config"])
 
 
 def stored_base(study: optuna.Study) -> TrainConfig | None:
     """The base config of the study's latest search (None before its first), to continue it."""
     stored = study.user_attrs.get("base")
-    return None if stored is None else TrainConfig.from_dict(stored)
+    return None if stored is None else stored_config(stored)
+
+
+def stored_config(values: dict) -> TrainConfig:
+    """A config a study stored; one stored before pools existed read every step."""
+    return TrainConfig.from_dict({"pool": 1, **values})
 
 
 def stored_space(study: optuna.Study) -> SearchSpace | None:

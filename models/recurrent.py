@@ -23,8 +23,8 @@ class RecurrentForecaster(nn.Module):
     is added to the correction, as in LSTNet's autoregressive part: it can weigh past seasons
     or the last value directly, which the recurrent layers learn slowly. It starts at zero.
     With `pool` above 1 the recurrent layers read the window averaged over chunks of `pool`
-    steps, the last chunk ending at the last step (the oldest `window % pool` steps are left to
-    the linear map): a long window costs them as few steps as a short one.
+    steps, the last chunk ending at the last step and the first holding what is left (the
+    oldest `window % pool` steps): a long window costs them as few steps as a short one.
     """
 
     def __init__(
@@ -91,21 +91,22 @@ class RecurrentForecaster(nn.Module):
 
     def rnn_input(self, x: torch.Tensor) -> torch.Tensor:
         """What `rnn` reads for windows x (batch, window, features), the way `forward` feeds it:
-        (batch, steps, features), steps = window // pool."""
+        (batch, steps, features), steps = ceil(window / pool)."""
         return self._pooled(self._prepared(x)[0])
 
     def rnn_steps(self, window: int) -> int:
         """How many steps the recurrent layers take over a window of `window` steps."""
-        return max(1, window // self.pool)
+        return -(-window // self.pool)
 
     def _pooled(self, inputs: torch.Tensor) -> torch.Tensor:
         if self.pool == 1:
             return inputs
         batch, window, features = inputs.shape
-        steps = self.rnn_steps(window)
-        chunk = min(self.pool, window)
-        kept = inputs[:, window - steps * chunk :]
-        return kept.reshape(batch, steps, chunk, features).mean(dim=2)
+        whole, rest = divmod(window, self.pool)
+        chunks = inputs[:, rest:].reshape(batch, whole, self.pool, features).mean(dim=2)
+        if not rest:
+            return chunks
+        return torch.cat([inputs[:, :rest].mean(dim=1, keepdim=True), chunks], dim=1)
 
     def _prepared(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """The recurrent layers' input (batch, window, features), and the spread it was divided

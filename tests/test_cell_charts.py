@@ -26,7 +26,7 @@ def window(cell: str, layers: int = 1, hidden: int = 20) -> WindowStates:
     rnn = MODULES[cell](1, hidden, layers, batch_first=True)
     inputs = torch.linspace(-2, 2, len(INDEX))[:, None]  # (time, 1)
     values = np.arange(len(INDEX), dtype=np.float64) * 10
-    return WindowStates(cell, "tanh", INDEX, values, INDEX, inputs.numpy(), unroll(rnn, inputs))
+    return WindowStates(cell, "tanh", INDEX, values, 1, INDEX, inputs.numpy(), unroll(rnn, inputs))
 
 
 @pytest.mark.parametrize("cell", sorted(MODULES))

@@ -140,7 +140,7 @@ def test_the_rnn_input_and_the_unrolled_cell_give_the_forward_forecast(kwargs):
         inputs = model.rnn_input(x)
     assert torch.equal(seen[0], inputs)
     pool = kwargs.get("pool", 1)
-    assert inputs.shape == (1, WINDOW // pool, kwargs.get("input_size", 1))
+    assert inputs.shape == (1, -(-WINDOW // pool), kwargs.get("input_size", 1))
     if pool > 1:
         pass  # what a pool reads: tests/test_recurrent.py
     elif model.residual == "none":

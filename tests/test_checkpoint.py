@@ -391,3 +391,19 @@ def test_a_checkpoint_saved_before_pools_loads_reading_every_step():
     loaded = load_run(checkpoint.to_bytes(older))
     assert loaded.config.pool_length == 1 and config.with_changes(pool=0).pool_length == 2
     np.testing.assert_array_equal(future(loaded, series).mean, future(trained, series).mean)
+
+
+def test_a_checkpoint_keeps_the_pool_it_trained_with_should_the_automatic_rule_change():
+    series = from_array(10.0 + np.sin(np.arange(200) / 5))
+    config = TrainConfig(window=60, horizon=4, hidden_size=8, epochs=1, members=1, pool=1)
+    trained = fit(series, config)
+    saved = checkpoint.load(run_to_bytes(trained))
+    assert saved.meta["pool"] == 1
+    automatic = {**saved.config, "pool": 0}  # as if saved automatic, under a rule that gave 1
+    moved = checkpoint.Checkpoint(automatic, saved.scaler, saved.state_dict, saved.meta)
+    loaded = load_run(checkpoint.to_bytes(moved))
+    assert loaded.config.pool_length == 1 and loaded.config.with_changes(pool=0).pool_length == 2
+    np.testing.assert_array_equal(future(loaded, series).mean, future(trained, series).mean)
+    broken = checkpoint.Checkpoint(saved.config, saved.scaler, saved.state_dict, {"pool": "x"})
+    with pytest.raises(CheckpointError, match="pool must be a whole number"):
+        load_run(checkpoint.to_bytes(broken))

@@ -184,3 +184,10 @@ def test_a_training_job_can_train_in_the_calling_thread(series):
     assert not job.done
     job.train()
     assert job.done and job.wait(0) and job.run is not None
+
+
+def test_the_settings_diff_shows_the_pool_each_run_used():
+    lstm = TINY.with_changes(window=130)
+    assert settings_diff([lstm, lstm.with_changes(pool=3)], ["a", "b"]).empty
+    diff = settings_diff([lstm, lstm.with_changes(cell="gru")], ["l", "g"])
+    assert list(diff.loc["pool"]) == [3, 1]

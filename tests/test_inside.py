@@ -97,14 +97,20 @@ def test_windows_end_from_the_first_full_window_to_the_series_end(lstm_run):
         window_states(run, series, 20, member=2)
 
 
-def test_a_pooled_lstm_shows_one_column_per_mean_at_the_middle_of_its_points():
+@pytest.mark.parametrize(
+    ("window", "pool", "middles"),
+    [
+        (100, 0, [50.0] + [start + 1.0 for start in range(51, 150, 3)]),  # automatic: 3
+        (24, 5, [127.5, 132.0, 137.0, 142.0, 147.0]),  # the oldest 4 points, then runs of 5
+        (20, 30, [139.5]),  # one mean of the whole window
+    ],
+)
+def test_a_pooled_lstm_shows_one_column_per_mean_at_the_middle_of_its_points(window, pool, middles):
     series = from_array(noisy_sine(200), target="signal")
-    config = TINY.with_changes(window=100, members=1)
-    assert config.pool_length == 3
-    run = fit(series, config)
+    run = fit(series, TINY.with_changes(window=window, pool=pool, members=1))
     states = window_states(run, series, 150)
     inputs, outputs = rnn_seen_by_a_forecast(run, series, 150, 0)
     np.testing.assert_allclose(states.inputs, inputs[0].numpy(), atol=1e-6)
     np.testing.assert_allclose(states.layers[-1].hidden, outputs[0].numpy(), atol=1e-5)
-    assert states.pool == 3 and len(states.index) == 100
-    assert list(states.steps) == [float(start + 1) for start in range(51, 150, 3)]
+    assert states.pool == run.config.pool_length and len(states.index) == window
+    assert list(states.steps) == middles

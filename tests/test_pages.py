@@ -437,7 +437,7 @@ def test_the_train_page_says_when_the_lstm_reads_a_long_window_pooled_and_keeps_
     app.switch_page("app_pages/train.py").run()
     said = [caption.value for caption in app.caption if "averages of" in caption.value]
     assert said and "The window is 130 steps long" in said[0]
-    assert "as 43 averages of 3 steps each" in said[0]
+    assert "in 44 averages of at most 3 steps each" in said[0]
     assert widget(app.number_input, "Steps averaged per recurrent step").value == 0
     widget(app.number_input, "Steps averaged per recurrent step").set_value(1)
     widget(app.number_input, "Windows per epoch").set_value(64)

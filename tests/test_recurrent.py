@@ -241,8 +241,10 @@ def test_a_pool_feeds_the_rnn_the_means_of_chunks_ending_at_the_last_step(window
     pooled = make_model(input_size=2, pool=3, window_scale=window_scale)
     every = make_model(input_size=2, window_scale=window_scale)
     steps = every.rnn_input(x)  # (4, 10, 2)
-    means = torch.stack([steps[:, 1:4].mean(1), steps[:, 4:7].mean(1), steps[:, 7:].mean(1)], 1)
+    chunks = [steps[:, :1], steps[:, 1:4], steps[:, 4:7], steps[:, 7:]]  # the oldest: what is left
+    means = torch.stack([chunk.mean(1) for chunk in chunks], 1)
     torch.testing.assert_close(pooled.rnn_input(x), means)
+    assert pooled.rnn_steps(10) == 4 and pooled.rnn_steps(9) == 3
     seen = []
     pooled.rnn.register_forward_hook(lambda module, args, out: seen.append(args[0]))
     pooled(x)
@@ -255,15 +257,11 @@ def test_a_pool_longer_than_the_window_reads_one_mean():
     torch.testing.assert_close(inputs, make_model().rnn_input(x).mean(1, keepdim=True))
 
 
-@pytest.mark.parametrize(("linear_window", "moves"), [(0, False), (10, True)])
-def test_steps_a_pool_leaves_out_reach_the_forecast_only_through_the_linear_shortcut(
-    linear_window, moves
-):
-    model = make_model(pool=3, horizon=2, linear_window=linear_window)
-    if model.linear is not None:
-        with torch.no_grad():
-            model.linear.weight.fill_(0.1)
-    x = windows_batch(window=10)
-    changed = x.clone()
-    changed[:, 0] += 7.0  # the oldest step: 10 = 1 + 3 pools of 3
-    assert torch.equal(model(x), model(changed)) is not moves
+@pytest.mark.parametrize("residual", ["last", "none"])
+def test_every_step_of_a_pooled_window_reaches_the_recurrent_layers(residual):
+    model = make_model(input_size=2, pool=3, horizon=2, residual=residual)  # no linear map
+    x = windows_batch(window=10, features=2)
+    for step in (0, 5):
+        changed = x.clone()
+        changed[:, step, 1] += 7.0  # an extra input, which only the recurrent layers read
+        assert not torch.equal(model(x), model(changed))

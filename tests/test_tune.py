@@ -18,9 +18,12 @@ from forecasting.tune import (
     TuneError,
     TuneSettings,
     best_config,
+    best_trial_config,
     figures,
     open_study,
     run_search,
+    stored_base,
+    stored_config,
     stored_space,
     suggest_config,
     trial_rows,
@@ -404,3 +407,19 @@ def test_tune_refuses_bad_settings_in_one_line(capsys, tmp_path, options, messag
     storage = ["--storage", sqlite(tmp_path)]
     code, out, err = run_cli(capsys, "tune", SAMPLES / "airline.csv", *storage, *options)
     assert (code, out, err) == (2, "", message + "\n")
+
+
+def test_configs_stored_before_pools_existed_read_every_step():
+    config = auto_config(2000, season_length=52, cell="lstm")
+    old = {key: value for key, value in config.to_dict().items() if key != "pool"}
+    study = optuna.create_study()
+    study.set_user_attr("base", old)
+    study.add_trial(
+        optuna.trial.create_trial(
+            value=1.0, params={}, distributions={}, user_attrs={"config": old}
+        )
+    )
+    assert config.pool_length == 3
+    assert stored_base(study).pool_length == 1
+    assert best_trial_config(study).pool_length == 1
+    assert stored_config(config.to_dict()) == config

@@ -54,9 +54,9 @@ def config_form(series: Series) -> TrainConfig | None:
     windows = training_windows(len(series), defaults)
     if defaults.epoch_windows and windows > defaults.epoch_windows:
         st.caption(text("train.sampled", windows=windows, sample=defaults.epoch_windows))
-    pool = lstm_pool(defaults.window) if defaults.pool == 0 else 1
+    pool = lstm_pool(defaults.window) if (defaults.cell, defaults.pool) == ("lstm", 0) else 1
     if pool > 1:
-        steps = defaults.window // pool
+        steps = -(-defaults.window // pool)
         st.caption(text("train.pooled", window=defaults.window, steps=steps, pool=pool))
     with st.form(f"train-form-{key}", border=True):
         first, second, third = st.columns(3)
