@@ -91,3 +91,21 @@ def test_a_two_layer_lstm_shows_the_lstm_equations_and_each_layer():
     assert not app.exception
     assert "layer 2 of 2" in chart(app)["layout"]["title"]["text"]
     assert not np.array_equal(array(chart(app)["data"][1]["z"]), before)
+
+
+def test_a_pooled_lstm_draws_one_column_per_mean_and_says_so():
+    app = start("data")
+    widget(app.selectbox, "Sample").set_value("co2").run()
+    app.switch_page("app_pages/train.py").run()
+    widget(app.slider, "Networks in the ensemble").set_value(1)
+    widget(app.number_input, "Windows per epoch").set_value(64)
+    train_tiny(app, epochs=1)
+    app.switch_page("app_pages/inside.py").run()
+    assert not app.exception
+    config = app.session_state[state.RUNS][0].run.config
+    assert (config.window, config.pool_length) == (130, 3)
+    said = [caption.value for caption in app.caption if "averages of" in caption.value]
+    assert said and "in 44 averages of at most 3 points each" in said[0]
+    series, heatmap = chart(app)["data"][0], chart(app)["data"][1]
+    assert len(array(series["y"])) == 130
+    assert array(heatmap["z"]).shape[1] == 44  # (units, steps)
