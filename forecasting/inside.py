@@ -35,12 +35,8 @@ def pool_middles(index: pd.Index, pool: int) -> pd.Index:
     if pool == 1:
         return index
     rest = len(index) % pool
-    firsts = index[rest::pool].insert(0, index[0]) if rest else index[::pool]
-    lasts = (
-        index[rest + pool - 1 :: pool].insert(0, index[rest - 1])
-        if rest
-        else index[pool - 1 :: pool]
-    )
+    starts = ([0] if rest else []) + list(range(rest, len(index), pool))
+    firsts, lasts = index[starts], index[[start - 1 for start in starts[1:]] + [len(index) - 1]]
     return firsts + (lasts - firsts) / 2
 
 

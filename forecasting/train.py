@@ -17,7 +17,7 @@ from data.prepare import Series
 from data.windows import Scaler, Split, fit_covariate_scaler, fit_scaler, scale_inputs, split
 from forecasting.config import TrainConfig
 from forecasting.device import choose_device, device_name
-from models.parallel import side_by_side, worth_sharing
+from models.parallel import side_by_side
 from models.recurrent import Ensemble, RecurrentForecaster, count_parameters, members_of
 
 CALLBACK_INTERVAL_S = 0.25
@@ -285,9 +285,7 @@ def _backward(
         return loss.detach()
 
     random = config.dropout > 0 and config.num_layers > 1
-    steps = members[0].rnn_steps(inputs.shape[1])
-    shared = worth_sharing(inputs.shape[0], steps, config.hidden_size, config.num_layers)
-    if inputs.device.type != "cpu" or random or not shared:
+    if inputs.device.type != "cpu" or random or not members[0].worth_sharing(inputs):
         return sum(one(member) for member in members)
     return sum(side_by_side(one, members))
 

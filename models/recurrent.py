@@ -98,6 +98,12 @@ class RecurrentForecaster(nn.Module):
         """How many steps the recurrent layers take over a window of `window` steps."""
         return -(-window // self.pool)
 
+    def worth_sharing(self, x: torch.Tensor) -> bool:
+        """Whether a pass of windows x (batch, window, features) is long enough for ensemble
+        members to gain from running side by side (models.parallel)."""
+        steps = self.rnn_steps(x.shape[1])
+        return worth_sharing(x.shape[0], steps, self.rnn.hidden_size, self.rnn.num_layers)
+
     def _pooled(self, inputs: torch.Tensor) -> torch.Tensor:
         if self.pool == 1:
             return inputs
@@ -161,10 +167,7 @@ def member_outputs(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """
     if not isinstance(model, Ensemble):
         return model(x).unsqueeze(0)
-    first = model.members[0]
-    steps = first.rnn_steps(x.shape[1])
-    shared = worth_sharing(x.shape[0], steps, first.rnn.hidden_size, first.rnn.num_layers)
-    if model.training or x.device.type != "cpu" or not shared:
+    if model.training or x.device.type != "cpu" or not model.members[0].worth_sharing(x):
         return torch.stack([member(x) for member in model.members])
     return torch.stack(side_by_side(lambda member: member(x), list(model.members)))
 

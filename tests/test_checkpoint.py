@@ -381,23 +381,26 @@ def test_a_checkpoint_saved_before_ensembles_loads_as_the_single_mse_model_it_wa
     np.testing.assert_array_equal(future(loaded, series).mean, future(trained, series).mean)
 
 
-def test_a_checkpoint_saved_before_pools_loads_reading_every_step():
+@pytest.fixture(scope="module")
+def every_step():
+    """A run that read every step of a window an automatic pool would halve, and its file."""
     series = from_array(10.0 + np.sin(np.arange(200) / 5))
     config = TrainConfig(window=60, horizon=4, hidden_size=8, epochs=1, members=1, pool=1)
     trained = fit(series, config)
-    saved = checkpoint.load(run_to_bytes(trained))
+    return series, trained, checkpoint.load(run_to_bytes(trained))
+
+
+def test_a_checkpoint_saved_before_pools_loads_reading_every_step(every_step):
+    series, trained, saved = every_step
     legacy = {key: value for key, value in saved.config.items() if key != "pool"}
     older = checkpoint.Checkpoint(legacy, saved.scaler, saved.state_dict, saved.meta)
     loaded = load_run(checkpoint.to_bytes(older))
-    assert loaded.config.pool_length == 1 and config.with_changes(pool=0).pool_length == 2
+    assert loaded.config.pool_length == 1 and trained.config.with_changes(pool=0).pool_length == 2
     np.testing.assert_array_equal(future(loaded, series).mean, future(trained, series).mean)
 
 
-def test_a_checkpoint_keeps_the_pool_it_trained_with_should_the_automatic_rule_change():
-    series = from_array(10.0 + np.sin(np.arange(200) / 5))
-    config = TrainConfig(window=60, horizon=4, hidden_size=8, epochs=1, members=1, pool=1)
-    trained = fit(series, config)
-    saved = checkpoint.load(run_to_bytes(trained))
+def test_a_checkpoint_keeps_the_pool_it_trained_with_should_the_automatic_rule_change(every_step):
+    series, trained, saved = every_step
     assert saved.meta["pool"] == 1
     automatic = {**saved.config, "pool": 0}  # as if saved automatic, under a rule that gave 1
     moved = checkpoint.Checkpoint(automatic, saved.scaler, saved.state_dict, saved.meta)

@@ -72,14 +72,19 @@ def test_the_demo_gru_shows_its_gates_and_equations_and_follows_the_window():
     assert not np.array_equal(array(chart(app)["data"][1]["z"]), array(heatmap["z"]))
 
 
+def train_then_look_inside(app) -> None:
+    """Train the Train page's settings for one epoch, then open Inside the cell."""
+    train_tiny(app, epochs=1)
+    app.switch_page("app_pages/inside.py").run()
+    assert not app.exception
+
+
 def test_a_two_layer_lstm_shows_the_lstm_equations_and_each_layer():
     app = start("data")
     app.switch_page("app_pages/train.py").run()
     widget(app.slider, "Layers").set_value(2)
     widget(app.slider, "Networks in the ensemble").set_value(1)
-    train_tiny(app, epochs=1)
-    app.switch_page("app_pages/inside.py").run()
-    assert not app.exception
+    train_then_look_inside(app)
     assert [body.split(" =")[0] for body in latex(app)] == LSTM_SYMBOLS
     assert heatmap_titles(app)[0] == "f<sub>t</sub> forget gate"
     assert len(heatmap_titles(app)) == 6
@@ -99,9 +104,7 @@ def test_a_pooled_lstm_draws_one_column_per_mean_and_says_so():
     app.switch_page("app_pages/train.py").run()
     widget(app.slider, "Networks in the ensemble").set_value(1)
     widget(app.number_input, "Windows per epoch").set_value(64)
-    train_tiny(app, epochs=1)
-    app.switch_page("app_pages/inside.py").run()
-    assert not app.exception
+    train_then_look_inside(app)
     config = app.session_state[state.RUNS][0].run.config
     assert (config.window, config.pool_length) == (130, 3)
     said = [caption.value for caption in app.caption if "averages of" in caption.value]

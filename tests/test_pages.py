@@ -414,28 +414,26 @@ def test_the_advanced_settings_choose_ensemble_loss_window_scaling_and_linear_sh
     assert len(members_of(app.session_state[state.RUNS][0].run.model)) == 2
 
 
+def train_page_captions(app: AppTest, sample: str, words: str) -> list[str]:
+    """The Train page's captions that say `words`, with the bundled `sample` as the data."""
+    app.switch_page("app_pages/data.py").run()
+    widget(app.selectbox, "Sample").set_value(sample).run()
+    app.switch_page("app_pages/train.py").run()
+    return [caption.value for caption in app.caption if words in caption.value]
+
+
 def test_the_train_page_says_when_epochs_are_sampled():
     app = start("data")
-    widget(app.selectbox, "Sample").set_value("shampoo").run()
-    app.switch_page("app_pages/train.py").run()
-    assert not any("drawn at random" in caption.value for caption in app.caption)
-    app.switch_page("app_pages/data.py").run()
-    widget(app.selectbox, "Sample").set_value("co2").run()
-    app.switch_page("app_pages/train.py").run()
-    said = [caption.value for caption in app.caption if "drawn at random" in caption.value]
+    assert not train_page_captions(app, "shampoo", "drawn at random")
+    said = train_page_captions(app, "co2", "drawn at random")
     assert said and "each epoch trains on 1,024 of them" in said[0]
     assert widget(app.number_input, "Windows per epoch").value == 1024
 
 
 def test_the_train_page_says_when_the_lstm_reads_a_long_window_pooled_and_keeps_the_choice():
     app = start("data")
-    widget(app.selectbox, "Sample").set_value("shampoo").run()
-    app.switch_page("app_pages/train.py").run()
-    assert not any("averages of" in caption.value for caption in app.caption)
-    app.switch_page("app_pages/data.py").run()
-    widget(app.selectbox, "Sample").set_value("co2").run()
-    app.switch_page("app_pages/train.py").run()
-    said = [caption.value for caption in app.caption if "averages of" in caption.value]
+    assert not train_page_captions(app, "shampoo", "averages of")
+    said = train_page_captions(app, "co2", "averages of")
     assert said and "The window is 130 steps long" in said[0]
     assert "in 44 averages of at most 3 steps each" in said[0]
     assert widget(app.number_input, "Steps averaged per recurrent step").value == 0

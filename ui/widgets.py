@@ -19,14 +19,7 @@ from data.prepare import (
     detect_group_column,
 )
 from data.windows import SCALERS
-from forecasting.config import (
-    DEVICES,
-    LOSSES,
-    TrainConfig,
-    lstm_pool,
-    series_config,
-    training_windows,
-)
+from forecasting.config import DEVICES, LOSSES, TrainConfig, series_config, training_windows
 from forecasting.summary import RunSummary
 from ui import state
 from ui.state import form_start, remember, remembered, text
@@ -54,7 +47,7 @@ def config_form(series: Series) -> TrainConfig | None:
     windows = training_windows(len(series), defaults)
     if defaults.epoch_windows and windows > defaults.epoch_windows:
         st.caption(text("train.sampled", windows=windows, sample=defaults.epoch_windows))
-    pool = lstm_pool(defaults.window) if (defaults.cell, defaults.pool) == ("lstm", 0) else 1
+    pool = 1 if defaults.pool else defaults.pool_length  # what automatic gives this cell
     if pool > 1:
         steps = -(-defaults.window // pool)
         st.caption(text("train.pooled", window=defaults.window, steps=steps, pool=pool))
