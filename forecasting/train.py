@@ -97,7 +97,7 @@ def fit(
     val_idx = _sampled(_frame_range(parts.train_end, parts.val_end, config, device), config)
 
     model = build_model(config).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, fused=device.type == "cuda")
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, fused=_fused(device))
     gradients = gradient_scaler(device, config)
     generator = torch.Generator(device=device.type if device.type == "cuda" else "cpu")
     generator.manual_seed(config.seed)
@@ -246,6 +246,7 @@ def _train_epoch(
     ]
     if 0 < config.epoch_windows < len(order):
         order = order[: config.epoch_windows]
+    params = [p for p in model.parameters() if p.requires_grad]
     total = torch.zeros((), device=frames.device)
     for start in range(0, len(order), config.batch_size):
         batch = frames[order[start : start + config.batch_size]]  # (batch, features, window + h)
@@ -254,11 +255,26 @@ def _train_epoch(
         loss = _backward(model, inputs, targets, config, scaler)
         if config.grad_clip:
             scaler.unscale_(optimizer)
-            nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+            clip_gradients(params, config.grad_clip)
         scaler.step(optimizer)
         scaler.update()
         total += loss.detach() * len(batch)
     return float(total) / len(order)
+
+
+def clip_gradients(params: list[nn.Parameter], max_norm: float) -> None:
+    """Scale the gradients down so that their joint norm is at most `max_norm`, as
+    `nn.utils.clip_grad_norm_` does, in half its time for a small network."""
+    grads = [p.grad for p in params if p.grad is not None]
+    if not grads:
+        return
+    total = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+    torch._foreach_mul_(grads, torch.clamp(max_norm / (total + 1e-6), max=1.0))
+
+
+def _fused(device: torch.device) -> bool:
+    """Whether Adam's fused kernel runs here: one call per step instead of a few per tensor."""
+    return device.type in ("cpu", "cuda")
 
 
 def _backward(

@@ -228,3 +228,31 @@ def test_warming_up_loads_what_the_first_optimiser_would_have_to():
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
     assert done.stdout.split() == ["False", "True"], done.stderr
+
+
+@pytest.mark.parametrize("max_norm", [0.05, 1e6])
+def test_clip_gradients_matches_torchs_clipping(max_norm):
+    torch.manual_seed(0)
+    net = torch.nn.LSTM(1, 6)
+    mine, theirs = list(net.parameters()), [p.detach().clone() for p in net.parameters()]
+    for ours, reference in zip(mine, theirs, strict=True):
+        ours.grad = torch.randn_like(ours)
+        reference.grad = ours.grad.clone()
+    unclipped = [p.grad.clone() for p in mine]
+    train.clip_gradients(mine, max_norm)
+    torch.nn.utils.clip_grad_norm_(theirs, max_norm)
+    for ours, reference in zip(mine, theirs, strict=True):
+        torch.testing.assert_close(ours.grad, reference.grad)
+    joint = torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in mine]))
+    if max_norm < 1:
+        assert joint == pytest.approx(max_norm, rel=1e-4)
+    else:
+        assert all(torch.equal(p.grad, g) for p, g in zip(mine, unclipped, strict=True))
+
+
+def test_clip_gradients_skips_parameters_without_a_gradient():
+    with_grad, without = torch.nn.Parameter(torch.ones(3)), torch.nn.Parameter(torch.ones(2))
+    with_grad.grad = torch.full((3,), 10.0)
+    train.clip_gradients([with_grad, without], 1.0)
+    assert without.grad is None
+    assert float(with_grad.grad.norm()) == pytest.approx(1.0, rel=1e-4)
