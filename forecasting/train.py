@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -296,14 +298,16 @@ def _backward(
     def one(member: RecurrentForecaster) -> torch.Tensor:
         with mixed_precision(inputs.device, config):
             outputs = member(inputs)
-        loss = LOSSES[config.loss](outputs.float(), targets) / len(members)
+        loss = LOSSES[config.loss](outputs.float(), targets)
+        if len(members) > 1:
+            loss = loss / len(members)
         scaler.scale(loss).backward()
         return loss.detach()
 
     random = config.dropout > 0 and config.num_layers > 1
     if inputs.device.type != "cpu" or random or not members[0].worth_sharing(inputs):
-        return sum(one(member) for member in members)
-    return sum(side_by_side(one, members))
+        return functools.reduce(operator.add, map(one, members))
+    return functools.reduce(operator.add, side_by_side(one, members))
 
 
 def mixed_precision(device: torch.device, config: TrainConfig) -> torch.autocast:
