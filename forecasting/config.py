@@ -114,6 +114,11 @@ class TrainConfig:
         return lstm_pool(self.window) if self.cell == "lstm" else 1
 
     @property
+    def rnn_steps(self) -> int:
+        """Steps the recurrent layers take over one window: one per pool of `pool_length`."""
+        return math.ceil(self.window / self.pool_length)
+
+    @property
     def model_horizon(self) -> int:
         """Steps the network's head predicts: the horizon, or 1 when rolled forward."""
         return self.horizon if self.strategy == "direct" else 1

@@ -47,10 +47,15 @@ def config_form(series: Series) -> TrainConfig | None:
     windows = training_windows(len(series), defaults)
     if defaults.epoch_windows and windows > defaults.epoch_windows:
         st.caption(text("train.sampled", windows=windows, sample=defaults.epoch_windows))
-    pool = 1 if defaults.pool else defaults.pool_length  # what automatic gives this cell
-    if pool > 1:
-        steps = -(-defaults.window // pool)
-        st.caption(text("train.pooled", window=defaults.window, steps=steps, pool=pool))
+    if not defaults.pool and defaults.pool_length > 1:  # the automatic pool applies
+        st.caption(
+            text(
+                "train.pooled",
+                window=defaults.window,
+                steps=defaults.rnn_steps,
+                pool=defaults.pool_length,
+            )
+        )
     with st.form(f"train-form-{key}", border=True):
         first, second, third = st.columns(3)
         cell = first.radio(
