@@ -7,24 +7,29 @@ interleaved (bare, fit, fit + callback, in a rotating order) and figures are med
 
 Usage: .venv/bin/python bench/throughput.py [--device cpu|cuda|auto] [--repeat 5]
        [--cells lstm,gru] [--hidden 64,256] [--layers 2] [--precision fp32,mixed]
-       [--points 20000] [--epochs 3] [--threads 1]
+       [--points 20000] [--epochs 3] [--threads 1] [--ops]
+
+With --ops it also counts the operations torch dispatches per training step in each loop (on
+CUDA about one kernel launch each, which small networks wait on), over one epoch, whole calls.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
 from torch import nn
+from torch.utils._python_dispatch import TorchDispatchMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -184,6 +189,33 @@ def time_fit(work: Workload, setting: Setting, with_callback: bool) -> float:
     return seconds
 
 
+class OpCounter(TorchDispatchMode):
+    """Counts the operations torch dispatches while it is entered."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.count += 1
+        return func(*args, **(kwargs or {}))
+
+
+def ops_per_step(work: Workload, setting: Setting, tensors: tuple[torch.Tensor, ...]) -> str:
+    """A table row: operations per training step of the bare loop and of fit(), one epoch."""
+    one_epoch = replace(work, epochs=1)
+    steps = math.ceil(work.train_windows / work.batch_size)
+    counts = []
+    for action in (
+        lambda: time_bare(one_epoch, setting, tensors),
+        lambda: time_fit(one_epoch, setting, with_callback=False),
+    ):
+        with OpCounter() as counter:
+            action()
+        counts.append(counter.count / steps)
+    return f"| {setting.label} | {device_name(work.device)} | {counts[0]:.1f} | {counts[1]:.1f} |"
+
+
 def measure(work: Workload, setting: Setting, repeat: int) -> dict[str, list[float]]:
     """Seconds per variant and repetition, after one untimed warm-up of each."""
     tensors = bare_tensors(work)
@@ -237,6 +269,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--horizon", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--threads", type=int, default=0, help="torch threads; 0: torch's own")
+    parser.add_argument("--ops", action="store_true", help="also count operations per step")
     args = parser.parse_args()
     args.cells = args.cells.split(",") if args.cells else [args.cell]
     args.precision = args.precision.split(",")
@@ -289,6 +322,12 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|")
     print("\n".join(rows))
+    if args.ops:
+        print()
+        print("| setting | device | operations a step, bare | operations a step, fit |")
+        print("|---|---|---|---|")
+        for setting in settings:
+            print(ops_per_step(work, setting, bare_tensors(work)), flush=True)
 
 
 if __name__ == "__main__":

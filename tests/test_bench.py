@@ -74,3 +74,11 @@ def test_the_throughput_benchmark_s_fit_trains_the_bare_loop_s_network(monkeypat
     ours, bare = build_model(work.config(setting)), throughput.BareNet(setting, 1)
     assert (ours.pool, ours.linear, ours.residual) == (1, None, "none")
     assert [p.shape for p in ours.parameters()] == [p.shape for p in bare.parameters()]
+
+
+def test_the_throughput_benchmark_counts_fewer_operations_a_step_for_fit_on_the_cpu():
+    args = ("--device", "cpu", "--threads", "1", "--hidden", "8", "--layers", "1")
+    done = bench("throughput.py", *args, "--points", "2000", "--repeat", "1", "--ops")
+    row = table_rows(done, "| lstm 8x1 | CPU | ")[-1]
+    bare, ours = (float(cell) for cell in row.strip("| ").split(" | ")[2:])
+    assert 0 < ours < bare  # Adam's fused kernel: one operation a step instead of a few a tensor
