@@ -1,0 +1,146 @@
+"""What this server allows a web visitor: one declaration, read from the environment.
+
+Each limit is a field of ServerLimits; an operator sets one with the environment variable
+FORECAST_LAB_<FIELD> (`FORECAST_LAB_EPOCHS=20000`). A limit named like a TrainConfig setting
+(`hidden_size`, `epochs`, ...) is that setting's largest value for a visitor: the Train form's
+range, the link parser, the checkpoint loader and the Tune page all read it. The CLI, run by a
+user on their own machine, keeps TrainConfig's wider ranges.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import torch
+
+from forecasting.config import ConfigError, TrainConfig
+
+PREFIX = "FORECAST_LAB_"
+ROOT = Path(__file__).resolve().parents[1]
+MIB = 1024 * 1024
+
+
+class LimitError(ConfigError):
+    """A setting, file or request beyond this server's limits; the message names the limit."""
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    """Safe defaults for a 2-core, 4 GiB machine; raise one with FORECAST_LAB_<NAME>."""
+
+    # TrainConfig settings: the largest value a visitor may ask for
+    hidden_size: int = 256
+    num_layers: int = 4
+    members: int = 7
+    epochs: int = 5000
+    window: int = 512
+    horizon: int = 512
+    batch_size: int = 1024
+    epoch_windows: int = 1_000_000
+    patience: int = 1000
+    pool: int = 64
+    # the rest of what a visitor's work may take
+    parameters: int = 16_000_000  # weights across the ensemble, estimated before allocating
+    tune_trials: int = 200  # trials in one search
+    job_seconds: int = 1800  # wall-clock budget of one training, batch, backtest or search
+    jobs: int = field(default_factory=_cores)  # jobs running at once; the rest wait in a queue
+    upload_bytes: int = 50 * MIB  # an uploaded table
+    spreadsheet_cells: int = 2_000_000  # cells read from an .xlsx
+    checkpoint_bytes: int = 64 * MIB  # an uploaded checkpoint
+    # where visitors' work is kept, and which study storages they may choose
+    data_dir: str = str(ROOT / ".data")
+    study_storages: str = ""  # extra storage URLs, comma-separated, the operator's own
+    storage_urls: bool = False  # whether a visitor may type a storage URL on the Tune page
+
+    def __post_init__(self) -> None:
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            if isinstance(value, int) and not isinstance(value, bool) and value < 1:
+                raise LimitError(f"{env_name(spec.name)} must be at least 1; got {value}")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ServerLimits:
+        """The defaults, with every FORECAST_LAB_<FIELD> set in `environ` (os.environ)."""
+        environ = os.environ if environ is None else environ
+        given = {}
+        for spec in fields(cls):
+            raw = environ.get(env_name(spec.name))
+            if raw is not None:
+                given[spec.name] = _parsed(spec.name, raw, type(getattr(cls(), spec.name)))
+        return cls(**given)
+
+    def storages(self) -> list[str]:
+        """The study storages a visitor may choose: the app's own SQLite file first."""
+        own = f"sqlite:///{Path(self.data_dir) / 'studies.db'}"
+        extra = [url.strip() for url in self.study_storages.split(",") if url.strip()]
+        return [own, *extra]
+
+
+def env_name(limit: str) -> str:
+    return PREFIX + limit.upper()
+
+
+def _parsed(name: str, raw: str, kind: type) -> object:
+    text = raw.strip()
+    if kind is bool:
+        if text.lower() not in ("1", "0", "true", "false", "yes", "no"):
+            raise LimitError(f"{env_name(name)} must be true or false; got {raw!r}")
+        return text.lower() in ("1", "true", "yes")
+    if kind is int:
+        try:
+            return int(text.replace("_", ""))
+        except ValueError:
+            raise LimitError(f"{env_name(name)} must be a whole number; got {raw!r}") from None
+    return text
+
+
+@functools.cache
+def server_limits() -> ServerLimits:
+    """This server's limits, read once from the environment."""
+    return ServerLimits.from_env()
+
+
+def setting_limits(limits: ServerLimits) -> dict[str, int]:
+    """The TrainConfig settings a server caps, with their largest allowed value."""
+    settings = {spec.name for spec in fields(TrainConfig)}
+    return {spec.name: getattr(limits, spec.name) for spec in fields(limits) if spec.name in settings}
+
+
+def estimated_parameters(config: TrainConfig) -> int:
+    """The weights `config`'s network has across its ensemble, counted without allocating them."""
+    from forecasting.train import build_model  # train imports config; keep this module light
+    from models.recurrent import count_parameters
+
+    with torch.device("meta"):
+        return count_parameters(build_model(config))
+
+
+def check_config(config: TrainConfig, limits: ServerLimits) -> None:
+    """LimitError when `config` asks for more than this server allows a visitor."""
+    check_settings(config.to_dict(), limits)
+    parameters = estimated_parameters(config)
+    if parameters > limits.parameters:
+        raise LimitError(
+            f"This network would have {parameters:,} weights; this server allows at most "
+            f"{limits.parameters:,} ({env_name('parameters')}). Use fewer units, layers or "
+            "members."
+        )
+
+
+def check_settings(settings: Mapping[str, object], limits: ServerLimits) -> None:
+    """LimitError for the first setting in `settings` above its server limit."""
+    for name, highest in setting_limits(limits).items():
+        value = settings.get(name)
+        if isinstance(value, int) and not isinstance(value, bool) and value > highest:
+            raise LimitError(
+                f"{name} is {value:,}; this server allows at most {highest:,} "
+                f"({env_name(name)})."
+            )
