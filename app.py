@@ -4,7 +4,7 @@ import streamlit as st
 
 from forecasting.device import choose_device, device_name, share_cores
 from forecasting.train import warm_up
-from ui import lessons, share, state
+from ui import lessons, sessions, share, state
 from ui.state import text
 from ui.text import LANGUAGES, plain
 
@@ -26,6 +26,13 @@ PAGES = [
 def warmed_up() -> bool:
     """Once per server: the first run a user trains (and times) should not pay torch's start."""
     warm_up()
+    return True
+
+
+@st.cache_resource
+def jobs_watched() -> bool:
+    """Once per server: jobs end with the session that started them."""
+    sessions.watch_sessions()
     return True
 
 
@@ -70,6 +77,7 @@ def settings() -> None:
 
 
 warmed_up()
+jobs_watched()
 page = st.navigation(PAGES)
 share.open_link()
 settings()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from data.errors import DataError
 from data.prepare import Series
-from forecasting.background import Background
+from forecasting.background import BUDGET, USER, Background
 from forecasting.config import ConfigError, TrainConfig
 from forecasting.train import EpochLog, Run, TrainingError, fit
 
@@ -37,6 +37,12 @@ class TrainingJob(Background):
         try:
             self.run = fit(self.series, self.config, should_stop=self._stop.is_set,
                            history=self.history)  # fmt: skip
+            if self.stop_cause == BUDGET:
+                self.run.stop_kind = BUDGET
+                self.run.stop_reason = (
+                    f"stopped at this server's time budget after epoch {self.run.history[-1].epoch}"
+                    f" (best epoch {self.run.best_epoch} kept)"
+                )
         except USER_ERRORS as err:
             self.error = str(err)
         except Exception as err:  # a bug or the machine (out of memory): still say what happened
@@ -80,6 +86,11 @@ class BatchJob(Background):
     def start(self) -> BatchJob:
         self._launch(self._work, "forecast-lab-batch")
         return self
+
+    def stop(self, cause: str = USER) -> None:
+        for job in self.jobs:
+            job.stop(cause)
+        super().stop(cause)
 
     def _work(self) -> None:
         for job in self.jobs:

@@ -111,7 +111,8 @@ def server_limits() -> ServerLimits:
 def setting_limits(limits: ServerLimits) -> dict[str, int]:
     """The TrainConfig settings a server caps, with their largest allowed value."""
     settings = {spec.name for spec in fields(TrainConfig)}
-    return {spec.name: getattr(limits, spec.name) for spec in fields(limits) if spec.name in settings}
+    capped = [spec.name for spec in fields(limits) if spec.name in settings]
+    return {name: getattr(limits, name) for name in capped}
 
 
 def estimated_parameters(config: TrainConfig) -> int:
@@ -141,6 +142,14 @@ def check_settings(settings: Mapping[str, object], limits: ServerLimits) -> None
         value = settings.get(name)
         if isinstance(value, int) and not isinstance(value, bool) and value > highest:
             raise LimitError(
-                f"{name} is {value:,}; this server allows at most {highest:,} "
-                f"({env_name(name)})."
+                f"{name} is {value:,}; this server allows at most {highest:,} ({env_name(name)})."
             )
+
+
+def clamped(config: TrainConfig, limits: ServerLimits) -> TrainConfig:
+    """`config` with every capped setting brought down to its server limit."""
+    values = config.to_dict()
+    lowered = {
+        name: highest for name, highest in setting_limits(limits).items() if values[name] > highest
+    }
+    return config.with_changes(**lowered) if lowered else config

@@ -25,6 +25,7 @@ from data.errors import DataError
 from data.prepare import GAP_CHOICES
 from data.synthetic import SIGNALS, highest, season_length
 from forecasting.config import ConfigError, TrainConfig, auto_config
+from forecasting.limits import LimitError, ServerLimits, check_config, check_settings
 
 LANGUAGE, PAGE, SAMPLE, SIGNAL = "lang", "page", "sample", "signal"
 SIGNAL_PREFIX = "signal."
@@ -37,6 +38,8 @@ PAGE_NAME = re.compile(r"[a-z][a-z_]{0,31}")
 WHOLE = re.compile(r"-?\d{1,12}")
 FOREIGN = re.compile(r"utm_\w*|\w*clid|mc_[ce]id")  # tracking keys others add to links
 MACHINE_SETTINGS = ("device", "precision")  # of the machine that made the link, not the demo
+MAX_VALUE_LENGTH = 2000  # characters of one value: a list of column names fits, a bomb does not
+MAX_KEYS = 100
 
 
 class ShareError(ValueError):
@@ -120,12 +123,20 @@ class SharedDemo:
         """Whether opening it trains a model; a link to the Train page only fills its form."""
         return bool(self.settings) and self.opens != "train"
 
-    def config_for(self, n_points: int, season: int = 1) -> TrainConfig:
-        """The link's settings over the Train form's defaults for a series of `n_points`."""
+    def config_for(
+        self, n_points: int, season: int = 1, limits: ServerLimits | None = None
+    ) -> TrainConfig:
+        """The link's settings over the Train form's defaults for a series of `n_points`,
+        within `limits` when given (a web server's)."""
         try:
-            return auto_config(n_points, **{"season_length": season, **self.settings})
+            config = auto_config(n_points, **{"season_length": season, **self.settings})
+            if limits is not None:
+                check_config(config, limits)
+        except LimitError as err:
+            raise ShareError(f"This link asks for more than this server allows: {err}") from None
         except ValueError as err:  # ConfigError, or a series too short for these settings
             raise ShareError(f"This link's training settings cannot be used: {err}") from None
+        return config
 
 
 def encode(
@@ -155,9 +166,22 @@ def encode(
 
 
 def decode(
-    params: Mapping[str, str], *, languages: Collection[str], pages: Collection[str]
+    params: Mapping[str, str],
+    *,
+    languages: Collection[str],
+    pages: Collection[str],
+    limits: ServerLimits | None = None,
 ) -> SharedDemo:
-    """What the query parameters of a link ask for; ShareError when they cannot be used."""
+    """What the query parameters of a link ask for; ShareError when they cannot be used, or
+    ask for more than `limits` (a web server's) allow."""
+    if len(params) > MAX_KEYS:
+        raise ShareError(f"This link has {len(params)} settings; a link has at most {MAX_KEYS}.")
+    long = next((name for name, raw in params.items() if len(str(raw)) > MAX_VALUE_LENGTH), None)
+    if long is not None:
+        raise ShareError(
+            f"In this link, {long[:40]} is {len(str(params[long])):,} characters long; a value "
+            f"has at most {MAX_VALUE_LENGTH:,}. The link may have been changed by hand."
+        )
     params = dict(params)
     language = params.pop(LANGUAGE, None)
     if language is not None and language not in languages:
@@ -183,7 +207,11 @@ def decode(
             "This link does not say which data to use: it needs sample=... or signal=...."
         )
     try:
+        if limits is not None:
+            check_settings(settings, limits)
         TrainConfig.from_dict(dict(settings))
+    except LimitError as err:
+        raise ShareError(f"This link asks for more than this server allows: {err}") from None
     except ConfigError as err:
         raise ShareError(f"This link's training settings cannot be used: {err}") from None
     return SharedDemo(source, settings, language, page)
@@ -224,7 +252,7 @@ def _setting(name: str, raw: str) -> Any:
     if isinstance(default, tuple):
         try:
             names = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             names = None
         if not isinstance(names, list) or not all(isinstance(item, str) for item in names):
             raise ShareError(f"In this link, {name} must be a list of column names; got '{raw}'.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import operator
@@ -19,6 +20,7 @@ from data.prepare import Series
 from data.windows import Scaler, Split, fit_covariate_scaler, fit_scaler, scale_inputs, split
 from forecasting.config import TrainConfig
 from forecasting.device import choose_device, device_name
+from forecasting.randomness import RunRandom
 from models.parallel import side_by_side
 from models.recurrent import Ensemble, RecurrentForecaster, count_parameters, members_of
 
@@ -85,7 +87,7 @@ def fit(
     """
     parts = split(series.values, config.val_share, config.test_share, min_part=config.horizon)
     _check_trainable(parts, config)
-    torch.manual_seed(config.seed)
+    randomness = RunRandom(config.seed)
     device = choose_device(config.device)
     scaler = fit_scaler(parts, config.scaler)
     inputs = model_inputs(series, config)
@@ -98,7 +100,8 @@ def fit(
     train_idx = _frame_range(0, parts.train_end, config, device)
     val_idx = _sampled(_frame_range(parts.train_end, parts.val_end, config, device), config)
 
-    model = build_model(config).to(device)
+    with randomness.drawing():
+        model = build_model(config).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, fused=_fused(device))
     gradients = gradient_scaler(device, config)
     generator = torch.Generator(device=device.type if device.type == "cuda" else "cpu")
@@ -118,7 +121,10 @@ def fit(
     started = last_call = time.perf_counter()
     logged = 0
     for epoch in range(1, config.epochs + 1):
-        train_loss = _train_epoch(model, optimizer, frames, train_idx, config, generator, gradients)
+        with randomness.drawing() if draws_dropout(config) else contextlib.nullcontext():
+            train_loss = _train_epoch(
+                model, optimizer, frames, train_idx, config, generator, gradients
+            )
         val_loss = _loss(model, frames, val_idx, config)
         if not (math.isfinite(train_loss) and math.isfinite(val_loss)):
             raise TrainingError(
@@ -264,6 +270,11 @@ def _train_epoch(
     return float(total) / len(order)
 
 
+def draws_dropout(config: TrainConfig) -> bool:
+    """Whether a training pass draws dropout masks (between recurrent layers only)."""
+    return config.dropout > 0 and config.num_layers > 1
+
+
 def clip_gradients(params: list[nn.Parameter], max_norm: float) -> None:
     """Scale the gradients down so that their joint norm is at most `max_norm`, as
     `nn.utils.clip_grad_norm_` does, in half its time for a small network."""
@@ -304,8 +315,7 @@ def _backward(
         scaler.scale(loss).backward()
         return loss.detach()
 
-    random = config.dropout > 0 and config.num_layers > 1
-    if inputs.device.type != "cpu" or random or not members[0].worth_sharing(inputs):
+    if inputs.device.type != "cpu" or draws_dropout(config) or not members[0].worth_sharing(inputs):
         return functools.reduce(operator.add, map(one, members))
     return functools.reduce(operator.add, side_by_side(one, members))
 

@@ -12,6 +12,7 @@ from data.errors import DataError
 from data.prepare import Series
 from data.synthetic import SIGNALS
 from forecasting.job import TrainingJob
+from forecasting.limits import server_limits
 from forecasting.share import DataSource, ShareError, decode, encode
 from forecasting.summary import RunSummary
 from ui import pickers, state
@@ -66,7 +67,8 @@ def open_link() -> None:
     if not params:
         return
     try:
-        demo = decode(params, languages=LANGUAGES, pages=page_names())
+        limits = server_limits()
+        demo = decode(params, languages=LANGUAGES, pages=page_names(), limits=limits)
         if demo.language and demo.language != state.language():
             state.set_language(demo.language)
             if demo.source is None:
@@ -75,7 +77,9 @@ def open_link() -> None:
             return
         made = source_series(demo.source)
         series = made[0]
-        config = demo.config_for(len(series), series.season_length) if demo.settings else None
+        config = (
+            demo.config_for(len(series), series.season_length, limits) if demo.settings else None
+        )
     except (ShareError, DataError) as err:
         st.error(text("share.bad_link", error=plain(err)))
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 
 import pandas as pd
 import streamlit as st
@@ -20,6 +21,7 @@ from data.prepare import (
 )
 from data.windows import SCALERS
 from forecasting.config import DEVICES, LOSSES, TrainConfig, series_config, training_windows
+from forecasting.limits import check_config, clamped, server_limits
 from forecasting.summary import RunSummary
 from ui import state
 from ui.state import form_start, remember, remembered, text
@@ -39,11 +41,12 @@ def config_form(series: Series) -> TrainConfig | None:
     automatic defaults."""
     extra = [] if series.covariates is None else list(series.covariates.columns)
     start = form_start(series)
-    defaults = start or series_config(series)
+    limits = server_limits()
+    defaults = clamped(start or series_config(series), limits)
     # fresh defaults for new data or new starting settings, kept values for the same ones
     key = series.fingerprint() + ("" if start is None else f"-{settings_token(start)}")
-    max_window = max(defaults.window, min(512, len(series) // 2))
-    max_horizon = max(defaults.horizon, min(512, len(series) // 4))
+    max_window = min(limits.window, max(defaults.window, min(512, len(series) // 2)))
+    max_horizon = min(limits.horizon, max(defaults.horizon, min(512, len(series) // 4)))
     windows = training_windows(len(series), defaults)
     if defaults.epoch_windows and windows > defaults.epoch_windows:
         st.caption(text("train.sampled", windows=windows, sample=defaults.epoch_windows))
@@ -69,19 +72,19 @@ def config_form(series: Series) -> TrainConfig | None:
         )
         hidden_size = first.select_slider(
             text("train.hidden_size"),
-            with_value(HIDDEN_SIZES, defaults.hidden_size),
+            within(with_value(HIDDEN_SIZES, defaults.hidden_size), limits.hidden_size),
             defaults.hidden_size,
             help=text("train.hidden_size_help"),
         )
         num_layers = first.slider(
             text("train.num_layers"),
-            *span(1, 4, defaults.num_layers),
+            *span(1, 4, defaults.num_layers, limits.num_layers),
             defaults.num_layers,
             help=text("train.num_layers_help"),
         )
         window = second.slider(
             text("train.window"),
-            *span(4, max_window, defaults.window),
+            *span(4, max_window, defaults.window, limits.window),
             defaults.window,
             help=text("train.window_help"),
         )
@@ -90,7 +93,7 @@ def config_form(series: Series) -> TrainConfig | None:
         )
         epochs = second.number_input(
             text("train.epochs"),
-            *span(1, 5000, defaults.epochs),
+            *span(1, 5000, defaults.epochs, limits.epochs),
             defaults.epochs,
             help=text("train.epochs_help"),
         )
@@ -102,7 +105,7 @@ def config_form(series: Series) -> TrainConfig | None:
         )
         patience = third.number_input(
             text("train.patience"),
-            *span(0, 1000, defaults.patience),
+            *span(0, 1000, defaults.patience, limits.patience),
             defaults.patience,
             help=text("train.patience_help"),
         )
@@ -117,7 +120,7 @@ def config_form(series: Series) -> TrainConfig | None:
             a, b, c = st.columns(3)
             batch_size = a.select_slider(
                 text("train.batch_size"),
-                with_value(BATCH_SIZES, defaults.batch_size),
+                within(with_value(BATCH_SIZES, defaults.batch_size), limits.batch_size),
                 defaults.batch_size,
                 help=text("train.batch_size_help"),
             )
@@ -130,14 +133,14 @@ def config_form(series: Series) -> TrainConfig | None:
             epoch_windows = a.number_input(
                 text("train.epoch_windows"),
                 0,
-                100_000_000,
-                defaults.epoch_windows,
+                limits.epoch_windows,
+                min(defaults.epoch_windows, limits.epoch_windows),
                 step=256,
                 help=text("train.epoch_windows_help"),
             )
             pool = a.number_input(
                 text("train.pool"),
-                *span(0, MAX_POOL, defaults.pool),
+                *span(0, MAX_POOL, defaults.pool, limits.pool),
                 defaults.pool,
                 help=text("train.pool_help"),
             )
@@ -176,7 +179,7 @@ def config_form(series: Series) -> TrainConfig | None:
             )
             members = c.slider(
                 text("train.members"),
-                *span(1, 7, defaults.members),
+                *span(1, 7, defaults.members, limits.members),
                 defaults.members,
                 help=text("train.members_help"),
             )
@@ -197,7 +200,7 @@ def config_form(series: Series) -> TrainConfig | None:
         submitted = st.form_submit_button(text("train.start"), type="primary", key="train-start")
     if not submitted:
         return None
-    return defaults.with_changes(
+    chosen = defaults.with_changes(
         cell=cell,
         hidden_size=hidden_size,
         num_layers=num_layers,
@@ -226,6 +229,8 @@ def config_form(series: Series) -> TrainConfig | None:
             else "last"
         ),
     )
+    check_config(chosen, limits)
+    return chosen
 
 
 def with_value(choices: list, value: object) -> list:
@@ -233,9 +238,14 @@ def with_value(choices: list, value: object) -> list:
     return sorted({*choices, value})
 
 
-def span(low: float, high: float, value: float) -> tuple[float, float]:
-    """A widget's range, widened to take `value`."""
-    return min(low, value), max(high, value)
+def span(low: float, high: float, value: float, limit: float = math.inf) -> tuple[float, float]:
+    """A widget's range, widened to take `value`, never past this server's `limit`."""
+    return min(low, value), min(max(high, value), limit)
+
+
+def within(choices: list, limit: float) -> list:
+    """The choices at most this server's `limit` (the smallest one when none is)."""
+    return [choice for choice in choices if choice <= limit] or choices[:1]
 
 
 def settings_token(config: TrainConfig) -> str:

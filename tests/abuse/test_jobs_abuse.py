@@ -1,0 +1,158 @@
+"""Jobs on a shared server: they wait their turn, end with their session or at the budget, and
+each run's numbers are its own whoever trains beside it."""
+
+import threading
+import time
+
+import torch
+
+from data.prepare import from_array
+from forecasting.background import BUDGET, SESSION_GONE, SESSION_GRACE_S, Background, JobQueue
+from forecasting.config import TrainConfig
+from forecasting.job import TrainingJob
+from forecasting.train import fit
+from tests.conftest import noisy_sine
+
+DROPOUT = TrainConfig(num_layers=2, dropout=0.3, hidden_size=8, epochs=4, members=1, window=24,
+                      patience=0, seed=3)  # fmt: skip
+FOREVER = TrainConfig(hidden_size=4, epochs=100_000, patience=0, members=1, window=12)
+
+
+class Held(Background):
+    """A job that works until released."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.began = threading.Event()
+
+    def start(self) -> "Held":
+        self._launch(self._work, "held")
+        return self
+
+    def _work(self) -> None:
+        self.began.set()
+        while not (self.release.is_set() or self.stopping):
+            time.sleep(0.01)
+
+
+def test_jobs_past_the_slots_wait_first_come_first_served(fresh_jobs, limits_env):
+    limits_env(JOBS="1")
+    first, second, third = Held().start(), Held().start(), Held().start()
+    assert first.began.wait(5)
+    time.sleep(0.1)
+    assert (first.waiting_behind(), second.waiting_behind(), third.waiting_behind()) == (None, 0, 1)
+    assert not second.began.is_set() and not third.began.is_set()
+    first.release.set()
+    assert second.began.wait(5) and not third.began.is_set()
+    assert third.waiting_behind() == 0
+    second.release.set()
+    assert third.began.wait(5)
+    third.release.set()
+    assert all(job.wait(5) for job in (first, second, third))
+
+
+def test_stop_works_while_waiting_and_the_job_leaves_the_queue(fresh_jobs, limits_env):
+    limits_env(JOBS="1")
+    running, waiting, behind = Held().start(), Held().start(), Held().start()
+    assert running.began.wait(5)
+    waiting.stop()
+    assert waiting.wait(5) and not waiting.began.is_set()
+    assert behind.waiting_behind() == 0
+    running.release.set()
+    assert behind.began.wait(5)
+    behind.release.set()
+    assert behind.wait(5)
+
+
+def test_the_server_job_list_shows_who_waits_and_who_runs(fresh_jobs, limits_env):
+    limits_env(JOBS="1")
+    running, waiting = Held().start(), Held().start()
+    assert running.began.wait(5)
+    _, jobs = fresh_jobs()
+    assert [entry.state for entry in jobs.entries()] == ["running", "waiting"]
+    running.release.set()
+    waiting.release.set()
+    assert running.wait(5) and waiting.wait(5)
+    assert jobs.entries() == []
+
+
+def test_an_orphaned_sessions_training_stops_and_keeps_its_best_model(fresh_jobs, sine_series):
+    queue, jobs = fresh_jobs()
+    connected = {"tab-1": True}
+    jobs.watch_sessions(owner=lambda: "tab-1", alive=lambda session: connected[session])
+    job = TrainingJob(sine_series, FOREVER).start()
+    while not job.history:
+        time.sleep(0.05)
+    assert jobs.sweep() == [] and not job.stopping, "a connected session's job goes on"
+    connected["tab-1"] = False  # the tab closed
+    now = time.monotonic()
+    assert jobs.sweep(now) == [], "a moment's disconnection is forgiven"
+    [entry] = jobs.sweep(now + SESSION_GRACE_S)
+    assert entry.job is job and job.stop_cause == SESSION_GONE
+    assert job.wait(30)
+    assert job.run is not None and job.run.stop_kind == "user"
+    assert 0 < len(job.run.history) < FOREVER.epochs
+
+
+def test_a_job_over_the_time_budget_stops_with_its_best_result(fresh_jobs, sine_series, limits_env):
+    limits_env(JOB_SECONDS="1")
+    _, jobs = fresh_jobs()
+    job = TrainingJob(sine_series, FOREVER).start()
+    started = time.monotonic()
+    while not jobs.sweep():
+        time.sleep(0.1)
+        assert time.monotonic() - started < 30
+    assert job.wait(30) and job.stop_cause == BUDGET
+    assert job.run.stop_kind == BUDGET and "time budget" in job.run.stop_reason
+    assert job.run.best_epoch <= len(job.run.history) < FOREVER.epochs
+
+
+def weights(config: TrainConfig, series) -> dict[str, torch.Tensor]:
+    return fit(series, config).model.state_dict()
+
+
+def test_two_trainings_at_once_equal_their_solo_results_bit_for_bit():
+    """Dropout and weight initialisation draw from torch's global generator; each run keeps
+    its own stream of it, so another session's training cannot shift its numbers."""
+    series = from_array(noisy_sine(600), target="signal")
+    other = DROPOUT.with_changes(seed=11, hidden_size=12)
+    solo = weights(DROPOUT, series), weights(other, series)
+    for _ in range(2):
+        together: list[dict[str, torch.Tensor]] = [{}, {}]
+
+        def train(slot: int, config: TrainConfig) -> None:
+            together[slot] = weights(config, series)
+
+        threads = [
+            threading.Thread(target=train, args=(i, c)) for i, c in enumerate((DROPOUT, other))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for alone, beside in zip(solo, together, strict=True):
+            assert alone.keys() == beside.keys()
+            assert all(torch.equal(alone[name], beside[name]) for name in alone)
+
+
+def test_a_queue_of_one_slot_serves_in_order_under_contention():
+    queue = JobQueue(1)
+    order: list[int] = []
+    lock = threading.Lock()
+
+    def worker(number: int) -> None:
+        assert queue.enter(number, lambda: False)
+        with lock:
+            order.append(number)
+        time.sleep(0.01)
+        queue.leave(number)
+
+    threads = []
+    for number in range(6):
+        threads.append(threading.Thread(target=worker, args=(number,)))
+        threads[-1].start()
+        time.sleep(0.02)  # each arrives after the one before
+    for thread in threads:
+        thread.join(10)
+    assert order == list(range(6))

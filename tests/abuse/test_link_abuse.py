@@ -1,0 +1,132 @@
+"""Links as a visitor with bad intent would write them: refused with our own message, never a
+traceback, never a job started beyond the server's limits."""
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
+
+from forecasting.config import TrainConfig
+from forecasting.limits import ServerLimits, check_config, estimated_parameters
+from forecasting.share import SETTINGS, ShareError, decode
+from ui import state
+from ui.share import page_names
+from ui.text import LANGUAGES
+
+APP = "../../app.py"
+OVERSIZED = {
+    "sample": "sunspots",
+    "hidden_size": "4096",
+    "num_layers": "16",
+    "members": "15",
+    "epochs": "100000",
+    "patience": "0",
+}
+
+
+def shown(element) -> str:
+    """An element's text without the Markdown escapes `plain` adds."""
+    return element.value.replace("\\", "")
+
+
+def opened(params: dict[str, str]) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params = dict(params)
+    app.run()
+    return app
+
+
+def test_the_oversized_link_is_refused_naming_the_setting_its_value_and_the_limit():
+    app = opened(OVERSIZED)
+    assert not app.exception
+    [error] = app.error
+    assert "hidden_size is 4,096" in shown(error)
+    assert "at most 256 (FORECAST_LAB_HIDDEN_SIZE)" in shown(error)
+    assert app.session_state[state.JOB] is None if state.JOB in app.session_state else True
+
+
+def test_a_link_within_each_setting_but_over_the_weight_limit_is_refused(limits_env):
+    config = TrainConfig(hidden_size=128, num_layers=2, members=3)
+    limits_env(PARAMETERS=str(estimated_parameters(config) - 1))
+    params = {"sample": "airline", "hidden_size": "128", "num_layers": "2", "members": "3"}
+    app = opened(params)
+    assert not app.exception
+    assert "weights; this server allows at most" in shown(app.error[0])
+    assert state.JOB not in app.session_state or app.session_state[state.JOB] is None
+
+
+def test_an_operator_raises_a_limit_in_one_variable(limits_env):
+    params = {"sample": "airline", "epochs": "6000"}
+    with pytest.raises(ShareError, match="epochs is 6,000"):
+        decode(params, languages=LANGUAGES, pages=page_names(), limits=ServerLimits.from_env())
+    limits_env(EPOCHS="10000")
+    demo = decode(params, languages=LANGUAGES, pages=page_names(), limits=ServerLimits.from_env())
+    assert demo.settings["epochs"] == 6000
+
+
+def test_deeply_nested_covariates_show_a_message_not_a_recursion_traceback():
+    nested = "[" * 1000 + "]" * 1000
+    app = opened({"sample": "airline", "covariates": nested})
+    assert not app.exception
+    assert "covariates must be a list of column names" in shown(app.error[0])
+
+
+def test_a_huge_value_or_too_many_keys_are_refused_before_parsing():
+    with pytest.raises(ShareError, match="characters long"):
+        decode({"sample": "airline", "covariates": "x" * 100_000}, languages=LANGUAGES, pages=[])
+    keys = {f"k{i}": "1" for i in range(1000)}
+    with pytest.raises(ShareError, match="1,000 settings|1000 settings"):
+        decode(keys, languages=LANGUAGES, pages=[])
+
+
+def test_unknown_keys_and_huge_numbers_are_refused_in_the_app():
+    for params in (
+        {"sample": "airline", "__class__": "x"},
+        {"sample": "airline", "epochs": "9" * 12},
+        {"sample": "airline", "lr": "1e308"},
+        {"sample": "airline", "seed": "-1"},
+    ):
+        app = opened(params)
+        assert not app.exception, params
+        assert app.error and app.error[0].value.startswith("This link cannot be opened"), params
+
+
+KEYS = st.sampled_from([*SETTINGS, "sample", "signal", "page", "lang", "signal.length", "x"])
+VALUES = st.one_of(
+    st.text(max_size=30),
+    st.integers(-(10**15), 10**15).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.recursive(st.just("[]"), lambda inner: inner.map(lambda s: f"[{s}]"), max_leaves=40),
+    st.lists(st.text(max_size=5), max_size=5).map(json.dumps),
+    st.sampled_from(["airline", "sunspots", "sine", "true", "false", "forecast", "gru"]),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(KEYS, VALUES, max_size=8))
+def test_random_links_raise_only_our_own_error(params):
+    """Whatever a link holds, decoding and sizing it ends in a demo or a ShareError."""
+    limits = ServerLimits()
+    try:
+        demo = decode(params, languages=LANGUAGES, pages=page_names(), limits=limits)
+        if demo.settings:
+            config = demo.config_for(144, 12, limits)
+            check_config(config, limits)
+    except ShareError:
+        pass
+
+
+def test_the_train_form_offers_nothing_beyond_the_server_limits(limits_env):
+    limits_env(HIDDEN_SIZE="32", EPOCHS="50", MEMBERS="2", NUM_LAYERS="2")
+    app = opened({"sample": "airline", "page": "train"})
+    assert not app.exception
+    hidden = next(s for s in app.select_slider if s.label == "Hidden size")
+    assert max(hidden.options, key=float) == "32"
+    epochs = next(n for n in app.number_input if n.label == "Epochs")
+    assert epochs.max == 50
+    layers = next(s for s in app.slider if s.label == "Layers")
+    assert layers.max == 2
+    members = next(s for s in app.slider if s.label == "Networks in the ensemble")
+    assert members.max == 2

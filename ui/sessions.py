@@ -1,0 +1,24 @@
+"""Which browser session runs this script, and whether a session is still connected."""
+
+from __future__ import annotations
+
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from forecasting.background import server_jobs
+
+
+def session_id() -> str | None:
+    """The session of the calling script thread; None outside a script run."""
+    context = get_script_run_ctx(suppress_warning=True)
+    return None if context is None else context.session_id
+
+
+def session_alive(session: str) -> bool:
+    """Whether `session` is still connected; True where no server runs (tests, scripts)."""
+    return not Runtime.exists() or Runtime.instance().is_active_session(session)
+
+
+def watch_sessions() -> None:
+    """Jobs remember the session that started them, and end once it has gone."""
+    server_jobs()[1].watch_sessions(session_id, session_alive)
