@@ -1,4 +1,5 @@
-# Forecast Lab: `docker build -t forecast-lab .` then `docker run -p 8501:8501 forecast-lab`.
+# Forecast Lab: `docker build -t forecast-lab .` then
+# `docker run -p 8501:8501 -v forecast-lab-data:/data forecast-lab`.
 # TORCH_INDEX picks the torch build: PyTorch's CPU wheels by default; for a GPU host,
 # --build-arg TORCH_INDEX=https://pypi.org/simple gives PyPI's torch, the CUDA build on Linux.
 FROM python:3.11-slim
@@ -16,7 +17,12 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --extra-index-url "${TORCH_INDEX}" -r requirements.txt
 
-COPY --chown=lab:lab . .
+# The app's files belong to root, read-only for the user the app runs as; what visitors make
+# (studies, checkpoints) goes to the one writable folder, a volume.
+COPY . .
+RUN mkdir /data && chown lab:lab /data
+ENV FORECAST_LAB_DATA_DIR=/data
+VOLUME /data
 USER 1000
 
 EXPOSE 8501

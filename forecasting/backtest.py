@@ -44,8 +44,10 @@ def backtest(
     folds: int = 3,
     levels: Iterable[float] = DEFAULT_LEVELS,
     on_fold: Callable[[int, int], None] | None = None,
-) -> Backtest:
-    """Refit at each of the last `folds` origins, one horizon apart, and forecast the next."""
+    should_stop: Callable[[], bool] | None = None,
+) -> Backtest | None:
+    """Refit at each of the last `folds` origins, one horizon apart, and forecast the next;
+    None when `should_stop` turned true before every fold was done."""
     horizon = config.horizon
     origins = [len(series) - (folds - fold) * horizon for fold in range(folds)]
     if folds < 1 or origins[0] < config.window + 3 * horizon:
@@ -58,7 +60,9 @@ def backtest(
     results = []
     for number, origin in enumerate(origins, start=1):
         past = series.head(origin)
-        run = fit(past, fold_config)
+        run = fit(past, fold_config, should_stop=should_stop)
+        if should_stop and should_stop():
+            return None
         baselines = {
             name: BASELINES[name](past.values, horizon, config.season_length)
             for name in DEFAULT_BASELINES

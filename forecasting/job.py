@@ -9,10 +9,15 @@ from dataclasses import dataclass, field
 from data.errors import DataError
 from data.prepare import Series
 from forecasting.background import BUDGET, USER, Background
+from forecasting.backtest import Backtest, backtest
 from forecasting.config import ConfigError, TrainConfig
 from forecasting.train import EpochLog, Run, TrainingError, fit
 
 USER_ERRORS = (DataError, ConfigError, TrainingError)
+
+
+def _unexpected(err: Exception, what: str) -> str:
+    return f"an unexpected error stopped {what} ({type(err).__name__}: {err})"
 
 
 @dataclass
@@ -46,7 +51,7 @@ class TrainingJob(Background):
         except USER_ERRORS as err:
             self.error = str(err)
         except Exception as err:  # a bug or the machine (out of memory): still say what happened
-            self.error = f"an unexpected error stopped training ({type(err).__name__}: {err})"
+            self.error = _unexpected(err, "training")
         finally:
             self._finished.set()
 
@@ -120,3 +125,32 @@ class BatchJob(Background):
     def progress(self) -> tuple[int, int, float | None]:
         """The current run's progress, as TrainingJob.progress: a page drawing either works."""
         return self.current.progress()
+
+
+@dataclass
+class BacktestJob(Background):
+    """A rolling backtest in its own thread: the page draws its folds done and offers Stop."""
+
+    series: Series
+    config: TrainConfig
+    folds: int
+    levels: Sequence[float]
+    done_folds: int = 0
+    result: Backtest | None = None
+    error: str | None = None
+
+    def start(self) -> BacktestJob:
+        self._launch(self._work, "forecast-lab-backtest")
+        return self
+
+    def _work(self) -> None:
+        def advance(done: int, total: int) -> None:
+            self.done_folds = done
+
+        try:
+            self.result = backtest(self.series, self.config, self.folds, self.levels,
+                                   on_fold=advance, should_stop=self._stop.is_set)  # fmt: skip
+        except USER_ERRORS as err:
+            self.error = str(err)
+        except Exception as err:  # a bug or the machine: still say what happened
+            self.error = _unexpected(err, "the backtest")

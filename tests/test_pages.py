@@ -360,6 +360,12 @@ def test_the_forecast_page_backtests_on_demand_and_draws_the_residuals():
     widget(app.slider, "Periods to look back").set_value(2).run()
     app.button(key=f"backtest-run-{name}").click().run()
     assert not app.exception
+    held = app.session_state[state.BACKTEST_JOB]
+    assert held[:3] == (name, 2, (0.8, 0.95)), "the backtest runs as a background job"
+    assert any(bar.proto.text.startswith("Training fold") for bar in app.get("progress"))
+    assert held[3].wait(120)
+    app.run()
+    assert not app.exception
     coverage = [m.value for m in app.markdown if "of the actual values fell inside" in m.value]
     assert [line.split(":")[0] for line in coverage] == ["80% interval", "95% interval"]
     assert coverage[1].endswith("(nominal 95%).")
@@ -369,6 +375,19 @@ def test_the_forecast_page_backtests_on_demand_and_draws_the_residuals():
     app.multiselect(key="forecast-levels").set_value([0.9]).run()
     assert len(app.get("plotly_chart")) == 4, "other levels need their own backtest"
     assert app.button(key=f"backtest-run-{name}")
+
+
+def test_a_backtest_stops_on_stop_and_offers_the_button_again():
+    app = start()
+    app.button(key="demo").click().run()
+    name = app.session_state[state.RUNS][0].name
+    app.button(key=f"backtest-run-{name}").click().run()
+    job = app.session_state[state.BACKTEST_JOB][3]
+    app.button(key=f"backtest-stop-{name}").click().run()
+    assert job.wait(60) and job.result is None and job.stop_cause == "user"
+    app.run()
+    assert not app.exception and app.button(key=f"backtest-run-{name}")
+    assert state.BACKTESTS not in app.session_state or not app.session_state[state.BACKTESTS]
 
 
 def chart_names(app: AppTest) -> list[str]:

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from data.errors import DataError
-from forecasting.backtest import backtest
+from forecasting.job import BacktestJob
 from forecasting.predict import level_name
 from forecasting.summary import RunSummary
 from ui import charts, state
@@ -37,22 +36,14 @@ def backtest_section(summary: RunSummary, levels: Sequence[float]) -> None:
         key=f"backtest-folds-{summary.name}",
     )
     result = state.get_backtest(summary.name, folds, levels)
-    if result is None and right.button(text("backtest.run"), key=f"backtest-run-{summary.name}"):
-        progress = st.progress(0.0, text=text("backtest.progress", fold=1, folds=folds))
-
-        def advance(done: int, total: int) -> None:
-            label = text("backtest.progress", fold=min(done + 1, total), folds=total)
-            progress.progress(done / total, text=label)
-
-        try:
-            result = backtest(summary.series, summary.run.config, folds, levels, on_fold=advance)
-        except DataError as err:
-            st.error(plain(err))
+    job = state.get_backtest_job(summary.name, folds, levels)
+    if result is None and job is None:
+        if not right.button(text("backtest.run"), key=f"backtest-run-{summary.name}"):
             return
-        finally:
-            progress.empty()
-        state.set_backtest(summary.name, folds, levels, result)
+        job = BacktestJob(summary.series, summary.run.config, folds, tuple(levels)).start()
+        state.set_backtest_job(summary.name, folds, levels, job)
     if result is None:
+        backtest_progress(summary.name, folds, levels)
         return
     plot(
         charts.backtest_figure(summary.series, result, state.language()),
@@ -62,6 +53,29 @@ def backtest_section(summary: RunSummary, levels: Sequence[float]) -> None:
         st.markdown(text("backtest.coverage", level=level_name(level), coverage=coverage))
     st.caption(text("backtest.metrics", folds=folds))
     metrics_dataframe(result.table, summary.name)
+
+
+@st.fragment(run_every=0.5)
+def backtest_progress(run_name: str, folds: int, levels: Sequence[float]) -> None:
+    """The backtest's folds done and a Stop button while it runs; its result once it is done."""
+    job = state.get_backtest_job(run_name, folds, levels)
+    if job is None:
+        return
+    if job.done:
+        state.clear_backtest_job()
+        if job.error:
+            st.error(plain(job.error))
+            return
+        if job.result is not None:
+            state.set_backtest(run_name, folds, levels, job.result)
+        st.rerun()
+    ahead = job.waiting_behind()
+    if ahead is not None:
+        st.info(text("train.waiting", ahead=ahead) if ahead else text("train.waiting_next"))
+    fold = min(job.done_folds + 1, folds)
+    st.progress(job.done_folds / folds, text=text("backtest.progress", fold=fold, folds=folds))
+    if st.button(text("train.stop"), key=f"backtest-stop-{run_name}", disabled=job.stopping):
+        job.stop()
 
 
 def residuals_section(summary: RunSummary) -> None:

@@ -11,7 +11,7 @@ import streamlit as st
 from data.prepare import Series
 from forecasting.backtest import Backtest
 from forecasting.config import TrainConfig
-from forecasting.job import BatchJob, TrainingJob
+from forecasting.job import BacktestJob, BatchJob, TrainingJob
 from forecasting.share import DataSource
 from forecasting.summary import RunSummary, summarize
 from forecasting.train import Run
@@ -32,6 +32,7 @@ LAST_GROUP = "last_group"  # names of the runs trained together last (a trio), f
 LESSON = "lesson"  # the lesson preset under way: its key
 IN_APP = "in_app"  # set by app.py: pages end with EndPage, so the sidebar is still drawn
 TUNE_JOB = "tune_job"  # the Tune page's search, running or finished
+BACKTEST_JOB = "backtest_job"  # (run name, folds, levels, BacktestJob): a backtest under way
 
 
 class EndPage(Exception):
@@ -266,6 +267,26 @@ def get_backtest(run_name: str, folds: int, levels: Sequence[float]) -> Backtest
 def set_backtest(run_name: str, folds: int, levels: Sequence[float], result: Backtest) -> None:
     """Keep a backtest for its run, number of folds and interval levels."""
     st.session_state.setdefault(BACKTESTS, {})[(run_name, folds, tuple(sorted(levels)))] = result
+
+
+def get_backtest_job(run_name: str, folds: int, levels: Sequence[float]) -> BacktestJob | None:
+    """The backtest under way for this run, folds and levels; None for any other."""
+    held = st.session_state.get(BACKTEST_JOB)
+    if held is None or held[:3] != (run_name, folds, tuple(sorted(levels))):
+        return None
+    return held[3]
+
+
+def set_backtest_job(run_name: str, folds: int, levels: Sequence[float], job: BacktestJob) -> None:
+    """Start watching `job`; a backtest under way for another choice is stopped."""
+    held = st.session_state.get(BACKTEST_JOB)
+    if held is not None and not held[3].done:
+        held[3].stop()
+    st.session_state[BACKTEST_JOB] = (run_name, folds, tuple(sorted(levels)), job)
+
+
+def clear_backtest_job() -> None:
+    st.session_state[BACKTEST_JOB] = None
 
 
 def set_language(language: str) -> None:
