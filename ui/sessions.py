@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -20,5 +22,12 @@ def session_alive(session: str) -> bool:
 
 
 def watch_sessions() -> None:
-    """Jobs remember the session that started them, and end once it has gone."""
+    """Jobs remember the session that started them, and end once it has gone; the server's log
+    lists each job as it is queued, runs and ends."""
+    jobs_log = logging.getLogger("forecast_lab")
+    if not jobs_log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        jobs_log.addHandler(handler)
+        jobs_log.setLevel(logging.INFO)
     server_jobs()[1].watch_sessions(session_id, session_alive)
