@@ -78,7 +78,7 @@ def test_the_server_job_list_shows_who_waits_and_who_runs(fresh_jobs, limits_env
 
 
 def test_an_orphaned_sessions_training_stops_and_keeps_its_best_model(fresh_jobs, sine_series):
-    queue, jobs = fresh_jobs()
+    _, jobs = fresh_jobs()
     connected = {"tab-1": True}
     jobs.watch_sessions(owner=lambda: "tab-1", alive=lambda session: connected[session])
     job = TrainingJob(sine_series, FOREVER).start()
@@ -121,8 +121,8 @@ def test_two_trainings_at_once_equal_their_solo_results_bit_for_bit():
     for _ in range(2):
         together: list[dict[str, torch.Tensor]] = [{}, {}]
 
-        def train(slot: int, config: TrainConfig) -> None:
-            together[slot] = weights(config, series)
+        def train(slot: int, config: TrainConfig, into: list = together) -> None:
+            into[slot] = weights(config, series)
 
         threads = [
             threading.Thread(target=train, args=(i, c)) for i, c in enumerate((DROPOUT, other))
