@@ -24,6 +24,7 @@ def trio_progress() -> None:
         return
     if job.done:
         st.rerun()  # app.py turns the finished jobs into runs
+    state.show_queue_place(job)
     (number, count), (epoch, epochs, _) = job.position(), job.progress()
     values = {"cell": job.current.config.cell.upper(), "number": number, "count": count}
     if job.stopping:

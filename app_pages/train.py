@@ -22,9 +22,7 @@ def live_progress() -> None:
     if job.done:
         st.rerun()  # app.py turns the finished job into a run
     epoch, epochs, left = job.progress()
-    ahead = job.waiting_behind()
-    if ahead is not None:
-        st.info(text("train.waiting", ahead=ahead) if ahead else text("train.waiting_next"))
+    state.show_queue_place(job)
     if epoch == 0:
         label = text("train.starting")
     elif left is None:

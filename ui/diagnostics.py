@@ -69,9 +69,7 @@ def backtest_progress(run_name: str, folds: int, levels: Sequence[float]) -> Non
         if job.result is not None:
             state.set_backtest(run_name, folds, levels, job.result)
         st.rerun()
-    ahead = job.waiting_behind()
-    if ahead is not None:
-        st.info(text("train.waiting", ahead=ahead) if ahead else text("train.waiting_next"))
+    state.show_queue_place(job)
     fold = min(job.done_folds + 1, folds)
     st.progress(job.done_folds / folds, text=text("backtest.progress", fold=fold, folds=folds))
     if st.button(text("train.stop"), key=f"backtest-stop-{run_name}", disabled=job.stopping):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NoReturn
 import streamlit as st
 
 from data.prepare import Series
+from forecasting.background import Background
 from forecasting.backtest import Backtest
 from forecasting.config import TrainConfig
 from forecasting.job import BacktestJob, BatchJob, TrainingJob
@@ -181,6 +182,13 @@ def show_notice() -> None:
         {"success": st.success, "error": st.error, "info": st.info}[kind](message)
 
 
+def show_queue_place(job: Background) -> None:
+    """While `job` waits for a free slot on the server, how many jobs are ahead of it."""
+    ahead = job.waiting_behind()
+    if ahead is not None:
+        st.info(text("train.waiting", ahead=ahead) if ahead else text("train.waiting_next"))
+
+
 def first_time(file_id: str) -> bool:
     """True the first time an uploaded file is seen, so it is acted on once, not every rerun."""
     handled = st.session_state.setdefault(HANDLED, set())
@@ -198,6 +206,9 @@ def collect_finished_job() -> None:
     set_job(None)
     if isinstance(job, BatchJob):
         _collect_batch(job)
+        return
+    if job.run is None and job.error is None and job.stopping:
+        set_notice("info", text("train.stopped_waiting"))
         return
     if job.error or job.run is None:
         set_notice("error", text("train.failed", error=plain(job.error or "no model came back")))

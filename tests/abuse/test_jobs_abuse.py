@@ -5,6 +5,7 @@ import threading
 import time
 
 import torch
+from streamlit.testing.v1 import AppTest
 
 from data.prepare import from_array
 from forecasting.background import BUDGET, SESSION_GONE, SESSION_GRACE_S, Background, JobQueue
@@ -12,6 +13,7 @@ from forecasting.config import TrainConfig
 from forecasting.job import TrainingJob
 from forecasting.train import fit
 from tests.conftest import noisy_sine
+from ui import state
 
 DROPOUT = TrainConfig(num_layers=2, dropout=0.3, hidden_size=8, epochs=4, members=1, window=24,
                       patience=0, seed=3)  # fmt: skip
@@ -156,3 +158,26 @@ def test_a_queue_of_one_slot_serves_in_order_under_contention():
     for thread in threads:
         thread.join(10)
     assert order == list(range(6))
+
+
+def test_the_train_page_says_how_many_are_ahead_and_stop_works_while_waiting(
+    fresh_jobs, limits_env
+):
+    limits_env(JOBS="1")
+    busy = Held().start()
+    assert busy.began.wait(5)
+    app = AppTest.from_file("../../app.py", default_timeout=60)
+    app.query_params = {"sample": "airline", "page": "train"}
+    app.run()
+    app.button(key="train-start").click().run()
+    assert not app.exception
+    job = app.session_state[state.JOB]
+    assert job.waiting_behind() == 0
+    assert "Waiting for a free slot on this server: you are next." in [i.value for i in app.info]
+    app.button(key="train-stop").click().run()
+    assert job.wait(5) and job.run is None
+    app.run()
+    assert "Stopped before training began" in app.info[0].value
+    assert not app.session_state[state.RUNS]
+    busy.release.set()
+    assert busy.wait(5)
