@@ -181,3 +181,25 @@ def test_the_train_page_says_how_many_are_ahead_and_stop_works_while_waiting(
     assert not app.session_state[state.RUNS]
     busy.release.set()
     assert busy.wait(5)
+
+
+def test_a_search_over_the_time_budget_stops_after_its_trial_under_way(
+    fresh_jobs, limits_env, tmp_path
+):
+    from forecasting.config import auto_config
+    from forecasting.tune import SearchSpace, TuneSettings
+    from forecasting.tune_job import TuneJob
+
+    limits_env(JOB_SECONDS="1")
+    _, jobs = fresh_jobs()
+    series = from_array(noisy_sine(200), target="signal", season=20)
+    base = auto_config(len(series), 20, hidden_size=4, members=1)
+    settings = TuneSettings(trials=10_000, epochs=3, pruner="none", seed=0)
+    space = SearchSpace(hidden_size=(4, 8), batch_sizes=(32, 64))
+    job = TuneJob(series, base, space, settings, "endless", f"sqlite:///{tmp_path}/s.db").start()
+    started = time.monotonic()
+    while not jobs.sweep():
+        time.sleep(0.1)
+        assert time.monotonic() - started < 30
+    assert job.wait(60) and job.stop_cause == BUDGET and job.error is None
+    assert 0 < job.finished < settings.trials
