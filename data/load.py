@@ -2,6 +2,8 @@
 
 Text tables are read with every column as strings: reading numbers is data.numbers' job alone.
 What the reader did that the user should know comes back as notes (read_table_with_notes).
+A file is refused past `max_bytes`; a spreadsheet past `max_cells`, counted before and while its
+rows stream, so a small .xlsx that unpacks to millions of cells costs little to refuse.
 The parser is given UTF-8 bytes, never one Python string of the whole file (io.StringIO holds
 four bytes a character), so a large file costs about its size once more while it is read.
 """
@@ -11,11 +13,15 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
+import zipfile
 from collections import Counter
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pandas as pd
+from pandas.io.parsers import TextParser
 
 from data.errors import DataError
 from data.numbers import is_missing
@@ -29,24 +35,46 @@ XLSX_MAGIC = b"PK\x03\x04"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 CHUNK_ROWS = 1_000_000  # cells converted at a time where pandas makes a Python object of each
 MB = 1024 * 1024
+# the limits on a user's own files (the CLI); the app passes its server's (forecasting.limits)
 MAX_BYTES = 200 * MB
+MAX_CELLS = 20_000_000
+XML_BYTES_PER_CELL = 100  # an .xlsx may unpack to this much per cell allowed (about 30 is usual)
+XML_ALLOWANCE = 8 * MB  # and this much more, for its styles, theme and other parts
+MAX_RATIO = 1000  # deflate, the only compression Excel writes, packs at most about 1,032 to 1
+SCAN_BYTES = MB  # an .xlsx part scanned for cell tags a block at a time
+CELL_TAG = re.compile(rb"<(?:\w{1,30}:)?c[\s/>]")  # <c r="A1">, <x:c>, <c/>
+CELL_TAG_LONGEST = 34
 
 
-def read_table(source: str | Path | bytes, name: str = "") -> pd.DataFrame:
+def read_table(
+    source: str | Path | bytes,
+    name: str = "",
+    *,
+    max_bytes: int | None = None,
+    max_cells: int | None = None,
+) -> pd.DataFrame:
     """Read a CSV or .xlsx file (a path or its bytes) into a DataFrame."""
-    return read_table_with_notes(source, name)[0]
+    return read_table_with_notes(source, name, max_bytes=max_bytes, max_cells=max_cells)[0]
 
 
 def read_table_with_notes(
-    source: str | Path | bytes, name: str = ""
+    source: str | Path | bytes,
+    name: str = "",
+    *,
+    max_bytes: int | None = None,
+    max_cells: int | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
-    """The table, and notes for the user on how it was read (encoding, delimiter, header, ...)."""
-    raw, name = _read_bytes(source, name)
+    """The table, and notes for the user on how it was read (encoding, delimiter, header, ...).
+
+    `max_bytes`: the largest file read (MAX_BYTES); `max_cells`: the most cells a spreadsheet
+    may hold (MAX_CELLS).
+    """
+    raw, name = _read_bytes(source, name, MAX_BYTES if max_bytes is None else max_bytes)
     if not raw or raw.isspace():  # as `not raw.strip()`, without copying the file
         raise DataError(f"{_label(name)} is empty: there is nothing to read.")
     notes: list[str] = []
     if raw.startswith(XLSX_MAGIC):
-        header, rows = _read_excel(raw, name, notes)
+        header, rows = _read_excel(raw, name, notes, MAX_CELLS if max_cells is None else max_cells)
     else:
         utf8, encoding = _utf8(raw, name)
         del raw  # read from a path: only `utf8` holds the file now (the same bytes if UTF-8)
@@ -58,22 +86,22 @@ def read_table_with_notes(
     return _tidy(header, rows, name, notes), notes
 
 
-def _read_bytes(source: str | Path | bytes, name: str) -> tuple[bytes, str]:
+def _read_bytes(source: str | Path | bytes, name: str, max_bytes: int) -> tuple[bytes, str]:
     if isinstance(source, bytes):
-        _check_size(len(source), name)
+        _check_size(len(source), name, max_bytes)
         return source, name
     path = Path(source)
     if not path.is_file():
         raise DataError(f"File not found: {path}. Check the path and try again.")
     name = name or path.name
-    _check_size(path.stat().st_size, name)
+    _check_size(path.stat().st_size, name, max_bytes)
     return path.read_bytes(), name
 
 
-def _check_size(size: int, name: str) -> None:
-    if size > MAX_BYTES:
+def _check_size(size: int, name: str, max_bytes: int) -> None:
+    if size > max_bytes:
         raise DataError(
-            f"{_label(name)} is {size / MB:.1f} MB, over the {MAX_BYTES // MB} MB limit. "
+            f"{_label(name)} is {size / MB:.1f} MB, over the {max_bytes / MB:g} MB limit. "
             "Keep only the rows and columns you need, or split the file, and try again."
         )
 
@@ -260,20 +288,14 @@ def _after_lines(utf8: bytes, count: int) -> bytes:
     return utf8[start:] if start else utf8
 
 
-def _read_excel(raw: bytes, name: str, notes: list[str]) -> tuple[list[object], pd.DataFrame]:
+def _read_excel(
+    raw: bytes, name: str, notes: list[str], max_cells: int
+) -> tuple[list[object], pd.DataFrame]:
     """The header cells and the rows below them of the first sheet, typed as openpyxl reads them."""
-    try:
-        book = pd.ExcelFile(io.BytesIO(raw), engine="openpyxl")
-        sheet = book.sheet_names[0]
-        grid = pd.read_excel(book, sheet_name=sheet, header=None)
-    except Exception as err:
-        raise DataError(
-            f"{_label(name)} looks like an Excel file but could not be opened "
-            f"({_first_line(err)}). Save it again as .xlsx or CSV."
-        ) from err
-    notes.append(f"Read the first sheet '{sheet}' of the Excel file.")
-    if len(book.sheet_names) > 1:
-        others = ", ".join(f"'{other}'" for other in book.sheet_names[1:])
+    grid, sheets = _excel_grid(raw, name, max_cells)
+    notes.append(f"Read the first sheet '{sheets[0]}' of the Excel file.")
+    if len(sheets) > 1:
+        others = ", ".join(f"'{other}'" for other in sheets[1:])
         notes.append(f"The other sheets were not read: {others}.")
     filled = grid.head(HEADER_SCAN_ROWS + 1).notna().to_numpy()
     widths = np.where(filled.any(axis=1), filled.shape[1] - filled[:, ::-1].argmax(axis=1), 0)
@@ -284,6 +306,151 @@ def _read_excel(raw: bytes, name: str, notes: list[str]) -> tuple[list[object], 
         notes.append(f"Skipped {_count(header, 'row')} before the header.")
     rows = grid.iloc[header + 1 :].infer_objects()
     return grid.iloc[header].tolist(), rows
+
+
+def _excel_grid(raw: bytes, name: str, max_cells: int) -> tuple[pd.DataFrame, list[str]]:
+    """The first sheet as pandas.read_excel(header=None) reads it, and the names of the sheets.
+
+    Refused past `max_cells`: by the archive's unpacked size and cell tags first, then by the
+    sheet's declared size, then by its rows as they stream.
+    """
+    from openpyxl import load_workbook  # an import for spreadsheets only: CSV needs none of it
+
+    _check_unpacked(raw, name, max_cells)
+    try:
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True, keep_links=False)
+    except Exception as err:
+        raise _unreadable(name, err) from err
+    try:
+        sheets = [sheet.title for sheet in book.worksheets]
+        sheet = book.worksheets[0]
+        _check_declared_cells(sheet, name, max_cells)
+        sheet.reset_dimensions()  # a declared size may be too small: read to the last row
+        return _parsed_grid(_sheet_rows(sheet, name, max_cells)), sheets
+    except DataError:
+        raise
+    except Exception as err:
+        raise _unreadable(name, err) from err
+    finally:
+        book.close()
+
+
+def _unreadable(name: str, err: Exception) -> DataError:
+    return DataError(
+        f"{_label(name)} looks like an Excel file but could not be opened "
+        f"({_first_line(err)}). Save it again as .xlsx or CSV."
+    )
+
+
+def _check_unpacked(raw: bytes, name: str, max_cells: int) -> None:
+    """Refuse an archive that unpacks to more than a sheet of `max_cells` needs, or whose parts
+    hold more than `max_cells` cells: before openpyxl, which parses a sheet without a declared
+    size whole as it opens the workbook, and a row whole before it hands it over.
+
+    The sizes are the archive's own; Python's zipfile stops each part at its stated size.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            parts = archive.infolist()
+            _check_unpacked_size(sum(part.file_size for part in parts), len(raw), name, max_cells)
+            cells = 0
+            for part in parts:
+                with archive.open(part) as source:
+                    cells += _cell_tags(source, max_cells - cells)
+                if cells > max_cells:
+                    why = "counted in its XML, all sheets together"
+                    raise _too_many_cells(name, max_cells, why)
+    except DataError:
+        raise
+    except Exception as err:  # not a zip, a part encrypted, cut short or packed unknown ways
+        raise _unreadable(name, err) from err
+
+
+def _check_unpacked_size(unpacked: int, packed: int, name: str, max_cells: int) -> None:
+    budget = max_cells * XML_BYTES_PER_CELL + XML_ALLOWANCE
+    if unpacked > budget:
+        raise DataError(
+            f"{_label(name)} unpacks to {unpacked / MB:,.1f} MB; a spreadsheet of at most "
+            f"{max_cells:,} cells is read, which takes at most {budget / MB:,.1f} MB. "
+            "Save a smaller range, or the data as CSV."
+        )
+    if unpacked > MAX_RATIO * packed:
+        raise DataError(
+            f"{_label(name)} unpacks to {unpacked // packed:,} times its size; a spreadsheet "
+            f"saved by Excel unpacks to at most about {MAX_RATIO:,} times. "
+            "Save it again as .xlsx, or the data as CSV."
+        )
+
+
+def _cell_tags(source: IO[bytes], limit: int) -> int:
+    """The cell tags in a part, counted a block at a time; past `limit` the count stops."""
+    count, tail = 0, b""
+    while count <= limit and (block := source.read(SCAN_BYTES)):
+        window = tail + block
+        tail = window[-CELL_TAG_LONGEST:]  # a tag cut at the end is counted with the next block
+        count += len(CELL_TAG.findall(window)) - len(CELL_TAG.findall(tail))
+    return count + len(CELL_TAG.findall(tail))
+
+
+def _too_many_cells(name: str, max_cells: int, why: str) -> DataError:
+    return DataError(
+        f"{_label(name)} has more than {max_cells:,} cells ({why}); at most {max_cells:,} "
+        "cells of a spreadsheet are read. Save a smaller range, or the data as CSV."
+    )
+
+
+def _check_declared_cells(sheet, name: str, max_cells: int) -> None:
+    """Refuse a sheet whose stated size (its <dimension>, when it has one) is over `max_cells`."""
+    if sheet.max_row is None or sheet.max_column is None:
+        return
+    rows = sheet.max_row - sheet.min_row + 1
+    columns = sheet.max_column - sheet.min_column + 1
+    if rows * columns > max_cells:
+        why = f"the sheet declares {_count(rows, 'row')} x {_count(columns, 'column')}"
+        raise _too_many_cells(name, max_cells, why)
+
+
+def _sheet_rows(sheet, name: str, max_cells: int) -> list[list[object]]:
+    """The sheet's rows as pandas' openpyxl reader makes them: trimmed, then padded.
+
+    Counted as they stream: the cells openpyxl makes (a row at least one, as rows skipped in
+    the XML come as empty rows), and the table they become (rows x the widest row).
+    """
+    rows: list[list[object]] = []
+    made = widest = 0
+    last_filled = -1
+    for number, row in enumerate(sheet.rows, start=1):
+        made += max(len(row), 1)
+        values = [_cell_value(cell) for cell in row]
+        while values and values[-1] == "":
+            values.pop()
+        if values:
+            last_filled = number - 1
+        widest = max(widest, len(values))
+        if max(made, number * widest) > max_cells:
+            raise _too_many_cells(name, max_cells, f"counted by row {number:,} of the sheet")
+        rows.append(values)
+    rows = rows[: last_filled + 1]
+    return [values + [""] * (widest - len(values)) for values in rows]
+
+
+def _cell_value(cell) -> object:
+    """A cell's value as pandas' openpyxl reader gives it: '' when empty, NaN for an error."""
+    if cell.value is None:
+        return ""
+    if cell.data_type == "e":
+        return np.nan
+    if cell.data_type == "n":
+        whole = int(cell.value)
+        return whole if whole == cell.value else float(cell.value)
+    return cell.value
+
+
+def _parsed_grid(rows: list[list[object]]) -> pd.DataFrame:
+    """The rows as pandas.read_excel(header=None) types them (numbers, dates, NA strings)."""
+    if not rows:
+        return pd.DataFrame()
+    return TextParser(rows, header=None, skip_blank_lines=False).read()
 
 
 def _tidy(header: list[object], rows: pd.DataFrame, name: str, notes: list[str]) -> pd.DataFrame:
@@ -397,7 +564,7 @@ def _lines(count: int) -> str:
 
 
 def _count(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
 
 
 def _first_line(err: Exception) -> str:

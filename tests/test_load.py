@@ -3,9 +3,12 @@
 Text tables come back with every cell as written (strings); data.numbers reads the numbers.
 """
 
+import datetime as dt
 import io
+from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -14,6 +17,7 @@ from data.errors import DataError
 from data.load import decode, read_table, read_table_with_notes, sniff_delimiter
 from data.numbers import to_numbers
 
+CORPUS = Path(__file__).resolve().parent / "corpus" / "files"
 ROWS = [("2020-01-01", "1.5"), ("2020-01-02", "-2"), ("2020-01-03", "0")]
 VALUES = [1.5, -2.0, 0.0]
 
@@ -452,6 +456,18 @@ def test_uploaded_bytes_over_the_size_limit_are_refused(monkeypatch):
     assert read_table(raw[: MB - 10].rsplit(b"\n", 1)[0])["value"].iloc[-1] == "1"
 
 
+@pytest.mark.parametrize("as_path", [False, True], ids=["bytes", "path"])
+def test_a_caller_sets_the_size_limit(tmp_path, as_path):
+    raw = b"value\n" + b"1\n" * round(0.375 * MB)  # 0.75 MB
+    path = tmp_path / "sales.csv"
+    path.write_bytes(raw)
+    source = path if as_path else raw
+    with pytest.raises(DataError) as err:
+        read_table(source, "sales.csv", max_bytes=MB // 2)
+    assert str(err.value).startswith("The file 'sales.csv' is 0.8 MB, over the 0.5 MB limit. ")
+    assert len(read_table(source, "sales.csv", max_bytes=MB)) == round(0.375 * MB)
+
+
 # Excel
 
 
@@ -505,6 +521,62 @@ def test_an_excel_index_column_and_duplicate_names_are_handled_as_in_text():
         "Dropped a leading index column 'Unnamed: 0'.",
         "Renamed duplicate column 'sales' to 'sales (2)'.",
     ]
+
+
+def mixed_workbook() -> bytes:
+    """A sheet of what openpyxl reads differently: dates, times, text that reads as a number or
+    as missing, booleans, an error value, a formula, gaps, and a styled empty cell at the end."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["B2"] = "Report"
+    sheet.append([])
+    sheet.append(["date", "value", "note", "flag", "as text", "share"])
+    sheet.append([dt.datetime(2020, 1, 1, 6), 1, "NA", True, "1.5", 0.25])
+    sheet.append([dt.date(2020, 1, 2), 2.5, "", False, "2", None])
+    sheet.append([dt.time(12, 30), None, "n/a", None, "x", 10**12])
+    sheet.append([None, "#N/A", "=1+1", "-", "", 3])
+    sheet.cell(row=9, column=2, value="#DIV/0!").data_type = "e"
+    sheet.cell(row=12, column=2, value=7)
+    sheet["J3"].number_format = "0.00"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def pandas_grid(raw: bytes, name: str, max_cells: int) -> tuple[pd.DataFrame, list[str]]:
+    """The first sheet as the reader read it before it streamed and counted cells."""
+    book = pd.ExcelFile(io.BytesIO(raw), engine="openpyxl")
+    return pd.read_excel(book, sheet_name=book.sheet_names[0], header=None), book.sheet_names
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        (CORPUS / "sales.xlsx").read_bytes(),
+        xlsx_bytes(),
+        mixed_workbook(),
+        workbook({"Data": pd.DataFrame({"x": range(3)}), "Other": pd.DataFrame({"y": [1]})}),
+    ],
+    ids=["corpus-sales", "dates-and-accents", "mixed", "two-sheets"],
+)
+def test_a_sheet_streamed_under_the_cell_limit_reads_as_pandas_read_excel_did(monkeypatch, raw):
+    grid, sheets = load._excel_grid(raw, "book.xlsx", load.MAX_CELLS)
+    expected_grid, expected_sheets = pandas_grid(raw, "book.xlsx", load.MAX_CELLS)
+    pd.testing.assert_frame_equal(grid, expected_grid)
+    assert sheets == expected_sheets
+    table, notes = read_table_with_notes(raw, "book.xlsx")
+    monkeypatch.setattr(load, "_excel_grid", pandas_grid)
+    expected_table, expected_notes = read_table_with_notes(raw, "book.xlsx")
+    pd.testing.assert_frame_equal(table, expected_table)
+    assert notes == expected_notes
+
+
+def test_a_sheet_at_the_cell_limit_is_read_and_one_cell_more_is_refused():
+    frame = pd.DataFrame({"date": pd.date_range("2020-01-01", periods=9), "value": range(9)})
+    raw = workbook({"Data": frame})  # 10 rows x 2 columns, the header included
+    assert read_table(raw, max_cells=20).equals(read_table(raw))
+    with pytest.raises(DataError, match=r"^The file has more than 19 cells \("):
+        read_table(raw, max_cells=19)
 
 
 def test_many_empty_rows_around_the_data_are_dropped():

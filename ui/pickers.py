@@ -23,9 +23,10 @@ from data.synthetic import (
     season_length,
     to_series,
 )
+from forecasting.limits import MIB, server_limits
 from ui import state, widgets
 from ui.state import remember, remembered, text
-from ui.text import DEFAULT_LANGUAGE, t
+from ui.text import DEFAULT_LANGUAGE, plain, t
 
 SOURCES = ("sample", "synthetic", "upload")
 NO_DATE = "\u2014"
@@ -33,9 +34,11 @@ SLIDER_MAX_STEPS = 1000
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def load_upload(raw: bytes, name: str) -> tuple[pd.DataFrame, list[str], list[str]]:
+def load_upload(
+    raw: bytes, name: str, max_bytes: int, max_cells: int
+) -> tuple[pd.DataFrame, list[str], list[str]]:
     """The table, what reading it did, and its numeric columns."""
-    table, notes = read_table_with_notes(raw, name)
+    table, notes = read_table_with_notes(raw, name, max_bytes=max_bytes, max_cells=max_cells)
     return table, notes, numeric_columns(table)
 
 
@@ -145,13 +148,20 @@ def forget_removed_upload() -> None:
 
 
 def pick_upload() -> tuple[Series, state.Dataset] | None:
+    limits = server_limits()
     upload = st.file_uploader(
         text("data.upload"),
         type=["csv", "txt", "tsv", "xlsx"],
         help=text("data.upload_help"),
         key="pick.upload",
         on_change=forget_removed_upload,
+        max_upload_size=-(-limits.upload_bytes // MIB),  # MB, for the browser; checked below
     )
+    if upload is not None and upload.size > limits.upload_bytes:
+        state.set_upload(None)
+        size, limit = f"{upload.size / MIB:.1f}", f"{limits.upload_bytes / MIB:g}"
+        st.error(text("data.upload_too_big", name=plain(upload.name), size=size, limit=limit))
+        return None
     if upload is not None:
         state.set_upload(upload.name, upload.getvalue())
     stored = state.get_upload()
@@ -159,7 +169,7 @@ def pick_upload() -> tuple[Series, state.Dataset] | None:
         st.info(text("data.upload_prompt"))
         return None
     name, raw = stored
-    table, notes, numeric = load_upload(raw, name)
+    table, notes, numeric = load_upload(raw, name, limits.upload_bytes, limits.spreadsheet_cells)
     columns = [str(column) for column in table.columns]
     detected_date = detect_date_column(table)
     date_options = [NO_DATE, *columns]
