@@ -5,8 +5,8 @@ Two cases, each measured in a fresh process so that neither inherits the other's
 - csv: the same length read from a CSV as the app reads an upload (data.load.read_table, then
   data.prepare.prepare): `timestamp` to the minute and a whole number per minute (a noisy sine
   of period 96, 10 to 99), 20 bytes a row, which is as much as 10,000,000 rows can say under
-  the app's 200 MB upload limit. The file is written to a temporary folder first, by this
-  process, not the measured one.
+  the CLI's 200 MB file limit (a web server's is FORECAST_LAB_UPLOAD_BYTES). The file is
+  written to a temporary folder first, by this process, not the measured one.
 Each then trains one epoch of a small model with a large batch and the default settings for a
 series that long (season 96 in both), forecasts with intervals, and reports its peak resident
 memory (VmHWM) after loading and at the end.
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 CASES = ("memory", "csv")
 SEASON = 96
-SIZE_LIMIT_MB = 200  # the app's upload limit (data.load.MAX_BYTES, .streamlit/config.toml)
+SIZE_LIMIT_MB = 200  # the CLI's file limit (data.load.MAX_BYTES)
 
 
 def peak_gib() -> float:
