@@ -2,20 +2,19 @@
 
 import streamlit as st
 
-from forecasting.config import series_config
 from forecasting.tune import stored_base
 from ui import state
 from ui.state import text
 from ui.text import plain
 from ui.tune_form import tune_form
-from ui.tune_view import failure, live_search, results, saved_study, start
+from ui.tune_view import failure, fresh_base, live_search, results, saved_study, start
 
 series = state.require_series()
 dataset = state.get_dataset()
 st.title(text("tune.title"))
 st.caption(text("tune.intro"))
 st.markdown(text("tune.data", name=plain(dataset.name), points=len(series)))
-base = series_config(series)
+base = fresh_base(series)
 form = tune_form(series, base, dataset.name)
 job = state.get_tune_job()
 running = job is not None and not job.done

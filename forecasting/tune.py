@@ -2,7 +2,9 @@
 
 A study lives in a database (SQLite by default, any SQLAlchemy URL when given), so it survives
 a reload, can be resumed, and can be shared by workers on several machines through a server
-such as PostgreSQL: each worker opens the same study and runs its own trials.
+such as PostgreSQL: each worker opens the same study and runs its own trials. These functions
+open any storage they are given, as the command line does; a web visitor's storage is checked
+first (forecasting/tune_defaults.py).
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ import optuna
 import sqlalchemy.exc
 from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial, TrialState
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from data.errors import DataError
 from data.prepare import Series
 from data.windows import part_sizes
 from forecasting.config import MIN_WINDOW, ConfigError, TrainConfig, default_window
 from forecasting.evaluate import evaluate, headline_metric
+from forecasting.limits import ServerLimits, check_config, env_name
 from forecasting.train import EpochLog, TrainingError, fit
 from models.recurrent import CELLS
 
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
 
 DEFAULT_STORAGE = "sqlite:///studies.db"
 PRUNERS = ("median", "hyperband", "none")
+LARGEST_CELL_FIRST = ("lstm", "gru", "rnn")  # weights per unit: four gates, three, one
 SEARCHED = ("cell", "hidden_size", "num_layers", "dropout", "window", "lr", "batch_size")
 FREE_SETTINGS = (*SEARCHED, "members", "epochs", "device", "precision")  # may change on resuming
 DATA_ATTR = "data"  # the study's user attribute holding its series' fingerprint
@@ -55,6 +59,10 @@ optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 class TuneError(ValueError):
     """A setting or storage the user gave that cannot be used; message for the user."""
+
+
+class StorageError(TuneError):
+    """The study storage could not be opened or failed; the message quotes the database."""
 
 
 @dataclass(frozen=True)
@@ -149,9 +157,9 @@ def open_study(
             load_if_exists=True,
         )
     except (sqlalchemy.exc.SQLAlchemyError, ImportError, OSError, RuntimeError) as err:
-        raise TuneError(
+        raise StorageError(
             f"Cannot open the study storage {shown_url(url)}: {first_reason(err)}. {STORAGE_HINT}"
-        ) from None
+        ) from err
     except ValueError as err:
         raise TuneError(f"Cannot use study {name!r} in {shown_url(url)}: {err}") from None
 
@@ -209,6 +217,36 @@ def suggest_config(
 def trial_base(base: TrainConfig, settings: TuneSettings) -> TrainConfig:
     """What every trial trains from: one network (trials stay cheap), settings.epochs at most."""
     return base.with_changes(members=1, epochs=settings.epochs)
+
+
+def check_limits(
+    space: SearchSpace,
+    settings: TuneSettings,
+    base: TrainConfig,
+    n_points: int,
+    limits: ServerLimits,
+) -> None:
+    """TuneError when a web visitor's search asks for more than this server allows: more trials,
+    or a largest network (every range at its top, with the base's members for training the
+    winner) beyond a limit. The message names the setting, its value and the limit."""
+    if settings.trials > limits.tune_trials:
+        raise TuneError(
+            f"trials is {settings.trials:,}; this server allows at most {limits.tune_trials:,} "
+            f"({env_name('tune_trials')})."
+        )
+    cell = next(cell for cell in LARGEST_CELL_FIRST if cell in space.cells)
+    try:
+        largest = base.with_changes(
+            cell=cell,
+            hidden_size=space.hidden_size[1],
+            num_layers=space.num_layers[1],
+            window=window_bounds(space, base, n_points)[1],
+            batch_size=max(space.batch_sizes),
+            epochs=settings.epochs,
+        )
+        check_config(largest, limits)
+    except ConfigError as err:
+        raise TuneError(str(err)) from None
 
 
 def run_search(
@@ -269,7 +307,8 @@ def run_search(
     except (DataError, ConfigError) as err:
         raise TuneError(str(err)) from None
     except (sqlalchemy.exc.SQLAlchemyError, optuna.exceptions.StorageInternalError) as err:
-        raise TuneError(f"The study storage failed: {first_reason(err.__cause__ or err)}") from None
+        reason = first_reason(err.__cause__ or err)
+        raise StorageError(f"The study storage failed: {reason}") from err
     return study
 
 
@@ -471,17 +510,32 @@ def _row(trial: FrozenTrial) -> TrialRow:
     return TrialRow(trial.number, trial.state.name, value, dict(trial.params), seconds)
 
 
-def _storage(url: str) -> optuna.storages.RDBStorage:
+def connection(url: str) -> tuple[URL, dict[str, Any]]:
+    """The URL a study storage connects to and its engine options: SQLite waits for another
+    worker's lock, PostgreSQL goes through psycopg2 and gives up on a silent server."""
     parsed = make_url(url)
     engine_kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine_kwargs["connect_args"] = {"timeout": SQLITE_WAIT_S}
     elif parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":  # SQLAlchemy 2.1 would pick psycopg 3; we ship 2
             parsed = parsed.set(drivername="postgresql+psycopg2")
         engine_kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}
+    return parsed, engine_kwargs
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file an SQLite URL keeps its database in; None for another database or memory."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database).expanduser()
+
+
+def _storage(url: str) -> optuna.storages.RDBStorage:
+    parsed, engine_kwargs = connection(url)
+    file = sqlite_file(parsed)
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
     for attempt in range(1, STORAGE_TRIES + 1):
         try:
             with warnings.catch_warnings():  # the heartbeat is marked experimental
@@ -548,9 +602,9 @@ def find_study(name: str, storage: str) -> optuna.Study | None:
     except KeyError:
         return None
     except (sqlalchemy.exc.SQLAlchemyError, ImportError, OSError, RuntimeError, ValueError) as err:
-        raise TuneError(
+        raise StorageError(
             f"Cannot open the study storage {shown_url(storage)}: {first_reason(err)}"
-        ) from None
+        ) from err
 
 
 @functools.lru_cache(maxsize=8)
@@ -562,12 +616,10 @@ def _reader(url: str) -> optuna.storages.RDBStorage:
 def _may_exist(storage: str) -> bool:
     """False for an SQLite file not made yet (looking must not make it); True otherwise."""
     try:
-        url = make_url(storage)
+        file = sqlite_file(make_url(storage))
     except sqlalchemy.exc.ArgumentError:
         return True  # loading says what is wrong with it
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return True
-    return Path(url.database).expanduser().exists()
+    return file is None or file.exists()
 
 
 def shown_url(url: str) -> str:

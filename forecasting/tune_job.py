@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from forecasting.config import TrainConfig
 from forecasting.train import EpochLog
 from forecasting.tune import (
     SearchSpace,
+    StorageError,
     TrialRow,
     TuneError,
     TuneSettings,
@@ -21,6 +23,9 @@ from forecasting.tune import (
     run_search,
     trial_rows,
 )
+from forecasting.tune_defaults import open_visitor_study, storage_failure
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -28,7 +33,9 @@ class TuneJob(Background):
     """One run_search() in its own thread; the page reads `rows()` and `current` meanwhile.
 
     `start` opens the study (a storage that cannot be opened sets `error` and ends the job);
-    read `study` from this thread only once the job is `done` (figures, best_config).
+    read `study` from this thread only once the job is `done` (figures, best_config). A web
+    visitor's job has a `data_dir`: its storage is checked before it is opened, and `error`
+    names a failing storage or a bug without quoting them (the server's log does).
     """
 
     series: Series
@@ -38,6 +45,7 @@ class TuneJob(Background):
     study_name: str
     storage: str | None = None
     dataset: str = ""  # the data's name as the user knows it
+    data_dir: str | None = None  # a web visitor's job: the server's data folder
     study: optuna.Study | None = None
     error: str | None = None
     current: tuple[TrialRow, EpochLog] | None = None  # this job's running trial, its last epoch
@@ -49,9 +57,7 @@ class TuneJob(Background):
     def start(self) -> TuneJob:
         self.started = time.perf_counter()
         try:
-            self.study = open_study(
-                self.study_name, self.storage, self.settings.seed, self.settings.pruner
-            )
+            self.study = self._open()
         except TuneError as err:
             self.error = str(err)
             self._finished.set()
@@ -65,13 +71,26 @@ class TuneJob(Background):
             run_search(self.series, self.base, self.space, self.settings, self.study,
                        should_stop=self._stop.is_set, on_trial=self._trial_done,
                        on_epoch=self._epoch_done)  # fmt: skip
+        except StorageError as err:
+            hidden = self.data_dir is not None
+            self.error = str(storage_failure(self.storage or "", err) if hidden else err)
         except TuneError as err:
             self.error = str(err)
         except Exception as err:  # a bug, the machine or the database: still say what happened
-            self.error = f"an unexpected error stopped the search ({type(err).__name__}: {err})"
+            if self.data_dir is None:
+                self.error = f"an unexpected error stopped the search ({type(err).__name__}: {err})"
+            else:
+                log.exception("The search of study %r failed", self.study_name)
+                self.error = "an unexpected error stopped the search; this server's log says why"
         finally:
             self.current = None
             self._refresh()
+
+    def _open(self) -> optuna.Study:
+        seed, pruner = self.settings.seed, self.settings.pruner
+        if self.data_dir is None:
+            return open_study(self.study_name, self.storage, seed, pruner)
+        return open_visitor_study(self.study_name, self.storage or "", self.data_dir, seed, pruner)
 
     def _trial_done(self, row: TrialRow) -> None:
         self.finished += 1

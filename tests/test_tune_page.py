@@ -11,20 +11,38 @@ from streamlit.testing.v1 import AppTest
 
 from forecasting.config import auto_config
 from forecasting.evaluate import evaluate
+from forecasting.limits import env_name, server_limits
 from forecasting.tune import SearchSpace, best_config, find_study, open_study, window_bounds
-from forecasting.tune_defaults import default_storage, study_name, window_choices
+from forecasting.tune_defaults import study_name, window_choices
 from tests.conftest import ROOT
 from tests.test_pages import settle, start, widget
 from ui import state
 from ui.tune_charts import best_so_far, history_figure
 
 
-def tune_page(storage: str) -> AppTest:
-    """The Tune page on the default sample, with a tiny search kept in `storage`."""
+@pytest.fixture(autouse=True)
+def limits(monkeypatch, tmp_path):
+    """This server's limits from FORECAST_LAB_* variables set by the test; studies are kept in
+    the data folder, tmp_path (the page's own storage: sqlite:///tmp_path/studies.db)."""
+
+    def given(**values: object) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(env_name(name), str(value))
+        server_limits.cache_clear()
+
+    given(data_dir=tmp_path)
+    yield given
+    server_limits.cache_clear()
+
+
+def tune_page(storage: str | None = None) -> AppTest:
+    """The Tune page on the default sample, with a tiny search kept in the server's own storage,
+    or in a `storage` typed (the server must allow typing one)."""
     app = start("data")
     app.switch_page("app_pages/tune.py").run()
     assert not app.exception
-    app.text_input(key="tune.storage").set_value(storage)
+    if storage is not None:
+        app.text_input(key="tune.storage").set_value(storage)
     app.multiselect(key="tune.cells").set_value(["gru"])
     app.select_slider(key="tune.hidden").set_value((4, 8))
     app.number_input(key="tune.epochs").set_value(2)
@@ -61,7 +79,7 @@ def test_without_data_the_page_says_where_to_get_it():
 
 def test_a_tiny_search_shows_its_trials_and_fills_the_train_form(tmp_path):
     storage = f"sqlite:///{tmp_path / 'studies.db'}"
-    app = tune_page(storage)
+    app = tune_page()
     assert widget(app.text_input, "Study name").value == "airline-passengers"
     search(app, trials=3)
     trials = trials_table(app)
@@ -86,11 +104,10 @@ def test_a_tiny_search_shows_its_trials_and_fills_the_train_form(tmp_path):
     assert widget(app.radio, "Cell").value == "gru"
 
 
-def test_a_study_is_continued_in_a_new_session_and_its_winner_trained_now(tmp_path):
-    storage = f"sqlite:///{tmp_path / 'studies.db'}"
-    search(tune_page(storage), trials=2)
+def test_a_study_is_continued_in_a_new_session_and_its_winner_trained_now():
+    search(tune_page(), trials=2)
 
-    app = tune_page(storage)
+    app = tune_page()
     assert app.info[0].value.startswith("Study **airline\\-passengers** has 2 trials already")
     assert trials_table(app)["Trial"].tolist() == [0, 1]
     search(app, trials=1)
@@ -109,27 +126,27 @@ def test_a_study_is_continued_in_a_new_session_and_its_winner_trained_now(tmp_pa
     assert app.get("plotly_chart"), "the best trial's forecast is drawn"
 
 
-def test_a_storage_that_cannot_be_opened_is_said_not_raised(tmp_path):
+def test_a_storage_that_cannot_be_opened_is_said_not_raised(limits):
+    limits(storage_urls="true")
     app = tune_page("nonsense://nowhere")
     assert not app.exception
-    assert app.error[0].value.startswith("Cannot open the study storage 'nonsense://nowhere'")
+    said = "The study storage 'nonsense://nowhere' could not be used; this server's log says why."
+    assert app.error[0].value == said
     app.button(key="tune-start").click().run()
     assert not app.exception
     assert app.session_state[state.TUNE_JOB].wait(10)
     app.run()
-    assert any("Cannot open the study storage" in error.value for error in app.error)
+    assert any(said in error.value for error in app.error)
 
 
-def test_a_study_run_on_one_sample_is_not_continued_on_another(tmp_path):
-    storage = f"sqlite:///{tmp_path / 'studies.db'}"
-    app = tune_page(storage)
+def test_a_study_run_on_one_sample_is_not_continued_on_another():
+    app = tune_page()
     widget(app.text_input, "Study name").set_value("shared")
     search(app, trials=1)
 
     app = start("data")
     widget(app.selectbox, "Sample").set_value("shampoo").run()
     app.switch_page("app_pages/tune.py").run()
-    app.text_input(key="tune.storage").set_value(storage)
     widget(app.text_input, "Study name").set_value("shared")
     app.run()
     assert not app.exception
@@ -142,8 +159,8 @@ def test_a_study_run_on_one_sample_is_not_continued_on_another(tmp_path):
     assert not any("Trial" in frame.value.columns for frame in app.dataframe)
 
 
-def test_an_empty_choice_of_cells_is_refused_before_anything_runs(tmp_path):
-    app = tune_page(f"sqlite:///{tmp_path / 'studies.db'}")
+def test_an_empty_choice_of_cells_is_refused_before_anything_runs():
+    app = tune_page()
     app.multiselect(key="tune.cells").set_value([]).run()
     app.button(key="tune-start").click().run()
     assert not app.exception
@@ -182,10 +199,19 @@ def test_a_study_is_named_after_the_data():
     assert study_name("***") == "study"
 
 
-def test_studies_are_kept_in_an_sqlite_file_under_the_app_s_folder(tmp_path):
-    url = default_storage(tmp_path)
-    assert url == f"sqlite:///{tmp_path / '.studies' / 'studies.db'}"
-    assert (tmp_path / ".studies").is_dir()
+def test_studies_are_kept_in_the_data_folder_or_a_storage_the_operator_added(limits, tmp_path):
+    limits(study_storages="postgresql://tuner:secret@127.0.0.1:1/studies, sqlite:///lab.db")
+    app = start("data")
+    app.switch_page("app_pages/tune.py").run()
+    choice = app.selectbox(key="tune.storage_pick")
+    assert choice.label == "Storage"
+    assert choice.options == [
+        f"sqlite:///{tmp_path / 'studies.db'}",
+        "postgresql://tuner:***@127.0.0.1:1/studies",
+        "sqlite:///lab.db",
+    ]
+    assert "secret" not in str(choice.proto), "the password stays on the server"
+    assert not (tmp_path / "studies.db").exists(), "looking makes no file"
 
 
 def test_looking_for_a_study_creates_neither_the_file_nor_the_study(tmp_path):
@@ -206,7 +232,7 @@ def test_the_windows_offered_reach_from_the_automatic_range_to_the_longest_that_
 
 def test_a_study_started_on_the_page_is_continued_from_the_command_line(tmp_path):
     storage = f"sqlite:///{tmp_path / 'studies.db'}"
-    search(tune_page(storage), trials=1)
+    search(tune_page(), trials=1)
     command = [
         sys.executable, "-m", "forecasting", "tune", str(ROOT / "data" / "samples" / "airline.csv"),
         "--study", "airline-passengers", "--storage", storage, "--trials", "1",
@@ -233,7 +259,6 @@ def test_a_study_started_from_the_command_line_is_continued_on_the_page(tmp_path
     assert done.returncode == 0, done.stderr
     app = start("data")
     app.switch_page("app_pages/tune.py").run()
-    app.text_input(key="tune.storage").set_value(storage)
     app.number_input(key="tune.epochs").set_value(1)
     search(app.run(), trials=1)  # the CLI's task (no test part) goes on, not the page's own
     study = optuna.load_study(study_name="airline-passengers", storage=storage)

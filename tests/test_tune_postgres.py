@@ -14,8 +14,11 @@ import subprocess
 import sys
 
 import pytest
+import sqlalchemy
+from sqlalchemy.engine import make_url
 
-from forecasting.tune import find_study, open_study
+from forecasting.tune import TuneError, connection, find_study, open_study
+from forecasting.tune_defaults import find_visitor_study, open_visitor_study
 from tests.conftest import ROOT, SAMPLES
 from tests.postgres import PostgresUnavailable, throwaway_postgres
 from tests.test_cli import run_cli
@@ -88,3 +91,25 @@ def test_a_postgres_study_is_found_as_the_tune_page_looks_for_it(postgres_url):
     assert done.returncode == 0, done.stderr
     found = find_study("looked-up", postgres_url)
     assert found is not None and len(found.trials) == 1
+
+
+def test_a_visitor_keeps_studies_in_the_operators_postgres_but_not_beside_other_tables(
+    postgres_url, tmp_path
+):
+    assert find_visitor_study("visited", postgres_url, tmp_path) is None
+    open_visitor_study("visited", postgres_url, tmp_path)
+    assert find_visitor_study("visited", postgres_url, tmp_path).study_name == "visited"
+
+    server = sqlalchemy.create_engine(connection(postgres_url)[0], isolation_level="AUTOCOMMIT")
+    with server.connect() as session:
+        session.execute(sqlalchemy.text("CREATE DATABASE shop"))
+    shop_url = make_url(postgres_url).set(database="shop").render_as_string(hide_password=False)
+    shop = sqlalchemy.create_engine(connection(shop_url)[0])
+    with shop.begin() as session:
+        session.execute(sqlalchemy.text("CREATE TABLE customers (id integer primary key)"))
+    for look in (find_visitor_study, open_visitor_study):
+        with pytest.raises(TuneError, match="holds data of another program"):
+            look("visited", shop_url, tmp_path)
+    assert sqlalchemy.inspect(shop).get_table_names() == ["customers"]
+    shop.dispose()
+    server.dispose()

@@ -10,18 +10,20 @@ import pandas as pd
 import streamlit as st
 
 from data.prepare import Series
-from forecasting.config import TrainConfig
+from forecasting.config import TrainConfig, series_config
 from forecasting.job import TrainingJob
+from forecasting.limits import server_limits
 from forecasting.tune import (
     TrialRow,
     TuneError,
     best_config,
     best_trial_config,
+    check_limits,
     check_same_data,
     figures,
-    find_study,
     trial_rows,
 )
+from forecasting.tune_defaults import find_visitor_study
 from forecasting.tune_job import TuneJob
 from ui import state, tune_charts
 from ui.show import plot
@@ -35,12 +37,20 @@ FIGURES = ("history", "parallel", "importance", "slice")
 LABELLED = ("cell", "hidden_size", "num_layers", "dropout", "window", "lr", "batch_size")
 
 
+def fresh_base(series: Series) -> TrainConfig:
+    """What a new study searches from: the data's automatic settings, with no more members than
+    this server allows."""
+    base = series_config(series)
+    return base.with_changes(members=min(base.members, server_limits().members))
+
+
 def saved_study(form: TuneForm, series: Series, running: bool) -> tuple[optuna.Study | None, bool]:
     """The study saved under the form's name (None when there is none, or when its storage
-    cannot be read: said), and whether Start may go on with it: not on other data than it was
-    run on (said). A study with trials says that Start continues it."""
+    cannot be read or used: said), and whether Start may go on with it: not on other data than
+    it was run on (said). A study with trials says that Start continues it. Looking writes
+    nothing: only Start makes a study, or the tables that keep it."""
     try:
-        study = find_study(form.study_name, form.storage)
+        study = find_visitor_study(form.study_name, form.storage, server_limits().data_dir)
     except TuneError as err:
         st.error(str(err))
         return None, True
@@ -60,13 +70,17 @@ def saved_study(form: TuneForm, series: Series, running: bool) -> tuple[optuna.S
 
 
 def start(series: Series, base: TrainConfig, form: TuneForm, dataset_name: str) -> None:
-    """Start the search in the background; the page then follows it live."""
+    """Start the search in the background, within this server's limits; the page then follows
+    it live."""
+    limits = server_limits()
     try:
         space, settings = form.search()
+        check_limits(space, settings, base, len(series), limits)
     except TuneError as err:
         st.error(str(err))
         return
-    job = TuneJob(series, base, space, settings, form.study_name, form.storage, dataset_name)
+    job = TuneJob(series, base, space, settings, form.study_name, form.storage, dataset_name,
+                  data_dir=limits.data_dir)  # fmt: skip
     state.set_tune_job(job.start())
     st.rerun()
 
@@ -138,7 +152,7 @@ def results(study: optuna.Study, form: TuneForm, series: Series, dataset_name: s
 @st.cache_data(max_entries=4, show_spinner=False)
 def study_figures(name: str, storage: str, stamp: tuple) -> dict:
     """Optuna's figures of the study as it stood at `stamp` (its trials: redrawn on a change)."""
-    study = find_study(name, storage)
+    study = find_visitor_study(name, storage, server_limits().data_dir)
     return {} if study is None else figures(study)
 
 

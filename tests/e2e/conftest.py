@@ -10,9 +10,11 @@ ARTIFACTS = ROOT / "artifacts"
 
 
 @pytest.fixture(scope="session")
-def app_url():
+def app_url(tmp_path_factory):
+    """The app, its visitors' work (studies) kept in a folder of this test session's own."""
     ARTIFACTS.mkdir(exist_ok=True)
-    with (ARTIFACTS / "streamlit.log").open("w") as log, serve(log) as url:
+    data = {"FORECAST_LAB_DATA_DIR": str(tmp_path_factory.mktemp("data"))}
+    with (ARTIFACTS / "streamlit.log").open("w") as log, serve(log, env=data) as url:
         yield url
 
 

@@ -52,10 +52,15 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90.0) -> 
 
 
 @contextmanager
-def serve(log: IO | None = None, options: dict[str, str] | None = None) -> Iterator[str]:
+def serve(
+    log: IO | None = None,
+    options: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
     """Run the app headless on a free port until the block ends; yields its URL.
 
-    `options` are extra `streamlit run` flags, e.g. {"global.minCachedMessageSize": "1e12"}.
+    `options` are extra `streamlit run` flags, e.g. {"global.minCachedMessageSize": "1e12"};
+    `env` adds environment variables, e.g. {"FORECAST_LAB_DATA_DIR": "/tmp/x"}.
     """
     port = free_port()
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
@@ -63,7 +68,10 @@ def serve(log: IO | None = None, options: dict[str, str] | None = None) -> Itera
     for name, value in (options or {}).items():
         command += [f"--{name}", value]
     output = log if log is not None else subprocess.DEVNULL
-    process = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+    environment = {**os.environ, **(env or {})}
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, env=environment
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, process)
