@@ -7,7 +7,8 @@ import streamlit as st
 
 from data.errors import DataError
 from data.export import safe_csv
-from forecasting.persist import apply_to, load_run, run_to_bytes
+from forecasting.limits import server_limits
+from forecasting.persist import apply_to, open_run, run_to_bytes
 from forecasting.predict import DEFAULT_LEVELS, check_levels, level_name
 from forecasting.summary import RunSummary, summarize, verdict
 from models.checkpoint import CheckpointError
@@ -85,17 +86,20 @@ def apply_checkpoint() -> None:
         series, dataset = state.get_series(), state.get_dataset()
         if upload is None or series is None or not state.first_time(upload.file_id):
             return
+        limits = server_limits()
         try:
-            run = apply_to(load_run(upload.getvalue()), series)
+            opened = open_run(upload.getvalue(), limits.checkpoint_bytes, limits)
+            run = apply_to(opened.run, series)
         except (CheckpointError, DataError) as err:
             state.set_notice("error", plain(err))
         else:
             name = f"{upload.name} \u2192 {dataset.name}"
             state.add_run(summarize(run, series, name, dataset.name))
-            state.set_notice(
-                "success",
-                text("forecast.applied", name=plain(upload.name), data=plain(dataset.name)),
-            )
+            applied = text("forecast.applied", name=plain(upload.name), data=plain(dataset.name))
+            if opened.notes:  # what changed to run it here, e.g. a CUDA model on a CPU server
+                state.set_notice("info", " ".join([applied, *map(plain, opened.notes)]))
+            else:
+                state.set_notice("success", applied)
         st.rerun()
 
 
