@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from data.errors import DataError
-from data.prepare import Series
+from data.series import Series
 from ui import charts, pickers, state
 from ui.show import plot
 from ui.state import remember, remembered, text

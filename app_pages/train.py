@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from data.prepare import Series
+from data.series import Series
 from forecasting.config import TrainConfig, series_config, training_windows
 from forecasting.job import TrainingJob
 from ui import charts, state, widgets

@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from data.load import read_table  # noqa: E402
-from data.prepare import Series, prepare  # noqa: E402
+from data.prepare import prepare  # noqa: E402
+from data.series import Series  # noqa: E402
 from forecasting.config import auto_config  # noqa: E402
 from forecasting.evaluate import mase_scale, metrics  # noqa: E402
 from forecasting.predict import future  # noqa: E402

@@ -20,7 +20,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from data.prepare import Series, from_array
+from data.prepare import from_array
+from data.series import Series
 from forecasting.config import TrainConfig
 from forecasting.evaluate import evaluate
 from forecasting.persist import load_run, run_to_bytes, save_run

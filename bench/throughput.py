@@ -33,7 +33,8 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from data.prepare import Series, from_array
+from data.prepare import from_array
+from data.series import Series
 from forecasting.config import TrainConfig
 from forecasting.device import choose_device, device_name
 from forecasting.train import EpochLog, fit

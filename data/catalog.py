@@ -8,7 +8,8 @@ from functools import cache
 from pathlib import Path
 
 from data.load import read_table
-from data.prepare import Series, prepare
+from data.prepare import prepare
+from data.series import Series
 
 SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from data.errors import DataError
-from data.prepare import CleaningOptions, Series, from_array, prepare
+from data.prepare import CleaningOptions, from_array, prepare
+from data.series import Series
 
 MIN_LENGTH = 10
 MAX_LENGTH = 10_000_000

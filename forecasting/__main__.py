@@ -21,9 +21,9 @@ from data.prepare import (
     GAP_CHOICES,
     RESAMPLE_CHOICES,
     CleaningOptions,
-    Series,
     prepare,
 )
+from data.series import Series
 from forecasting.backtest import backtest, fold_frame
 from forecasting.config import (
     DEVICES,

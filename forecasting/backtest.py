@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from data.errors import DataError
-from data.prepare import Series
+from data.series import Series
 from forecasting.config import TrainConfig
 from forecasting.evaluate import DEFAULT_BASELINES, mase_scale, metrics
 from forecasting.predict import DEFAULT_LEVELS, Forecast, check_levels, future

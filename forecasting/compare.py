@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
-from data.prepare import Series
+from data.series import Series
 from forecasting.config import TrainConfig, lstm_pool, series_config
 from forecasting.evaluate import METRICS
 from forecasting.summary import RunSummary

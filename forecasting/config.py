@@ -6,7 +6,7 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
 
-from data.prepare import Series
+from data.series import Series
 from data.windows import SCALERS, part_sizes
 from models.recurrent import CELLS, RESIDUALS
 

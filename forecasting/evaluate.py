@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from data.prepare import Series
+from data.series import Series
 from data.windows import target_starts
 from forecasting.predict import actuals_from, evenly_spread, forecast_from
 from forecasting.train import Run, model_inputs

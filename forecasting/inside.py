@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from data.prepare import Series
+from data.series import Series
 from data.windows import scale_inputs
 from forecasting.train import Run, model_inputs
 from models.cells import CellStates, unroll

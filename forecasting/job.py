@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from data.errors import DataError
-from data.prepare import Series
+from data.series import Series
 from forecasting.background import BUDGET, USER, Background
 from forecasting.backtest import Backtest, backtest
 from forecasting.config import ConfigError, TrainConfig

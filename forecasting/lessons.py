@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from data.prepare import Series
+from data.series import Series
 from forecasting.config import TrainConfig, auto_config
 from forecasting.share import DataSource
 

@@ -12,7 +12,7 @@ import torch
 from sklearn.preprocessing import StandardScaler
 
 from data.errors import DataError
-from data.prepare import Series
+from data.series import Series
 from data.windows import Scaler, scaler_from_dict, scaler_to_dict, split
 from forecasting.config import ConfigError, TrainConfig
 from forecasting.device import choose_device, device_name

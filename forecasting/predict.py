@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from data.prepare import Series
+from data.series import Series
 from data.windows import Split, scale_inputs, target_starts, unscale
 from forecasting.train import EVAL_BATCH, Run, model_inputs
 from models.recurrent import roll_forward

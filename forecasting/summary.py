@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from data.prepare import Series
+from data.series import Series
 from forecasting.evaluate import DEFAULT_BASELINES, Evaluation, evaluate, headline_metric
 from forecasting.predict import DEFAULT_LEVELS, Forecast, future, held_out_path, path_from
 from forecasting.train import Run

@@ -16,7 +16,7 @@ from sklearn.preprocessing import StandardScaler
 from torch import nn
 
 from data.errors import DataError
-from data.prepare import Series
+from data.series import Series
 from data.windows import Scaler, Split, fit_covariate_scaler, fit_scaler, scale_inputs, split
 from forecasting.config import TrainConfig
 from forecasting.device import choose_device, device_name

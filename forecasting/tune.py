@@ -27,7 +27,7 @@ from optuna.trial import FrozenTrial, TrialState
 from sqlalchemy.engine import URL, make_url
 
 from data.errors import DataError
-from data.prepare import Series
+from data.series import Series
 from data.windows import part_sizes
 from forecasting.config import MIN_WINDOW, ConfigError, TrainConfig, default_window
 from forecasting.evaluate import evaluate, headline_metric

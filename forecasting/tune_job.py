@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import optuna
 
-from data.prepare import Series
+from data.series import Series
 from forecasting.background import Background
 from forecasting.config import TrainConfig
 from forecasting.train import EpochLog

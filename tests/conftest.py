@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from data.prepare import Series, from_array
+from data.prepare import from_array
+from data.series import Series
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from data.load import read_table_with_notes
-from data.prepare import CleaningOptions, prepare, season_from_freq
+from data.prepare import CleaningOptions, prepare
+from data.series import season_from_freq
 from tests.test_samples import INT_FIELDS, STR_FIELDS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from data.prepare import Series
+from data.series import Series
 from data.windows import split, target_starts
 from forecasting.backtest import Backtest
 from forecasting.config import TrainConfig

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from data.prepare import Series
+from data.series import Series
 from forecasting.summary import RunSummary
 from ui.charts import PALETTE, add_line, apply_layout, run_colors, run_lines
 from ui.text import DEFAULT_LANGUAGE, t

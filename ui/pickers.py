@@ -7,14 +7,8 @@ from streamlit.delta_generator import DeltaGenerator
 from data.catalog import load_sample, sample, samples
 from data.dates import detect_date_column
 from data.load import read_table_with_notes
-from data.prepare import (
-    GAP_CHOICES,
-    Series,
-    detect_group_column,
-    detect_target,
-    numeric_columns,
-    prepare,
-)
+from data.prepare import GAP_CHOICES, detect_group_column, detect_target, numeric_columns, prepare
+from data.series import Series
 from data.synthetic import (
     SIGNALS,
     ParamSpec,

@@ -9,7 +9,7 @@ import streamlit as st
 
 from data.catalog import sample, samples
 from data.errors import DataError
-from data.prepare import Series
+from data.series import Series
 from data.synthetic import SIGNALS
 from forecasting.job import TrainingJob
 from forecasting.limits import server_limits

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import streamlit as st
 
-from data.prepare import Series
+from data.series import Series
 from forecasting.background import Background
 from forecasting.backtest import Backtest
 from forecasting.config import TrainConfig

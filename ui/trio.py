@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data.prepare import Series
+from data.series import Series
 from forecasting.compare import trio_base, trio_configs
 from forecasting.config import TrainConfig
 from forecasting.job import BatchJob

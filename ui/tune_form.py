@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from data.prepare import Series
+from data.series import Series
 from forecasting.config import TrainConfig
 from forecasting.limits import ServerLimits, server_limits
 from forecasting.tune import PRUNERS, SearchSpace, TuneError, TuneSettings

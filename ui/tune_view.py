@@ -9,7 +9,7 @@ import optuna
 import pandas as pd
 import streamlit as st
 
-from data.prepare import Series
+from data.series import Series
 from forecasting.config import TrainConfig, series_config
 from forecasting.job import TrainingJob
 from forecasting.limits import server_limits

@@ -16,9 +16,9 @@ from data.prepare import (
     GAP_CHOICES,
     RESAMPLE_CHOICES,
     CleaningOptions,
-    Series,
     detect_group_column,
 )
+from data.series import Series
 from data.windows import SCALERS
 from forecasting.config import DEVICES, LOSSES, TrainConfig, series_config, training_windows
 from forecasting.limits import check_config, clamped, server_limits
