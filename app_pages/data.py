@@ -45,9 +45,9 @@ source = st.radio(
     pickers.SOURCES,
     horizontal=True,
     format_func=lambda s: text(f"data.source.{s}"),
-    key=remembered("pick.source", "sample"),
+    key=remembered(state.SOURCE_PICK, "sample"),
 )
-remember("pick.source")
+remember(state.SOURCE_PICK)
 try:
     picked = pickers.PICKERS[source]()
 except DataError as err:

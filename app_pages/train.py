@@ -1,128 +1,11 @@
 """Train page: the settings form, live progress with a loss chart and Stop, the session's runs."""
 
-import pandas as pd
 import streamlit as st
 
-from data.series import Series
-from forecasting.config import TrainConfig, series_config, training_windows
 from forecasting.job import TrainingJob
-from ui import charts, state, widgets
-from ui.show import plot
+from ui import state, train_view, widgets
 from ui.state import text
-from ui.text import moment, plain
-
-REFRESH_S = 0.5
-
-
-@st.fragment(run_every=REFRESH_S)
-def live_progress() -> None:
-    job = state.get_job()
-    if job is None:
-        return
-    if job.done:
-        st.rerun()  # app.py turns the finished job into a run
-    epoch, epochs, left = job.progress()
-    state.show_queue_place(job)
-    if epoch == 0:
-        label = text("train.starting")
-    elif left is None:
-        label = text("train.progress", epoch=epoch, epochs=epochs)
-    else:
-        label = text("train.progress_eta", epoch=epoch, epochs=epochs, left=f"{left:.0f} s")
-    st.progress(epoch / epochs, text=text("train.stopping") if job.stopping else label)
-    if st.button(text("train.stop"), help=text("train.stop_help"), key="train-stop"):
-        job.stop()
-    plot(charts.loss_figure(list(job.history), state.language()), key="live-loss")
-
-
-def settings_line(config: TrainConfig) -> str:
-    return text(
-        "runs.settings_line",
-        window=config.window,
-        horizon=config.horizon,
-        hidden=config.hidden_size,
-        layers=config.num_layers,
-        lr=config.lr,
-    )
-
-
-def run_table() -> None:
-    history = state.runs()
-    if not history:
-        return
-    st.subheader(text("train.history"))
-    rows = [
-        {
-            text("runs.name"): summary.name,
-            text("runs.data"): summary.dataset,
-            text("runs.cell"): summary.run.config.cell.upper(),
-            text("runs.settings"): settings_line(summary.run.config),
-            text("runs.params"): summary.run.parameters,
-            text("runs.epochs"): len(summary.run.history),
-            text("runs.mase"): summary.model_mase,
-            text("runs.seconds"): round(summary.run.seconds, 2),
-        }
-        for summary in history
-    ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
-
-
-def window_config(series: Series) -> tuple[TrainConfig, str]:
-    """The current run's settings when it was trained on this series, else the form's defaults;
-    and a line saying which."""
-    summary = state.current_run()
-    if summary is not None and summary.run.fingerprint == series.fingerprint():
-        config, key, name = summary.run.config, "windows.config_run", plain(summary.name)
-    else:
-        config = series_config(series)
-        key, name = "windows.config_default", ""
-    return config, text(key, name=name, window=config.window, horizon=config.model_horizon)
-
-
-def steps_text(index: pd.Index, steps: range) -> str:
-    """Where a run of steps lies: its row numbers, or its first and last dates."""
-    first, last = index[steps.start], index[steps.stop - 1]
-    if isinstance(index, pd.DatetimeIndex):
-        return text("windows.dates", first=moment(first), last=moment(last))
-    if len(steps) == 1:
-        return text("windows.step", first=first)
-    return text("windows.steps", first=first, last=last)
-
-
-@st.fragment
-def windows_explained(series: Series) -> None:
-    """A slider through the training windows and the figure of the one chosen."""
-    config, whose = window_config(series)
-    st.caption(text("windows.intro"))
-    st.caption(whose)
-    count = training_windows(len(series), config)
-    if count == 0:
-        st.info(text("windows.none", window=config.window, horizon=config.model_horizon))
-        return
-    number = 1
-    if count > 1:
-        number = st.slider(
-            text("windows.slider"),
-            1,
-            count,
-            1,
-            help=text("windows.slider_help"),
-            key=f"windows-{series.fingerprint()}-{config.window}-{config.model_horizon}-"
-            f"{config.val_share}-{config.test_share}",
-        )
-    span = charts.training_window(len(series), config, number)
-    st.caption(
-        text(
-            "windows.caption",
-            number=number,
-            count=count,
-            inputs=steps_text(series.index, span.inputs),
-            targets=steps_text(series.index, span.targets),
-        )
-    )
-    figure = charts.window_figure(series, config, number, state.language())
-    plot(figure, key="windows-chart")
-
+from ui.text import plain
 
 series = state.require_series()
 dataset = state.get_dataset()
@@ -141,9 +24,9 @@ if state.get_job() is None:
         state.set_job(TrainingJob(series, config, dataset.name).start())
         st.rerun()
 else:
-    live_progress()
+    train_view.live_progress()
 with st.expander(text("windows.title")):
-    windows_explained(series)
+    train_view.windows_explained(series)
 if state.current_run() is not None and st.button(text("train.to_forecast"), key="to-forecast"):
     st.switch_page("app_pages/forecast.py")
-run_table()
+train_view.run_table()

@@ -87,15 +87,9 @@ def prepare(
     report = CleaningReport(list(read_notes))
     table = _tidy_names(table, report)
     group_col = options.group_col
-    _check_columns_named(table, date_col, target)
-    _check_group_column(table, group_col, (date_col, target, *covariates))
-    named = {date_col, target, group_col, *covariates} - {None}
-    ignored = [column for column in empty_columns(table) if column not in named]
-    table = table.drop(columns=ignored)
-    date_col = _choose_date_column(table, date_col, target, row_time, group_col, report)
-    target = _choose_target(table, target, date_col, group_col, report)
-    _report_ignored(ignored, report)
-    _check_covariates(table, covariates, date_col, target)
+    table, date_col, target = _pick_columns(
+        table, date_col, target, row_time, covariates, group_col, report
+    )
     columns = tuple(table.columns)
     used = [name for name in (date_col, group_col, target, *covariates) if name is not None]
     rows, labels = table[used], None
@@ -108,19 +102,9 @@ def prepare(
     )
     freq, added = None, None
     if date_col is not None:
-        dates = parse_dates(rows[date_col], date_col, dayfirst=options.dayfirst)
-        for note in dates.notes:
-            report.add(note)
-        frame.index = pd.DatetimeIndex(dates.stamps, copy=False)
-        if labels is not None:
-            frame[_GROUP] = labels.to_numpy()
-        frame = _drop_bad_dates(frame, date_col, report)
-        frame = _sort(frame, report)
-        hint = _group_hint(table, date_col, target, frame.index, group_col)
-        frame = _merge_duplicates(frame, options.duplicates, hint, report)
-        if labels is not None:
-            frame = _combine_groups(frame, group_col, options.aggregate, report)
-        frame, freq, added = _regularise(frame, report)
+        frame, freq, added = _on_calendar(
+            frame, rows[date_col], labels, table, date_col, target, options, report
+        )
     frame = _trim_ends(frame, target, report)
     frame = _fill_gaps(frame, target, options.gaps, added, freq, report)
     if options.resample is not None:
@@ -130,6 +114,56 @@ def prepare(
     extra = frame[list(covariates)].set_axis(index) if covariates else None
     values = frame[target].to_numpy(np.float64)
     return Series(values, index, target, date_col, freq, report, columns, covariates=extra)
+
+
+def _pick_columns(
+    table: pd.DataFrame,
+    date_col: str | None,
+    target: str | None,
+    row_time: bool,
+    covariates: Sequence[str],
+    group_col: str | None,
+    report: CleaningReport,
+) -> tuple[pd.DataFrame, str | None, str]:
+    """The table without its empty columns, the date column (None: row numbers) and the target,
+    detected where not named; the names given are checked first."""
+    _check_columns_named(table, date_col, target)
+    _check_group_column(table, group_col, (date_col, target, *covariates))
+    named = {date_col, target, group_col, *covariates} - {None}
+    ignored = [column for column in empty_columns(table) if column not in named]
+    table = table.drop(columns=ignored)
+    date_col = _choose_date_column(table, date_col, target, row_time, group_col, report)
+    target = _choose_target(table, target, date_col, group_col, report)
+    _report_ignored(ignored, report)
+    _check_covariates(table, covariates, date_col, target)
+    return table, date_col, target
+
+
+def _on_calendar(
+    frame: pd.DataFrame,
+    dates: pd.Series,
+    labels: pd.Series | None,
+    table: pd.DataFrame,
+    date_col: str,
+    target: str,
+    options: CleaningOptions,
+    report: CleaningReport,
+) -> tuple[pd.DataFrame, str, pd.DatetimeIndex]:
+    """The values indexed by their parsed dates: sorted, one row per timestamp (duplicates
+    merged, groups combined) on a regular calendar; with its frequency and the stamps added."""
+    parsed = parse_dates(dates, date_col, dayfirst=options.dayfirst)
+    for note in parsed.notes:
+        report.add(note)
+    frame.index = pd.DatetimeIndex(parsed.stamps, copy=False)
+    if labels is not None:
+        frame[_GROUP] = labels.to_numpy()
+    frame = _drop_bad_dates(frame, date_col, report)
+    frame = _sort(frame, report)
+    hint = _group_hint(table, date_col, target, frame.index, options.group_col)
+    frame = _merge_duplicates(frame, options.duplicates, hint, report)
+    if labels is not None:
+        frame = _combine_groups(frame, options.group_col, options.aggregate, report)
+    return _regularise(frame, report)
 
 
 # Which columns

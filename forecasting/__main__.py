@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -26,15 +27,12 @@ from data.prepare import (
 from data.series import Series
 from forecasting.backtest import backtest, fold_frame
 from forecasting.config import (
-    DEVICES,
-    LOSSES,
-    PRECISIONS,
-    STRATEGIES,
     ConfigError,
     TrainConfig,
     auto_config,
+    declared,
 )
-from forecasting.evaluate import evaluate, headline_metric
+from forecasting.evaluate import evaluate
 from forecasting.persist import save_run
 from forecasting.predict import DEFAULT_LEVELS, future
 from forecasting.train import TrainingError, fit
@@ -52,8 +50,8 @@ from forecasting.tune import (
     stored_space,
     trial_rows,
 )
+from forecasting.verdict import WORSE, Verdict, judge
 from models.checkpoint import CheckpointError
-from models.recurrent import CELLS, RESIDUALS
 
 if TYPE_CHECKING:
     import optuna
@@ -161,60 +159,25 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def setting_options(parser: argparse.ArgumentParser, names: Iterable[str]) -> None:
+    """An option for each of these declared TrainConfig settings (forecasting/config.py), with
+    the setting's own name as its destination; left out, the setting takes its default."""
+    settings = declared()
+    for name in names:
+        spec = settings[name]
+        kind = type(getattr(TrainConfig, name))
+        if kind is bool:
+            typed = {"action": argparse.BooleanOptionalAction}
+        elif spec.choices:
+            typed = {"choices": sorted(spec.choices) if name == "cell" else spec.choices}
+        else:
+            typed = {"type": kind, "metavar": spec.flag.lstrip("-").upper().replace("-", "_")}
+        parser.add_argument(spec.flag, dest=name, help=spec.cli_help, **typed)
+
+
 def _train_options(parser: argparse.ArgumentParser) -> None:
+    setting_options(parser, TRAIN_OPTIONS)
     add = parser.add_argument
-    add("--model", dest="cell", choices=sorted(CELLS), help="recurrent cell (default: lstm)")
-    add("--horizon", type=int, help="steps to forecast (default: one season, or 12)")
-    add("--season", type=int, help="steps in one season, when the dates do not tell (e.g. 12)")
-    add("--window", type=int, help="past steps the model reads (default: about 2.5 seasons)")
-    add("--hidden-size", type=int, help="units in each recurrent layer (default: 64)")
-    add("--num-layers", type=int, help="stacked recurrent layers (default: 1)")
-    add("--dropout", type=float, help="dropout between layers, 0 to 0.95 (default: 0)")
-    add("--epochs", type=int, help="maximum passes over the training data (default: 200)")
-    add("--batch-size", type=int, help="windows per gradient step (default: 32)")
-    add("--lr", type=float, help="Adam learning rate (default: 0.003)")
-    add(
-        "--patience",
-        type=int,
-        help="epochs without a 0.5%% improvement before stopping (default: 20, 10 on long "
-        "series); 0: never",
-    )
-    add("--scaler", choices=["standard", "minmax", "none"], help="scaling (default: standard)")
-    add("--loss", choices=LOSSES, help="what training minimises (default: mae)")
-    add("--members", type=int, help="networks in the median ensemble, 1 to 15 (default: 3)")
-    add(
-        "--window-scale",
-        action=argparse.BooleanOptionalAction,
-        help="divide each window by its own scale (default: on, off with extra inputs)",
-    )
-    add(
-        "--linear",
-        action=argparse.BooleanOptionalAction,
-        help="add a linear map of the window to the network's correction (default: on)",
-    )
-    add(
-        "--pool",
-        type=int,
-        help="steps averaged into one recurrent input; 1: every step; 0: automatic, the LSTM "
-        "reads at most 48 steps, the GRU and RNN every step (default: 0)",
-    )
-    add(
-        "--precision",
-        choices=PRECISIONS,
-        help="mixed: float16 autocast with gradient scaling on CUDA, fp32 elsewhere; auto: "
-        "mixed on CUDA from 512 hidden units (default: auto)",
-    )
-    add(
-        "--epoch-windows",
-        type=int,
-        help="training windows drawn per epoch; 0: all (default: 1024 on long series, else 0)",
-    )
-    add("--strategy", choices=STRATEGIES, help="direct: whole horizon at once; recursive: stepwise")
-    add("--residual", choices=RESIDUALS, help="forecast the model corrects (default: automatic)")
-    add("--val-share", type=float, help="share of the end kept for validation (default: 0.15)")
-    add("--test-share", type=float, help="share kept for a final test (default: 0, none)")
-    add("--seed", type=int, help="random seed; the same seed gives the same forecast (default: 0)")
-    add("--device", choices=DEVICES, help="auto picks CUDA, then MPS, then CPU")
     add(
         "--levels",
         default=",".join(f"{level:g}" for level in DEFAULT_LEVELS),
@@ -231,9 +194,8 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _tune_options(parser: argparse.ArgumentParser) -> None:
+    setting_options(parser, TASK_OPTIONS)
     add = parser.add_argument
-    add("--horizon", type=int, help="steps to forecast (default: one season, or 12)")
-    add("--season", type=int, help="steps in one season, when the dates do not tell (e.g. 12)")
     add("--study", help="study name (default: the file's name and the target)")
     add(
         "--storage",
@@ -252,32 +214,8 @@ def _tune_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-TRAIN_OPTIONS = (
-    "cell",
-    "horizon",
-    "window",
-    "hidden_size",
-    "num_layers",
-    "dropout",
-    "epochs",
-    "batch_size",
-    "lr",
-    "patience",
-    "scaler",
-    "loss",
-    "members",
-    "window_scale",
-    "linear",
-    "pool",
-    "precision",
-    "epoch_windows",
-    "strategy",
-    "residual",
-    "val_share",
-    "test_share",
-    "seed",
-    "device",
-)
+TRAIN_OPTIONS = tuple(name for name, spec in declared().items() if spec.flag)
+TASK_OPTIONS = ("horizon", "season_length")  # what a search forecasts, for `tune`
 
 
 def load_series(args: argparse.Namespace) -> Series:
@@ -318,7 +256,7 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
     series = load_series(args)
     given = {name: getattr(args, name) for name in TRAIN_OPTIONS if getattr(args, name) is not None}
     given.setdefault("test_share", 0.0)
-    config = auto_config(len(series), args.season or series.season_length, **given)
+    config = auto_config(len(series), **{"season_length": series.season_length, **given})
     run = fit(series, config)
     ahead = future(run, series, args.levels)
     part = "test" if config.test_share > 0 else "val"
@@ -353,9 +291,10 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
             "metrics": result.table,
             "coverage": {f"{level:g}": share for level, share in result.coverage.items()},
         }
-    report["against_seasonal_naive"] = against_seasonal_naive(scores.table)
-    if report["against_seasonal_naive"]["worse"]:
-        warn_worse(report["against_seasonal_naive"], scores.part)
+    result = judge(scores)
+    report["verdict"] = result.to_dict()
+    if result.outcome == WORSE:
+        warn_worse(result)
     (args.out / "metrics.json").write_text(json.dumps(report, indent=2, default=_plain))
     return {
         "out": str(args.out),
@@ -400,7 +339,7 @@ def tune_space(study: optuna.Study, cells: str | None) -> SearchSpace:
 def tune_base(study: optuna.Study, series: Series, args: argparse.Namespace) -> TrainConfig:
     """The study's own base when it has one (a resumed study keeps its task), else automatic
     settings on the whole file; --horizon and --season, when given, must agree with it."""
-    given = {"horizon": args.horizon, "season_length": args.season}
+    given = {name: getattr(args, name) for name in TASK_OPTIONS}
     given = {name: value for name, value in given.items() if value is not None}
     base = stored_base(study)
     if base is not None:
@@ -439,19 +378,14 @@ def parse_levels(text: str) -> tuple[float, ...]:
     return tuple(sorted(set(levels)))
 
 
-def against_seasonal_naive(table: dict[str, dict[str, float | None]]) -> dict[str, Any]:
-    """The model's score beside seasonal naive's, by MASE (MAE where MASE is undefined)."""
-    metric = headline_metric(table)
-    model, baseline = table["model"][metric], table["seasonal_naive"][metric]
-    return {"metric": metric, "model": model, "seasonal_naive": baseline, "worse": model > baseline}
-
-
-def warn_worse(comparison: dict[str, Any], part: str) -> None:
+def warn_worse(result: Verdict) -> None:
+    """One line on stderr: the model scores worse than its best baseline."""
+    baseline = result.baseline.replace("_", " ")
     print(
-        f"warning: on the {part} part the model's {comparison['metric']} "
-        f"({comparison['model']:.3g}) is worse than seasonal naive's "
-        f"({comparison['seasonal_naive']:.3g}); prefer the baseline, or try another window "
-        "or more data",
+        f"warning: on the {result.part} part the model's {result.metric} "
+        f"({result.model_score:.3g}) is {-result.improvement:.0%} worse than {baseline}'s "
+        f"({result.baseline_score:.3g}), the best baseline; prefer the baseline, or try another "
+        "window or more data",
         file=sys.stderr,
     )
 

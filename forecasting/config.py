@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
 from data.series import Series
@@ -25,65 +25,279 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class Widget:
+    """How the Train form offers a setting: the widget, where it sits, and its range.
+
+    The range is widened to take a value a link or preset sets, never past the server's limit."""
+
+    kind: Literal["radio", "select_slider", "slider", "number", "select", "checkbox"]
+    place: tuple[str, int, int]  # ("main" or "more", column, row)
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    options: tuple[Any, ...] = ()  # the choices of a radio, select box or select slider
+    labels: Literal["", "cells", "upper"] = ""  # how options are written
+
+
+@dataclass(frozen=True)
+class Search:
+    """How the Tune page searches a setting: a (lowest, highest) range, or choices to pick."""
+
+    word: str  # its name on the Tune page: widget `tune.<word>`, texts `tune.<word>`, `..._help`
+    default: tuple[Any, ...]  # the range, or the choices, a new search starts from
+    options: tuple[Any, ...] = ()  # the values offered; () a continuous range from low to high
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    choices: bool = False  # a set of values rather than a range
+
+    def field_name(self, setting: str) -> str:
+        """Its field in tune.SearchSpace: `cells` and `batch_sizes` for choices."""
+        return f"{setting}s" if self.choices else setting
+
+
+@dataclass(frozen=True)
+class Setting:
+    """Everything about one TrainConfig setting besides its name, type and default.
+
+    The Train form, the command line, share links, checkpoints, the Tune page and the server's
+    limits are all made from these declarations (see `declared`)."""
+
+    low: float | None = None  # the widest range any caller may use (the CLI's)
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    limit: int | None = None  # a web visitor's largest value, unless the operator raises it
+    widget: Widget | None = None  # None: not on the Train form
+    flag: str = ""  # the CLI option; "": not an option
+    cli_help: str = ""
+    search: Search | None = None  # None: the Tune page does not search it
+
+
+def setting(default: Any, **spec: Any) -> Any:
+    """A TrainConfig field with its declaration."""
+    return field(default=default, metadata={"setting": Setting(**spec)})
+
+
+HIDDEN_SIZES = (4, 8, 16, 32, 64, 128, 256)
+BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)
+LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03)
+SEARCHED_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
+
+
+@dataclass(frozen=True)
 class TrainConfig:
-    cell: Literal["lstm", "gru", "rnn"] = "lstm"
-    strategy: Literal["direct", "recursive"] = "direct"  # whole horizon at once, or step by step
-    residual: Literal["last", "seasonal", "none"] = "last"  # what the network corrects
-    window_scale: bool = True  # divide each window by its own scale before the network
-    loss: Literal["mae", "mse", "huber"] = "mae"
-    epoch_windows: int = 0  # windows drawn at random per epoch; 0: every training window
-    linear: bool = True  # a linear map of the window added to the network's correction
-    members: int = 3  # networks trained from different starting weights; their median forecasts
-    pool: int = 0  # steps averaged into one recurrent input; 1: every step; 0: see `pool_length`
-    window: int = 24  # input steps the network sees
-    horizon: int = 12  # steps it predicts
-    season_length: int = 1  # steps in one season; 1 when there is none
-    hidden_size: int = 64
-    num_layers: int = 1
-    dropout: float = 0.0
-    epochs: int = 200
-    batch_size: int = 32
-    lr: float = 0.003
-    patience: int = 20  # epochs without a 0.5% validation improvement before stopping; 0: never
-    grad_clip: float = 1.0
-    scaler: Literal["standard", "minmax", "none"] = "standard"
-    val_share: float = 0.15
-    test_share: float = 0.15
-    seed: int = 0
-    device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
-    precision: Literal["auto", "fp32", "mixed"] = "auto"  # mixed: CUDA only; see `mixed`
+    cell: Literal["lstm", "gru", "rnn"] = setting(
+        "lstm",
+        choices=tuple(CELLS),
+        widget=Widget("radio", ("main", 0, 0), options=tuple(CELLS), labels="cells"),
+        flag="--model",
+        cli_help="recurrent cell (default: lstm)",
+        search=Search("cells", ("lstm", "gru"), tuple(CELLS), choices=True),
+    )
+    strategy: Literal["direct", "recursive"] = setting(  # whole horizon at once, or step by step
+        "direct",
+        choices=STRATEGIES,
+        flag="--strategy",
+        cli_help="direct: whole horizon at once; recursive: stepwise",
+    )
+    residual: Literal["last", "seasonal", "none"] = setting(  # what the network corrects
+        "last",
+        choices=RESIDUALS,
+        flag="--residual",
+        cli_help="forecast the model corrects (default: automatic)",
+    )
+    window_scale: bool = setting(  # divide each window by its own scale before the network
+        True,
+        widget=Widget("checkbox", ("more", 1, 2)),
+        flag="--window-scale",
+        cli_help="divide each window by its own scale (default: on, off with extra inputs)",
+    )
+    loss: Literal["mae", "mse", "huber"] = setting(
+        "mae",
+        choices=LOSSES,
+        widget=Widget("select", ("more", 0, 4), options=LOSSES, labels="upper"),
+        flag="--loss",
+        cli_help="what training minimises (default: mae)",
+    )
+    epoch_windows: int = setting(  # windows drawn at random per epoch; 0: every training window
+        0,
+        low=0,
+        high=100_000_000,
+        limit=1_000_000,
+        widget=Widget("number", ("more", 0, 2), 0, 100_000_000, step=256),
+        flag="--epoch-windows",
+        cli_help="training windows drawn per epoch; 0: all (default: 1024 on long series, else 0)",
+    )
+    linear: bool = setting(  # a linear map of the window added to the network's correction
+        True,
+        widget=Widget("checkbox", ("more", 1, 3)),
+        flag="--linear",
+        cli_help="add a linear map of the window to the network's correction (default: on)",
+    )
+    members: int = setting(  # networks trained from different starting weights; median forecast
+        3,
+        low=1,
+        high=15,
+        limit=7,
+        widget=Widget("slider", ("more", 2, 2), 1, 7),
+        flag="--members",
+        cli_help="networks in the median ensemble, 1 to 15 (default: 3)",
+    )
+    pool: int = setting(  # steps averaged into one recurrent input; 1: every step; 0: automatic
+        0,
+        low=0,
+        high=10_000,
+        limit=64,
+        widget=Widget("number", ("more", 0, 3), 0, 64),
+        flag="--pool",
+        cli_help="steps averaged into one recurrent input; 1: every step; 0: automatic, the LSTM "
+        "reads at most 48 steps, the GRU and RNN every step (default: 0)",
+    )
+    window: int = setting(  # input steps the network sees
+        24,
+        low=2,
+        high=10_000,
+        limit=512,
+        widget=Widget("slider", ("main", 1, 0), MIN_WINDOW, 512),
+        flag="--window",
+        cli_help="past steps the model reads (default: about 2.5 seasons)",
+        search=Search("window", (0, 0)),  # (0, 0): from half to twice the automatic window
+    )
+    horizon: int = setting(  # steps it predicts
+        12,
+        low=1,
+        high=10_000,
+        limit=512,
+        widget=Widget("slider", ("main", 1, 1), 1, 512),
+        flag="--horizon",
+        cli_help="steps to forecast (default: one season, or 12)",
+    )
+    season_length: int = setting(  # steps in one season; 1 when there is none
+        1,
+        low=1,
+        high=10_000,
+        flag="--season",
+        cli_help="steps in one season, when the dates do not tell (e.g. 12)",
+    )
+    hidden_size: int = setting(
+        64,
+        low=1,
+        high=4096,
+        limit=256,
+        widget=Widget("select_slider", ("main", 0, 1), options=HIDDEN_SIZES),
+        flag="--hidden-size",
+        cli_help="units in each recurrent layer (default: 64)",
+        search=Search("hidden", (8, 128), HIDDEN_SIZES),
+    )
+    num_layers: int = setting(
+        1,
+        low=1,
+        high=16,
+        limit=4,
+        widget=Widget("slider", ("main", 0, 2), 1, 4),
+        flag="--num-layers",
+        cli_help="stacked recurrent layers (default: 1)",
+        search=Search("layers", (1, 2), low=1, high=4),
+    )
+    dropout: float = setting(
+        0.0,
+        low=0.0,
+        high=0.95,
+        widget=Widget("slider", ("main", 2, 2), 0.0, 0.5, step=0.05),
+        flag="--dropout",
+        cli_help="dropout between layers, 0 to 0.95 (default: 0)",
+        search=Search("dropout", (0.0, 0.3), low=0.0, high=0.9, step=0.05),
+    )
+    epochs: int = setting(
+        200,
+        low=1,
+        high=100_000,
+        limit=5000,
+        widget=Widget("number", ("main", 1, 2), 1, 5000),
+        flag="--epochs",
+        cli_help="maximum passes over the training data (default: 200)",
+    )
+    batch_size: int = setting(
+        32,
+        low=1,
+        high=1_000_000,
+        limit=1024,
+        widget=Widget("select_slider", ("more", 0, 0), options=BATCH_SIZES),
+        flag="--batch-size",
+        cli_help="windows per gradient step (default: 32)",
+        search=Search("batch", (16, 32, 64, 128), BATCH_SIZES, choices=True),
+    )
+    lr: float = setting(
+        0.003,
+        low=1e-7,
+        high=10.0,
+        widget=Widget("select_slider", ("main", 2, 0), options=LEARNING_RATES),
+        flag="--lr",
+        cli_help="Adam learning rate (default: 0.003)",
+        search=Search("lr", (1e-4, 1e-2), SEARCHED_RATES),
+    )
+    patience: int = setting(  # epochs without a 0.5% validation improvement before stopping
+        20,
+        low=0,
+        high=100_000,
+        limit=1000,
+        widget=Widget("number", ("main", 2, 1), 0, 1000),
+        flag="--patience",
+        cli_help="epochs without a 0.5%% improvement before stopping (default: 20, 10 on long "
+        "series); 0: never",
+    )
+    grad_clip: float = setting(1.0, low=0.0, high=1e6)
+    scaler: Literal["standard", "minmax", "none"] = setting(
+        "standard",
+        choices=SCALERS,
+        widget=Widget("select", ("more", 0, 1), options=SCALERS),
+        flag="--scaler",
+        cli_help="scaling (default: standard)",
+    )
+    val_share: float = setting(
+        0.15,
+        low=0.0,
+        high=0.5,
+        widget=Widget("slider", ("more", 1, 0), 0.05, 0.4, step=0.05),
+        flag="--val-share",
+        cli_help="share of the end kept for validation (default: 0.15)",
+    )
+    test_share: float = setting(
+        0.15,
+        low=0.0,
+        high=0.5,
+        widget=Widget("slider", ("more", 1, 1), 0.05, 0.4, step=0.05),
+        flag="--test-share",
+        cli_help="share kept for a final test (default: 0, none)",
+    )
+    seed: int = setting(
+        0,
+        low=0,
+        high=2**32 - 1,
+        widget=Widget("number", ("more", 2, 0), 0, 2**31 - 1),
+        flag="--seed",
+        cli_help="random seed; the same seed gives the same forecast (default: 0)",
+    )
+    device: Literal["auto", "cpu", "cuda", "mps"] = setting(
+        "auto",
+        choices=DEVICES,
+        widget=Widget("select", ("more", 2, 1), options=DEVICES),
+        flag="--device",
+        cli_help="auto picks CUDA, then MPS, then CPU",
+    )
+    precision: Literal["auto", "fp32", "mixed"] = setting(  # mixed: CUDA only; see `mixed`
+        "auto",
+        choices=PRECISIONS,
+        flag="--precision",
+        cli_help="mixed: float16 autocast with gradient scaling on CUDA, fp32 elsewhere; auto: "
+        "mixed on CUDA from 512 hidden units (default: auto)",
+    )
     covariates: tuple[str, ...] = ()  # extra input columns the network reads beside the target
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "covariates", tuple(self.covariates))
-        _check_choice("cell", self.cell, tuple(CELLS))
-        _check_choice("strategy", self.strategy, STRATEGIES)
-        _check_choice("scaler", self.scaler, SCALERS)
-        _check_choice("residual", self.residual, RESIDUALS)
-        _check_choice("device", self.device, DEVICES)
-        _check_choice("loss", self.loss, LOSSES)
-        _check_choice("precision", self.precision, PRECISIONS)
-        if not isinstance(self.linear, bool):
-            raise ConfigError(f"linear must be true or false; got {self.linear!r}")
-        if not isinstance(self.window_scale, bool):
-            raise ConfigError(f"window_scale must be true or false; got {self.window_scale!r}")
-        _check_int("window", self.window, 2, 10_000)
-        _check_int("horizon", self.horizon, 1, 10_000)
-        _check_int("season_length", self.season_length, 1, 10_000)
-        _check_int("hidden_size", self.hidden_size, 1, 4096)
-        _check_int("num_layers", self.num_layers, 1, 16)
-        _check_int("epochs", self.epochs, 1, 100_000)
-        _check_int("batch_size", self.batch_size, 1, 1_000_000)
-        _check_int("patience", self.patience, 0, 100_000)
-        _check_int("seed", self.seed, 0, 2**32 - 1)
-        _check_int("members", self.members, 1, 15)
-        _check_int("pool", self.pool, 0, 10_000)
-        _check_int("epoch_windows", self.epoch_windows, 0, 100_000_000)
-        _check_float("dropout", self.dropout, 0.0, 0.95)
-        _check_float("lr", self.lr, 1e-7, 10.0)
-        _check_float("grad_clip", self.grad_clip, 0.0, 1e6)
-        _check_float("val_share", self.val_share, 0.0, 0.5)
-        _check_float("test_share", self.test_share, 0.0, 0.5)
+        for name, spec in declared().items():
+            _check(name, getattr(self, name), spec, type(getattr(TrainConfig, name)))
         if self.val_share == 0:
             raise ConfigError("val_share must be above 0: validation drives early stopping")
         if not all(isinstance(name, str) and name for name in self.covariates):
@@ -188,6 +402,34 @@ def default_window(season_length: int, train_points: int) -> int:
     wanted = math.ceil(2.5 * season_length) if season_length > 1 else 24
     room = max(MIN_WINDOW, train_points // 3)
     return max(MIN_WINDOW, min(wanted, MAX_WINDOW, room))
+
+
+def declared() -> dict[str, Setting]:
+    """Every declared TrainConfig setting, in field order."""
+    return {spec.name: spec.metadata["setting"] for spec in fields(TrainConfig) if spec.metadata}
+
+
+def searched() -> dict[str, Search]:
+    """The settings the Tune page searches, with how."""
+    return {name: spec.search for name, spec in declared().items() if spec.search}
+
+
+def bounds(name: str) -> tuple[float, float]:
+    """A setting's widest range, as declared."""
+    spec = declared()[name]
+    return spec.low, spec.high
+
+
+def _check(name: str, value: object, spec: Setting, kind: type) -> None:
+    if spec.choices:
+        _check_choice(name, value, spec.choices)
+    elif kind is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{name} must be true or false; got {value!r}")
+    elif kind is int:
+        _check_int(name, value, int(spec.low), int(spec.high))
+    else:
+        _check_float(name, value, spec.low, spec.high)
 
 
 def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:

@@ -154,3 +154,51 @@ class BacktestJob(Background):
             self.error = str(err)
         except Exception as err:  # a bug or the machine: still say what happened
             self.error = _unexpected(err, "the backtest")
+
+
+# What a finished job becomes (Outcome.kind): one job, then a batch of jobs trained together
+TRAINED, FAILED, STOPPED_WAITING = "trained", "failed", "stopped_waiting"
+BATCH_TRAINED, BATCH_FAILED, BATCH_FAILED_KEPT = "batch_trained", "batch_failed", "batch_kept"
+BATCH_STOPPED, BATCH_NONE = "batch_stopped", "batch_none"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a finished job becomes: the runs to keep, and what to tell the user about it."""
+
+    kind: str  # TRAINED, FAILED, ... BATCH_NONE above
+    kept: tuple[TrainingJob, ...] = ()  # jobs whose runs join the session, in training order
+    failed: TrainingJob | None = None  # the first job that failed
+    skipped: tuple[TrainingJob, ...] = ()  # a batch's jobs that never trained (Stop came first)
+    error: str = ""  # why it failed
+    group: bool = False  # the runs were trained together (a batch), to be compared as one
+
+    @property
+    def seconds(self) -> float:
+        """Training time of the runs kept."""
+        return sum(job.run.seconds for job in self.kept)
+
+
+def outcome(job: TrainingJob | BatchJob) -> Outcome:
+    """What a finished training job or batch becomes."""
+    if isinstance(job, BatchJob):
+        return _batch_outcome(job)
+    if job.run is None and job.error is None and job.stopping:
+        return Outcome(STOPPED_WAITING)
+    if job.error or job.run is None:
+        return Outcome(FAILED, failed=job, error=job.error or "no model came back")
+    return Outcome(TRAINED, kept=(job,))
+
+
+def _batch_outcome(job: BatchJob) -> Outcome:
+    """Every run of a batch that trained is kept; the kind says what became of the rest."""
+    kept = tuple(part for part in job.jobs if part.run is not None)
+    failed = next((part for part in job.jobs if part.error), None)
+    skipped = tuple(job.skipped)
+    if failed is not None:
+        kind = BATCH_FAILED_KEPT if kept else BATCH_FAILED
+        return Outcome(kind, kept, failed, skipped, failed.error, group=True)
+    if skipped:
+        kind = BATCH_STOPPED if kept else BATCH_NONE
+        return Outcome(kind, kept, skipped=skipped, group=True)
+    return Outcome(BATCH_TRAINED, kept, group=True)

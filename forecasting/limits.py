@@ -1,10 +1,11 @@
 """What this server allows a web visitor: one declaration, read from the environment.
 
-Each limit is a field of ServerLimits; an operator sets one with the environment variable
-FORECAST_LAB_<FIELD> (`FORECAST_LAB_EPOCHS=20000`). A limit named like a TrainConfig setting
-(`hidden_size`, `epochs`, ...) is that setting's largest value for a visitor: the Train form's
-range, the link parser, the checkpoint loader and the Tune page all read it. The CLI, run by a
-user on their own machine, keeps TrainConfig's wider ranges.
+A TrainConfig setting's limit is declared with the setting (`Setting.limit` in
+forecasting/config.py): its largest value for a visitor, which the Train form's range, the link
+parser, the checkpoint loader and the Tune page all read. The other limits are fields of
+ServerLimits. An operator sets any of them with FORECAST_LAB_<NAME> (`FORECAST_LAB_EPOCHS=20000`,
+`FORECAST_LAB_JOBS=8`). The CLI, run by a user on their own machine, keeps TrainConfig's wider
+ranges.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from forecasting.config import ConfigError, TrainConfig
+from forecasting.config import ConfigError, TrainConfig, declared
 
 PREFIX = "FORECAST_LAB_"
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,21 +33,17 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def declared_limits() -> dict[str, int]:
+    """The TrainConfig settings a server caps, with their default limits, from the declaration."""
+    return {name: spec.limit for name, spec in declared().items() if spec.limit is not None}
+
+
 @dataclass(frozen=True)
 class ServerLimits:
     """Safe defaults for a 2-core, 4 GiB machine; raise one with FORECAST_LAB_<NAME>."""
 
-    # TrainConfig settings: the largest value a visitor may ask for
-    hidden_size: int = 256
-    num_layers: int = 4
-    members: int = 7
-    epochs: int = 5000
-    window: int = 512
-    horizon: int = 512
-    batch_size: int = 1024
-    epoch_windows: int = 1_000_000
-    patience: int = 1000
-    pool: int = 64
+    # a visitor's largest value of each capped TrainConfig setting (declared with the setting)
+    settings: Mapping[str, int] = field(default_factory=declared_limits)
     # the rest of what a visitor's work may take
     parameters: int = 16_000_000  # weights across the ensemble, estimated before allocating
     tune_trials: int = 200  # trials in one search
@@ -61,21 +58,31 @@ class ServerLimits:
     storage_urls: bool = False  # whether a visitor may type a storage URL on the Tune page
 
     def __post_init__(self) -> None:
-        for spec in fields(self):
-            value = getattr(self, spec.name)
+        values = {**self.settings, **{name: getattr(self, name) for name in _OWN}}
+        for name, value in values.items():
             if isinstance(value, int) and not isinstance(value, bool) and value < 1:
-                raise LimitError(f"{env_name(spec.name)} must be at least 1; got {value}")
+                raise LimitError(f"{env_name(name)} must be at least 1; got {value}")
+
+    def most(self, setting: str) -> int:
+        """The largest value of a capped TrainConfig `setting` a visitor may ask for."""
+        return self.settings[setting]
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ServerLimits:
-        """The defaults, with every FORECAST_LAB_<FIELD> set in `environ` (os.environ)."""
+        """The defaults, with every FORECAST_LAB_<NAME> set in `environ` (os.environ)."""
         environ = os.environ if environ is None else environ
-        given = {}
-        for spec in fields(cls):
-            raw = environ.get(env_name(spec.name))
+        defaults = cls()
+        given: dict[str, object] = {}
+        settings = dict(defaults.settings)
+        for name in settings:
+            raw = environ.get(env_name(name))
             if raw is not None:
-                given[spec.name] = _parsed(spec.name, raw, type(getattr(cls(), spec.name)))
-        return cls(**given)
+                settings[name] = _parsed(name, raw, int)
+        for name in _OWN:
+            raw = environ.get(env_name(name))
+            if raw is not None:
+                given[name] = _parsed(name, raw, type(getattr(defaults, name)))
+        return cls(settings=settings, **given)
 
     def storages(self) -> list[str]:
         """The study storages a visitor may choose: the app's own SQLite file first."""
@@ -108,11 +115,9 @@ def server_limits() -> ServerLimits:
     return ServerLimits.from_env()
 
 
-def setting_limits(limits: ServerLimits) -> dict[str, int]:
-    """The TrainConfig settings a server caps, with their largest allowed value."""
-    settings = {spec.name for spec in fields(TrainConfig)}
-    capped = [spec.name for spec in fields(limits) if spec.name in settings]
-    return {name: getattr(limits, name) for name in capped}
+def limit_names() -> list[str]:
+    """Every limit an operator can set, as its name in FORECAST_LAB_<NAME>."""
+    return [*declared_limits(), *_OWN]
 
 
 def estimated_parameters(config: TrainConfig) -> int:
@@ -137,19 +142,23 @@ def check_config(config: TrainConfig, limits: ServerLimits) -> None:
 
 
 def check_settings(settings: Mapping[str, object], limits: ServerLimits) -> None:
-    """LimitError for the first setting in `settings` above its server limit."""
-    for name, highest in setting_limits(limits).items():
-        value = settings.get(name)
-        if isinstance(value, int) and not isinstance(value, bool) and value > highest:
-            raise LimitError(
-                f"{name} is {value:,}; this server allows at most {highest:,} ({env_name(name)})."
-            )
+    """LimitError naming every setting in `settings` above its server limit."""
+    over = [
+        f"{name} is {value:,}; this server allows at most {highest:,} ({env_name(name)})."
+        for name, highest in limits.settings.items()
+        if isinstance(value := settings.get(name), int)
+        and not isinstance(value, bool)
+        and value > highest
+    ]
+    if over:
+        raise LimitError(" ".join(over))
 
 
 def clamped(config: TrainConfig, limits: ServerLimits) -> TrainConfig:
     """`config` with every capped setting brought down to its server limit."""
     values = config.to_dict()
-    lowered = {
-        name: highest for name, highest in setting_limits(limits).items() if values[name] > highest
-    }
+    lowered = {name: highest for name, highest in limits.settings.items() if values[name] > highest}
     return config.with_changes(**lowered) if lowered else config
+
+
+_OWN = [spec.name for spec in fields(ServerLimits) if spec.name != "settings"]

@@ -115,7 +115,7 @@ def open_run(
 
 def _settings_bytes(limits: ServerLimits | None) -> int:
     """The most a checkpoint's settings and history may take: the history grows with epochs."""
-    epochs = MAX_EPOCHS if limits is None else limits.epochs
+    epochs = MAX_EPOCHS if limits is None else limits.most("epochs")
     return MIB + HISTORY_BYTES * epochs
 
 

@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 
 from data.series import Series
-from forecasting.evaluate import DEFAULT_BASELINES, Evaluation, evaluate, headline_metric
+from forecasting.evaluate import DEFAULT_BASELINES, Evaluation, evaluate
 from forecasting.predict import DEFAULT_LEVELS, Forecast, future, held_out_path, path_from
 from forecasting.train import Run
+from forecasting.verdict import Verdict, judge
 from models.baselines import BASELINES
 
 
@@ -34,16 +35,9 @@ class RunSummary:
     def model_mase(self) -> float | None:
         return self.evaluation.table["model"]["MASE"]
 
-
-@dataclass(frozen=True)
-class Verdict:
-    """How the model did against the best baseline on the held-out part."""
-
-    model: str
-    baseline: str
-    metric: str  # MASE, or MAE when MASE is undefined
-    part: str
-    improvement: float | None  # share by which the model's error is lower; negative when worse
+    @property
+    def verdict(self) -> Verdict:
+        return judge(self.evaluation)
 
 
 def summarize(
@@ -69,15 +63,3 @@ def baseline_path(run: Run, series: Series, baseline: str) -> pd.Series:
     forecast = BASELINES[baseline]
     values = np.stack([forecast(series.values[:start], horizon, season) for start in starts])
     return path_from(series, starts, values, baseline)
-
-
-def verdict(summary: RunSummary) -> Verdict:
-    """Model against its best baseline, by MASE, or by MAE where MASE is undefined."""
-    table = summary.evaluation.table
-    metric = headline_metric(table)
-    baseline = summary.evaluation.best_baseline(metric)
-    model_score = table["model"][metric]
-    baseline_score = table[baseline][metric] if baseline else None
-    improvement = 1 - model_score / baseline_score if baseline_score else None
-    cell = summary.run.config.cell.upper()
-    return Verdict(cell, baseline or "", metric, summary.evaluation.part, improvement)

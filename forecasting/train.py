@@ -90,22 +90,11 @@ def fit(
     randomness = RunRandom(config.seed)
     device = choose_device(config.device)
     scaler = fit_scaler(parts, config.scaler)
-    inputs = model_inputs(series, config)
-    covariate_scaler = (
-        fit_covariate_scaler(inputs[: parts.train_end, 1:]) if inputs.ndim > 1 else None
-    )
-    scaled = scale_inputs(scaler, covariate_scaler, inputs)  # (n, features)
-    data = torch.as_tensor(scaled, dtype=torch.float32, device=device)
-    frames = data.unfold(0, config.window + config.model_horizon, 1)  # (n_frames, features, w + h)
+    covariate_scaler, frames = _scaled_frames(series, config, scaler, parts.train_end, device)
     train_idx = _frame_range(0, parts.train_end, config, device)
     val_idx = _sampled(_frame_range(parts.train_end, parts.val_end, config, device), config)
-
     with randomness.drawing():
         model = build_model(config).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, fused=_fused(device))
-    gradients = gradient_scaler(device, config)
-    generator = torch.Generator(device=device.type if device.type == "cuda" else "cpu")
-    generator.manual_seed(config.seed)
     run = Run(
         config,
         model,
@@ -117,6 +106,38 @@ def fit(
         device=device_name(device),
         covariate_scaler=covariate_scaler,
     )
+    _train_epochs(run, frames, train_idx, val_idx, randomness, on_epoch, should_stop)
+    return run
+
+
+def _scaled_frames(
+    series: Series, config: TrainConfig, scaler: Scaler, train_end: int, device: torch.device
+) -> tuple[StandardScaler | None, torch.Tensor]:
+    """The extra inputs' scaler (fitted on the training part) and every frame of window and
+    targets the scaled inputs hold, as a view of one tensor on `device`."""
+    inputs = model_inputs(series, config)
+    covariate_scaler = fit_covariate_scaler(inputs[:train_end, 1:]) if inputs.ndim > 1 else None
+    scaled = scale_inputs(scaler, covariate_scaler, inputs)  # (n, features)
+    data = torch.as_tensor(scaled, dtype=torch.float32, device=device)
+    frames = data.unfold(0, config.window + config.model_horizon, 1)  # (n_frames, features, w + h)
+    return covariate_scaler, frames
+
+
+def _train_epochs(
+    run: Run,
+    frames: torch.Tensor,
+    train_idx: torch.Tensor,
+    val_idx: torch.Tensor,
+    randomness: RunRandom,
+    on_epoch: Callable[[EpochLog], None] | None,
+    should_stop: Callable[[], bool] | None,
+) -> None:
+    """Train `run.model` epoch by epoch, logging each in `run`, until done or stopped."""
+    config, model, device = run.config, run.model, frames.device
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, fused=_fused(device))
+    gradients = gradient_scaler(device, config)
+    generator = torch.Generator(device=device.type if device.type == "cuda" else "cpu")
+    generator.manual_seed(config.seed)
     best_loss, best_state, progress_loss, progress_epoch = math.inf, None, math.inf, 0
     started = last_call = time.perf_counter()
     logged = 0
@@ -127,10 +148,7 @@ def fit(
             )
         val_loss = _loss(model, frames, val_idx, config)
         if not (math.isfinite(train_loss) and math.isfinite(val_loss)):
-            raise TrainingError(
-                f"The loss became {'NaN' if math.isnan(train_loss) else 'infinite'} at epoch "
-                f"{epoch}: training diverged. Try a lower learning rate than {config.lr:g}."
-            )
+            raise _diverged(train_loss, epoch, config)
         run.history.append(
             EpochLog(epoch, config.epochs, train_loss, val_loss, time.perf_counter() - started)
         )
@@ -154,7 +172,13 @@ def fit(
         model.load_state_dict(best_state)
     model.eval()
     run.seconds = time.perf_counter() - started
-    return run
+
+
+def _diverged(train_loss: float, epoch: int, config: TrainConfig) -> TrainingError:
+    return TrainingError(
+        f"The loss became {'NaN' if math.isnan(train_loss) else 'infinite'} at epoch "
+        f"{epoch}: training diverged. Try a lower learning rate than {config.lr:g}."
+    )
 
 
 def warm_up() -> None:

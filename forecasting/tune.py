@@ -29,7 +29,14 @@ from sqlalchemy.engine import URL, make_url
 from data.errors import DataError
 from data.series import Series
 from data.windows import part_sizes
-from forecasting.config import MIN_WINDOW, ConfigError, TrainConfig, default_window
+from forecasting.config import (
+    MIN_WINDOW,
+    ConfigError,
+    TrainConfig,
+    bounds,
+    default_window,
+    searched,
+)
 from forecasting.evaluate import evaluate, headline_metric
 from forecasting.limits import ServerLimits, check_config, env_name
 from forecasting.train import EpochLog, TrainingError, fit
@@ -41,7 +48,7 @@ if TYPE_CHECKING:
 DEFAULT_STORAGE = "sqlite:///studies.db"
 PRUNERS = ("median", "hyperband", "none")
 LARGEST_CELL_FIRST = ("lstm", "gru", "rnn")  # weights per unit: four gates, three, one
-SEARCHED = ("cell", "hidden_size", "num_layers", "dropout", "window", "lr", "batch_size")
+SEARCHED = tuple(searched())
 FREE_SETTINGS = (*SEARCHED, "members", "epochs", "device", "precision")  # may change on resuming
 DATA_ATTR = "data"  # the study's user attribute holding its series' fingerprint
 SPACE_ATTR = "space"  # ... and the search space of its latest search
@@ -69,13 +76,13 @@ class StorageError(TuneError):
 class SearchSpace:
     """The ranges a search draws from; every pair is (lowest, highest), both included."""
 
-    cells: tuple[str, ...] = ("lstm", "gru")
-    hidden_size: tuple[int, int] = (8, 128)  # sampled on a log scale
-    num_layers: tuple[int, int] = (1, 2)
-    dropout: tuple[float, float] = (0.0, 0.3)  # drawn only for more than one layer
-    window: tuple[int, int] = (0, 0)  # (0, 0): from half to twice the automatic window
-    lr: tuple[float, float] = (1e-4, 1e-2)  # log scale
-    batch_sizes: tuple[int, ...] = (16, 32, 64, 128)
+    cells: tuple[str, ...] = searched()["cell"].default
+    hidden_size: tuple[int, int] = searched()["hidden_size"].default  # sampled on a log scale
+    num_layers: tuple[int, int] = searched()["num_layers"].default
+    dropout: tuple[float, float] = searched()["dropout"].default  # only for more than one layer
+    window: tuple[int, int] = searched()["window"].default  # (0, 0): half to twice the automatic
+    lr: tuple[float, float] = searched()["lr"].default  # log scale
+    batch_sizes: tuple[int, ...] = searched()["batch_size"].default
 
     def __post_init__(self) -> None:
         for name in ("cells", "hidden_size", "num_layers", "dropout", "window", "lr"):
@@ -88,12 +95,12 @@ class SearchSpace:
             raise TuneError(
                 f"Unknown cell {unknown[0]!r}: the cells are {', '.join(sorted(CELLS))}."
             )
-        _check_range("hidden size", self.hidden_size, 1, 4096, whole=True)
-        _check_range("layers", self.num_layers, 1, 16, whole=True)
-        _check_range("dropout", self.dropout, 0.0, 0.95)
+        _check_range("hidden size", self.hidden_size, *bounds("hidden_size"), whole=True)
+        _check_range("layers", self.num_layers, *bounds("num_layers"), whole=True)
+        _check_range("dropout", self.dropout, *bounds("dropout"))
         if self.window != (0, 0):
-            _check_range("window", self.window, MIN_WINDOW, 10_000, whole=True)
-        _check_range("learning rate", self.lr, 1e-7, 10.0)
+            _check_range("window", self.window, MIN_WINDOW, bounds("window")[1], whole=True)
+        _check_range("learning rate", self.lr, *bounds("lr"))
         if not self.batch_sizes:
             raise TuneError("Pick at least one batch size to search over.")
         for size in self.batch_sizes:

@@ -129,7 +129,7 @@ def test_frequencies_cover_monthly_quarterly_yearly_daily_and_sub_daily():
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=ENTRY_IDS)
-def test_catalog_entry_fields(entry):
+def test_every_benchmark_entry_has_typed_fields_a_snake_case_target_and_a_versioned_source(entry):
     for field in STR_FIELDS:
         assert isinstance(entry[field], str), field
         assert entry[field].strip(), f"{field} is empty"

@@ -304,7 +304,7 @@ def test_levels_that_are_not_coverages_are_refused(text):
         parse_levels(text)
 
 
-def test_a_model_worse_than_seasonal_naive_is_warned_about(capsys, tmp_path):
+def test_a_model_worse_than_its_best_baseline_is_warned_about(capsys, tmp_path):
     code, _, err = run_cli(
         capsys,
         "forecast",
@@ -321,14 +321,15 @@ def test_a_model_worse_than_seasonal_naive_is_warned_about(capsys, tmp_path):
         1,
     )
     assert code == 0
-    comparison = json.loads((tmp_path / "metrics.json").read_text())["against_seasonal_naive"]
-    assert comparison["worse"] and comparison["model"] > comparison["seasonal_naive"]
+    verdict = json.loads((tmp_path / "metrics.json").read_text())["verdict"]
+    assert verdict["outcome"] == "worse" and verdict["part"] == "validation"
+    assert verdict["model_score"] > verdict["baseline_score"] and verdict["improvement"] < -0.01
     assert err.startswith("warning: on the validation part the model's MASE (")
-    assert "worse than seasonal naive's" in err and len(err.strip().splitlines()) == 1
+    assert "the best baseline" in err and len(err.strip().splitlines()) == 1
 
 
-def test_a_model_that_beats_seasonal_naive_brings_no_warning(capsys, tmp_path):
+def test_a_model_that_beats_its_best_baseline_brings_no_warning(capsys, tmp_path):
     code, _, err = run_cli(capsys, "forecast", SAMPLES / "airline.csv", "--out", tmp_path)
     assert code == 0 and err == ""
-    comparison = json.loads((tmp_path / "metrics.json").read_text())["against_seasonal_naive"]
-    assert not comparison["worse"] and comparison["model"] < comparison["seasonal_naive"]
+    verdict = json.loads((tmp_path / "metrics.json").read_text())["verdict"]
+    assert verdict["outcome"] == "better" and verdict["model_score"] < verdict["baseline_score"]

@@ -84,7 +84,7 @@ def test_catalog_covers_the_expected_series_in_order():
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=ENTRY_IDS)
-def test_catalog_entry_fields(entry):
+def test_every_sample_entry_has_all_its_fields_filled_with_the_right_types(entry):
     missing = [f for f in FIELDS if f not in entry]
     assert not missing, f"missing fields: {missing}"
     for field in STR_FIELDS:

@@ -11,6 +11,7 @@ from data.prepare import from_array
 from data.windows import sliding, split
 from forecasting.config import TrainConfig, training_windows
 from forecasting.train import _frame_range
+from forecasting.training_window import training_window
 from tests.conftest import noisy_sine
 from tests.test_pages import start, train_tiny, widget
 from ui import charts
@@ -35,11 +36,11 @@ def test_the_windows_are_those_training_learns_from(series):
     inputs, targets = sliding(series.values, CONFIG.window, CONFIG.horizon)
     for number in (1, 57, count):
         frame = int(frames[number - 1])
-        window = charts.training_window(len(series), CONFIG, number)
+        window = training_window(len(series), CONFIG, number)
         assert window.count == count
         np.testing.assert_array_equal(series.values[list(window.inputs)], inputs[frame])
         np.testing.assert_array_equal(series.values[list(window.targets)], targets[frame])
-    assert charts.training_window(len(series), CONFIG, count).targets[-1] == parts.train_end - 1
+    assert training_window(len(series), CONFIG, count).targets[-1] == parts.train_end - 1
 
 
 @pytest.mark.parametrize(
@@ -72,14 +73,14 @@ def test_the_parts_shaded_are_the_split_training_uses(series):
 
 def test_a_recursive_model_learns_one_step_after_each_window(series):
     config = CONFIG.with_changes(strategy="recursive")
-    window = charts.training_window(len(series), config, 3)
+    window = training_window(len(series), config, 3)
     assert window.inputs == range(2, 26) and window.targets == range(26, 27)
     assert window.count == training_windows(len(series), config)
 
 
 def test_a_window_number_outside_the_training_windows_is_refused(series):
     with pytest.raises(ValueError, match="1 to 166; got 167"):
-        charts.training_window(len(series), CONFIG, 167)
+        training_window(len(series), CONFIG, 167)
     with pytest.raises(ValueError, match="got 0"):
         charts.window_figure(series, CONFIG, 0, "en")
 

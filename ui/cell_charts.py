@@ -106,19 +106,34 @@ def cell_figure(
         vertical_spacing=GAP / plot_height,
         subplot_titles=titles,
     )
-    fig.add_trace(
-        go.Scatter(
-            x=states.index,
-            y=states.values,
-            mode="lines+markers",
-            line={"color": LINE, "width": 2},
-            marker={"size": 6},
-            name=target,
-            hovertemplate=f"%{{x}}<br>{_escaped(target)} = %{{y:.4g}}<extra></extra>",
-        ),
-        row=1,
-        col=1,
+    fig.add_trace(_window_trace(states, target), row=1, col=1)
+    _add_heatmaps(fig, states, quantities, units, language)
+    _style_axes(fig, states, rows, target, language)
+    _lay_out(fig, states, layer, plot_height, language)
+    return fig
+
+
+def _window_trace(states: WindowStates, target: str) -> go.Scatter:
+    """The window's values, as lines and markers."""
+    return go.Scatter(
+        x=states.index,
+        y=states.values,
+        mode="lines+markers",
+        line={"color": LINE, "width": 2},
+        marker={"size": 6},
+        name=target,
+        hovertemplate=f"%{{x}}<br>{_escaped(target)} = %{{y:.4g}}<extra></extra>",
     )
+
+
+def _add_heatmaps(
+    fig: go.Figure,
+    states: WindowStates,
+    quantities: dict[str, np.ndarray],
+    units: list[int],
+    language: str,
+) -> None:
+    """One heatmap of the chosen units per quantity, from the second row down."""
     labels = [str(unit + 1) for unit in units]
     for row, (name, values) in enumerate(quantities.items(), start=2):
         fig.add_trace(_heatmap(states, name, values[:, units], labels, language), row=row, col=1)
@@ -130,6 +145,12 @@ def cell_figure(
             col=1,
         )
     _place_colourbars(fig)
+
+
+def _style_axes(
+    fig: go.Figure, states: WindowStates, rows: int, target: str, language: str
+) -> None:
+    """Shared time axis over the heatmaps' edges, named on the bottom row; readable ticks."""
     fig.update_xaxes(showticklabels=True, row=1, col=1)
     fig.update_xaxes(
         range=_edges(states.index), tickfont_size=TICK_SIZE, showspikes=True, spikemode="across"
@@ -137,6 +158,12 @@ def cell_figure(
     fig.update_xaxes(title_text=t("inside.time", language), row=rows, col=1)
     fig.update_yaxes(tickfont_size=TICK_SIZE, title_font_size=TICK_SIZE)
     fig.update_yaxes(title_text=_escaped(target), row=1, col=1)
+
+
+def _lay_out(
+    fig: go.Figure, states: WindowStates, layer: int, plot_height: int, language: str
+) -> None:
+    """The chart's title, height, fonts and hover."""
     fig.update_annotations(font_size=FONT_SIZE)
     layers = len(states.layers)
     title = t(
@@ -152,7 +179,6 @@ def cell_figure(
         showlegend=False,
         template="plotly_white",
     )
-    return fig
 
 
 def _heatmap(

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
 from data.series import Series
-from data.windows import split, target_starts
 from forecasting.backtest import Backtest
 from forecasting.config import TrainConfig
 from forecasting.evaluate import autocorrelation
 from forecasting.predict import Forecast, level_name
 from forecasting.summary import RunSummary
 from forecasting.train import EpochLog
+from forecasting.training_window import training_window
 from ui.text import DEFAULT_LANGUAGE, t
 
 # Every figure starts from this template: a new figure takes the default without validating
@@ -266,35 +265,6 @@ def _shade_parts(
             annotation_text=t(f"forecast.part.{part}", language),
             annotation_position="top left",
         )
-
-
-@dataclass(frozen=True)
-class TrainingWindow:
-    """Training window `number` of `count`: the steps it reads and the steps it is taught."""
-
-    number: int
-    count: int
-    inputs: range  # positions of the input steps
-    targets: range  # positions of the target steps, right after the inputs
-    train_end: int  # the validation part starts here
-    val_end: int  # the test part starts here
-
-
-def training_window(length: int, config: TrainConfig, number: int) -> TrainingWindow:
-    """Window `number` (from 1) of those training learns from, split as training splits."""
-    parts = split(np.empty(length), config.val_share, config.test_share, min_part=config.horizon)
-    starts = target_starts(parts, config.window, config.model_horizon, "train")
-    if not 1 <= number <= len(starts):
-        raise ValueError(f"window number must be 1 to {len(starts)}; got {number}")
-    first_target = int(starts[number - 1])
-    return TrainingWindow(
-        number,
-        len(starts),
-        range(first_target - config.window, first_target),
-        range(first_target, first_target + config.model_horizon),
-        parts.train_end,
-        parts.val_end,
-    )
 
 
 def window_figure(

@@ -47,9 +47,9 @@ def pick_sample() -> tuple[Series, state.Dataset]:
         text("data.sample"),
         keys,
         format_func=lambda k: sample(k).name,
-        key=remembered("pick.sample", keys[0]),
+        key=remembered(state.SAMPLE_PICK, keys[0]),
     )
-    entry = sample(remember("pick.sample"))
+    entry = sample(remember(state.SAMPLE_PICK))
     st.caption(entry.description)
     st.caption(
         text("data.sample_source", source=entry.original_source, package=entry.source_package)
@@ -63,9 +63,9 @@ def pick_synthetic() -> tuple[Series, state.Dataset]:
         text("data.signal"),
         kinds,
         format_func=lambda k: text(f"signal.{k}.title"),
-        key=remembered("pick.signal", kinds[0]),
+        key=remembered(state.SIGNAL_PICK, kinds[0]),
     )
-    remember("pick.signal")
+    remember(state.SIGNAL_PICK)
     signal = SIGNALS[kind]
     st.caption(text(f"signal.{kind}.description"))
     with_gaps = any(spec.name == "gap_length" for spec in signal.params)
@@ -76,12 +76,16 @@ def pick_synthetic() -> tuple[Series, state.Dataset]:
         5000,
         step=10,
         help=text("data.length_help"),
-        key=remembered("pick.length", 500),
+        key=remembered(state.LENGTH_PICK, 500),
     )
     seed = places[1].number_input(
-        text("data.seed"), 0, 2**31 - 1, help=text("data.seed_help"), key=remembered("pick.seed", 0)
+        text("data.seed"),
+        0,
+        2**31 - 1,
+        help=text("data.seed_help"),
+        key=remembered(state.SEED_PICK, 0),
     )
-    remember("pick.length"), remember("pick.seed")
+    remember(state.LENGTH_PICK), remember(state.SEED_PICK)
     params = {
         spec.name: signal_param(kind, spec, int(length), where)
         for spec, where in zip(signal.params, places[2:], strict=False)
@@ -93,9 +97,9 @@ def pick_synthetic() -> tuple[Series, state.Dataset]:
             GAP_CHOICES,
             format_func=lambda c: text(f"clean.gaps.{c}"),
             help=text("lab.gaps_help"),
-            key=remembered(f"pick.{kind}.gaps", "interpolate"),
+            key=remembered(state.signal_key(kind, "gaps"), "interpolate"),
         )
-        remember(f"pick.{kind}.gaps")
+        remember(state.signal_key(kind, "gaps"))
     return synthetic_series(kind, int(length), int(seed), params, gaps)
 
 
@@ -119,7 +123,7 @@ def column_places(count: int, columns: int = 3) -> list[DeltaGenerator]:
 
 def signal_param(kind: str, spec: ParamSpec, length: int, where: DeltaGenerator) -> float:
     """One parameter's slider (a number box when a slider would have too many steps)."""
-    key = remembered(f"pick.{kind}.{spec.name}", spec.default)
+    key = remembered(state.signal_key(kind, spec.name), spec.default)
     high = highest(spec, length)
     st.session_state[key] = min(max(float(st.session_state[key]), spec.low), high)
     fits_a_slider = (high - spec.low) / spec.step <= SLIDER_MAX_STEPS
@@ -137,66 +141,23 @@ def signal_param(kind: str, spec: ParamSpec, length: int, where: DeltaGenerator)
 
 def forget_removed_upload() -> None:
     """The user removed the file (its ✕): stop using it. A page change keeps it."""
-    if st.session_state.get("pick.upload") is None:
+    if st.session_state.get(state.UPLOAD_PICK) is None:
         state.set_upload(None)
 
 
 def pick_upload() -> tuple[Series, state.Dataset] | None:
     limits = server_limits()
-    upload = st.file_uploader(
-        text("data.upload"),
-        type=["csv", "txt", "tsv", "xlsx"],
-        help=text("data.upload_help"),
-        key="pick.upload",
-        on_change=forget_removed_upload,
-        max_upload_size=-(-limits.upload_bytes // MIB),  # MB, for the browser; checked below
-    )
-    if upload is not None and upload.size > limits.upload_bytes:
-        state.set_upload(None)
-        size, limit = f"{upload.size / MIB:.1f}", f"{limits.upload_bytes / MIB:g}"
-        st.error(text("data.upload_too_big", name=plain(upload.name), size=size, limit=limit))
-        return None
-    if upload is not None:
-        state.set_upload(upload.name, upload.getvalue())
-    stored = state.get_upload()
+    stored = _stored_upload(limits.upload_bytes)
     if stored is None:
-        st.info(text("data.upload_prompt"))
         return None
     name, raw = stored
     table, notes, numeric = load_upload(raw, name, limits.upload_bytes, limits.spreadsheet_cells)
     columns = [str(column) for column in table.columns]
-    detected_date = detect_date_column(table)
-    date_options = [NO_DATE, *columns]
     left, middle = st.columns(2)
-    date_choice = left.selectbox(
-        text("data.date_col"),
-        date_options,
-        help=text("data.date_col_help"),
-        key=remembered(f"pick.date.{name}", detected_date or NO_DATE),
-    )
-    remember(f"pick.date.{name}")
-    row_time = date_choice == NO_DATE
-    date_col = None if row_time else date_choice
-    targets = [column for column in columns if column != date_col]
-    default_target = detect_target(
-        table, exclude=(date_col, detect_group_column(table, date_col, None))
-    )
-    target_key = remembered(f"pick.target.{name}", default_target)
-    if st.session_state[target_key] not in targets:  # it became the date column
-        st.session_state[target_key] = default_target
-    target = middle.selectbox(
-        text("data.target"), targets, help=text("data.target_help"), key=target_key
-    )
-    remember(f"pick.target.{name}")
-    extras = [column for column in numeric if column not in (target, date_col)]
-    covariates = []
-    if extras:
-        key = remembered(f"pick.covariates.{name}", [])
-        st.session_state[key] = [column for column in st.session_state[key] if column in extras]
-        covariates = st.multiselect(
-            text("data.covariates"), extras, help=text("data.covariates_help"), key=key
-        )
-        remember(f"pick.covariates.{name}")
+    date_col, detected_date = _pick_date_column(table, name, columns, left)
+    row_time = date_col is None
+    target, default_target = _pick_target(table, name, columns, date_col, middle)
+    covariates = _pick_covariates(name, numeric, target, date_col)
     options = widgets.cleaning_choices(table, name, date_col, target)
     if date_col == detected_date and target == default_target:
         date_col, target = None, None
@@ -210,6 +171,76 @@ def pick_upload() -> tuple[Series, state.Dataset] | None:
         read_notes=notes,
     )
     return series, state.Dataset(name, "upload")
+
+
+def _stored_upload(upload_bytes: int) -> tuple[str, bytes] | None:
+    """The uploader; the name and bytes of the file this session holds, or None (said why)."""
+    upload = st.file_uploader(
+        text("data.upload"),
+        type=["csv", "txt", "tsv", "xlsx"],
+        help=text("data.upload_help"),
+        key=state.UPLOAD_PICK,
+        on_change=forget_removed_upload,
+        max_upload_size=-(-upload_bytes // MIB),  # MB, for the browser; checked below
+    )
+    if upload is not None and upload.size > upload_bytes:
+        state.set_upload(None)
+        size, limit = f"{upload.size / MIB:.1f}", f"{upload_bytes / MIB:g}"
+        st.error(text("data.upload_too_big", name=plain(upload.name), size=size, limit=limit))
+        return None
+    if upload is not None:
+        state.set_upload(upload.name, upload.getvalue())
+    stored = state.get_upload()
+    if stored is None:
+        st.info(text("data.upload_prompt"))
+    return stored
+
+
+def _pick_date_column(
+    table: pd.DataFrame, name: str, columns: list[str], where: DeltaGenerator
+) -> tuple[str | None, str | None]:
+    """The date column chosen (None: time is the row number), and the one detected."""
+    detected_date = detect_date_column(table)
+    date_choice = where.selectbox(
+        text("data.date_col"),
+        [NO_DATE, *columns],
+        help=text("data.date_col_help"),
+        key=remembered(state.column_key("date", name), detected_date or NO_DATE),
+    )
+    remember(state.column_key("date", name))
+    return (None if date_choice == NO_DATE else date_choice), detected_date
+
+
+def _pick_target(
+    table: pd.DataFrame, name: str, columns: list[str], date_col: str | None, where: DeltaGenerator
+) -> tuple[str, str]:
+    """The column to forecast, and the one detected (which a group column never is)."""
+    targets = [column for column in columns if column != date_col]
+    default_target = detect_target(
+        table, exclude=(date_col, detect_group_column(table, date_col, None))
+    )
+    target_key = remembered(state.column_key("target", name), default_target)
+    if st.session_state[target_key] not in targets:  # it became the date column
+        st.session_state[target_key] = default_target
+    target = where.selectbox(
+        text("data.target"), targets, help=text("data.target_help"), key=target_key
+    )
+    remember(target_key)
+    return target, default_target
+
+
+def _pick_covariates(name: str, numeric: list[str], target: str, date_col: str | None) -> list[str]:
+    """The other numeric columns chosen as extra inputs; none where there are none."""
+    extras = [column for column in numeric if column not in (target, date_col)]
+    if not extras:
+        return []
+    key = remembered(state.column_key("covariates", name), [])
+    st.session_state[key] = [column for column in st.session_state[key] if column in extras]
+    covariates = st.multiselect(
+        text("data.covariates"), extras, help=text("data.covariates_help"), key=key
+    )
+    remember(key)
+    return covariates
 
 
 PICKERS = {"sample": pick_sample, "synthetic": pick_synthetic, "upload": pick_upload}

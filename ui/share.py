@@ -44,16 +44,16 @@ def apply_source(
     """Make `source` the current data (`made` from it already, when given), with the Data
     page's choices set to match."""
     series, dataset = made or source_series(source)
-    state.set_pick("pick.source", source.kind)
+    state.set_pick(state.SOURCE_PICK, source.kind)
     if source.kind == "sample":
-        state.set_pick("pick.sample", source.key)
+        state.set_pick(state.SAMPLE_PICK, source.key)
     else:
-        state.set_pick("pick.signal", source.key)
-        state.set_pick("pick.length", source.length)
-        state.set_pick("pick.seed", source.seed)
+        state.set_pick(state.SIGNAL_PICK, source.key)
+        state.set_pick(state.LENGTH_PICK, source.length)
+        state.set_pick(state.SEED_PICK, source.seed)
         for name, value in source.params.items():
-            state.set_pick(f"pick.{source.key}.{name}", value)
-        state.set_pick(f"pick.{source.key}.gaps", source.gaps)
+            state.set_pick(state.signal_key(source.key, name), value)
+        state.set_pick(state.signal_key(source.key, "gaps"), source.gaps)
     state.set_series(series, dataset)
     state.set_shared_source(series, source)
     return series, dataset
@@ -134,15 +134,16 @@ def picked_source(dataset: state.Dataset) -> DataSource | None:
     if dataset.kind == "sample":
         key = next((entry.key for entry in samples() if entry.name == dataset.name), None)
         return None if key is None else DataSource.sample(key)
-    kind = state.picked("pick.signal")
+    kind = state.picked(state.SIGNAL_PICK)
     if dataset.kind != "synthetic" or kind not in SIGNALS:
         return None
     params = {
-        spec.name: float(state.picked(f"pick.{kind}.{spec.name}", spec.default))
+        spec.name: float(state.picked(state.signal_key(kind, spec.name), spec.default))
         for spec in SIGNALS[kind].params
     }
-    length, seed = int(state.picked("pick.length", 500)), int(state.picked("pick.seed", 0))
-    gaps = str(state.picked(f"pick.{kind}.gaps", "interpolate"))
+    length = int(state.picked(state.LENGTH_PICK, 500))
+    seed = int(state.picked(state.SEED_PICK, 0))
+    gaps = str(state.picked(state.signal_key(kind, "gaps"), "interpolate"))
     try:
         return DataSource.synthetic(kind, length, seed, params, gaps)
     except ShareError:

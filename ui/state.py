@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NoReturn
 import streamlit as st
 
 from data.series import Series
+from forecasting import job as job_outcomes
 from forecasting.background import Background
 from forecasting.backtest import Backtest
 from forecasting.config import TrainConfig
@@ -34,6 +35,29 @@ LESSON = "lesson"  # the lesson preset under way: its key
 IN_APP = "in_app"  # set by app.py: pages end with EndPage, so the sidebar is still drawn
 TUNE_JOB = "tune_job"  # the Tune page's search, running or finished
 BACKTEST_JOB = "backtest_job"  # (run name, folds, levels, BacktestJob): a backtest under way
+# Widgets whose values the code reads back, most kept across pages by `remembered`
+SOURCE_PICK, SAMPLE_PICK, UPLOAD_PICK = "pick.source", "pick.sample", "pick.upload"
+SIGNAL_PICK, LENGTH_PICK, SEED_PICK = "pick.signal", "pick.length", "pick.seed"
+
+
+def signal_key(kind: str, choice: str) -> str:
+    """The Data page's widget for one choice of signal `kind`: a parameter's name, or "gaps"."""
+    return f"pick.{kind}.{choice}"
+
+
+def column_key(role: str, file_name: str) -> str:
+    """The Data page's column widget of an uploaded file: role "date", "target" or "covariates"."""
+    return f"pick.{role}.{file_name}"
+
+
+def cleaning_key(choice: str, file_name: str) -> str:
+    """The Data page's cleaning widget of an uploaded file: "gaps", "duplicates", "group"..."""
+    return f"clean.{choice}.{file_name}"
+
+
+def compare_runs_key(count: int) -> str:
+    """The Compare page's choice of runs, while the session holds `count` runs."""
+    return f"compare-runs-{count}"
 
 
 class EndPage(Exception):
@@ -198,24 +222,42 @@ def first_time(file_id: str) -> bool:
     return True
 
 
+NOTICES = {  # what each outcome of a finished job (forecasting/job.py) says, and how
+    job_outcomes.TRAINED: ("success", "train.done"),
+    job_outcomes.FAILED: ("error", "train.failed"),
+    job_outcomes.STOPPED_WAITING: ("info", "train.stopped_waiting"),
+    job_outcomes.BATCH_TRAINED: ("success", "compare.batch_done"),
+    job_outcomes.BATCH_FAILED: ("error", "compare.batch_failed"),
+    job_outcomes.BATCH_FAILED_KEPT: ("error", "compare.batch_failed_kept"),
+    job_outcomes.BATCH_STOPPED: ("info", "compare.batch_stopped"),
+    job_outcomes.BATCH_NONE: ("info", "compare.batch_none"),
+}
+
+
 def collect_finished_job() -> None:
-    """A finished training job becomes a run (or an error notice), whichever page is open."""
+    """A finished training job becomes runs and a notice, whichever page is open."""
     job = get_job()
     if job is None or not job.done:
         return
     set_job(None)
-    if isinstance(job, BatchJob):
-        _collect_batch(job)
-        return
-    if job.run is None and job.error is None and job.stopping:
-        set_notice("info", text("train.stopped_waiting"))
-        return
-    if job.error or job.run is None:
-        set_notice("error", text("train.failed", error=plain(job.error or "no model came back")))
-        return
-    name = _keep(job)
-    reason = stop_text(job.run)
-    set_notice("success", text("train.done", name=name, seconds=job.run.seconds, reason=reason))
+    result = job_outcomes.outcome(job)
+    names = [_keep(part) for part in result.kept]
+    if result.group:
+        set_last_group(names)
+    tone, key = NOTICES[result.kind]
+    set_notice(tone, text(key, **_notice_values(result, names)))
+
+
+def _notice_values(result: job_outcomes.Outcome, names: list[str]) -> dict[str, object]:
+    """What the notice of `result` names: runs kept, the failure, the cells not trained."""
+    values: dict[str, object] = {"names": ", ".join(names), "seconds": result.seconds}
+    if result.failed is not None:
+        values |= {"cell": result.failed.config.cell.upper(), "error": plain(result.error)}
+    if result.skipped:
+        values["skipped"] = ", ".join(part.config.cell.upper() for part in result.skipped)
+    if result.kind == job_outcomes.TRAINED:
+        values |= {"name": names[0], "reason": stop_text(result.kept[0].run)}
+    return values
 
 
 def stop_text(run: Run) -> str:
@@ -232,25 +274,6 @@ def _keep(job: TrainingJob) -> str:
     name = next_run_name(job.config.cell)
     add_run(summarize(job.run, job.series, name, job.dataset))
     return name
-
-
-def _collect_batch(job: BatchJob) -> None:
-    """Every run of a batch that trained becomes a run; the notice says what became of the rest."""
-    names = [_keep(part) for part in job.jobs if part.run is not None]
-    set_last_group(names)
-    failed = [part for part in job.jobs if part.error]
-    kept = ", ".join(names)
-    if failed:
-        key = "compare.batch_failed_kept" if names else "compare.batch_failed"
-        cell, error = failed[0].config.cell.upper(), plain(failed[0].error)
-        set_notice("error", text(key, cell=cell, error=error, names=kept))
-    elif job.skipped:
-        skipped = ", ".join(part.config.cell.upper() for part in job.skipped)
-        key = "compare.batch_stopped" if names else "compare.batch_none"
-        set_notice("info", text(key, names=kept, skipped=skipped))
-    else:
-        seconds = sum(part.run.seconds for part in job.jobs)
-        set_notice("success", text("compare.batch_done", names=kept, seconds=seconds))
 
 
 def last_group() -> list[str]:

@@ -8,17 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from data.series import Series
-from forecasting.config import TrainConfig
+from forecasting.config import Search, TrainConfig, searched
 from forecasting.limits import ServerLimits, server_limits
 from forecasting.tune import PRUNERS, SearchSpace, TuneError, TuneSettings
 from forecasting.tune_defaults import storage_label, study_name, window_choices
 from ui import state
 from ui.state import text
-from ui.widgets import BATCH_SIZES, CELL_LABELS, HIDDEN_SIZES
-
-LEARNING_RATES = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
+from ui.widgets import CELL_LABELS
 
 
 @dataclass(frozen=True)
@@ -59,71 +58,80 @@ def capped(choices: list[int], limit: int) -> list[int]:
 
 
 def search_space(series: Series, base: TrainConfig, limits: ServerLimits) -> dict[str, object]:
-    """The ranges to search, as the widgets hold them, within this server's limits."""
-    lowest, highest, low, high = window_choices(base, len(series))
-    highest = max(lowest + 1, min(highest, limits.window))
-    hidden_sizes = capped(HIDDEN_SIZES, limits.hidden_size)
-    most_layers = max(2, min(4, limits.num_layers))  # a slider needs two values; Start checks
-    batch_sizes = capped(BATCH_SIZES, limits.batch_size)
+    """The ranges to search, one widget per searched setting (forecasting/config.py), as the
+    widgets hold them, within this server's limits."""
     st.subheader(text("tune.space"))
-    left, middle, right = st.columns(3)
-    cells = left.multiselect(
-        text("tune.cells"),
-        list(CELL_LABELS),
-        format_func=CELL_LABELS.get,
-        help=text("tune.cells_help"),
-        **kept("cells", ["lstm", "gru"], "default"),
+    columns = st.columns(3)
+    space = {}
+    for number, (name, search) in enumerate(ordered(searched())):
+        where = columns[min(2, number * 3 // len(SEARCH_ORDER))]
+        limit = limits.settings.get(name)
+        if name == "window":
+            chosen = window_range(where, series, base, limit)
+        elif search.choices:
+            chosen = choices_widget(where, name, search, limit)
+        else:
+            chosen = range_widget(where, search, limit)
+        space[search.field_name(name)] = chosen
+    return space
+
+
+SEARCH_ORDER = ("cell", "hidden_size", "num_layers", "dropout", "window", "lr", "batch_size")
+
+
+def ordered(searches: dict[str, Search]) -> list[tuple[str, Search]]:
+    """The searched settings in the page's order: the network, then the data, then training."""
+    rank = {name: number for number, name in enumerate(SEARCH_ORDER)}
+    return sorted(searches.items(), key=lambda item: rank.get(item[0], len(rank)))
+
+
+def choices_widget(where: DeltaGenerator, name: str, search: Search, limit: int | None) -> tuple:
+    """A set of values to search among: the cells, the batch sizes."""
+    options = capped(list(search.options), limit) if limit else list(search.options)
+    default = capped(list(search.default), options[-1]) if limit else list(search.default)
+    chosen = where.multiselect(
+        text(f"tune.{search.word}"),
+        options,
+        format_func=CELL_LABELS.get if name == "cell" else str,
+        help=text(f"tune.{search.word}_help"),
+        **kept(search.word, default, "default"),
     )
-    hidden = left.select_slider(
-        text("tune.hidden"),
-        hidden_sizes,
-        help=text("tune.hidden_help"),
-        **kept("hidden", (min(8, hidden_sizes[-1]), min(128, hidden_sizes[-1]))),
-    )
-    layers = left.slider(
-        text("tune.layers"),
-        1,
-        most_layers,
-        help=text("tune.layers_help"),
-        **kept("layers", (1, min(2, limits.num_layers))),
-    )
-    dropout = middle.slider(
-        text("tune.dropout"),
-        0.0,
-        0.9,
-        step=0.05,
-        help=text("tune.dropout_help"),
-        **kept("dropout", (0.0, 0.3)),
-    )
-    window = middle.slider(
+    numbers = all(isinstance(value, int | float) for value in options)
+    return tuple(sorted(chosen)) if numbers else tuple(chosen)
+
+
+def range_widget(where: DeltaGenerator, search: Search, limit: int | None) -> tuple:
+    """A (lowest, highest) range: among the search's options, or between its bounds."""
+    label, help_text = text(f"tune.{search.word}"), text(f"tune.{search.word}_help")
+    if search.options:
+        options = capped(list(search.options), limit) if limit else list(search.options)
+        default = tuple(min(value, options[-1]) for value in search.default)
+        kept_value = kept(search.word, default)
+        chosen = where.select_slider(
+            label, options, help=help_text, format_func="{:g}".format, **kept_value
+        )
+        return tuple(chosen)
+    high = search.high if limit is None else max(search.low + 1, min(search.high, limit))
+    default = tuple(min(value, limit or high) for value in search.default)
+    kept_value = kept(search.word, default)
+    chosen = where.slider(label, search.low, high, step=search.step, help=help_text, **kept_value)
+    return tuple(round(value, 2) for value in chosen) if search.step else tuple(chosen)
+
+
+def window_range(
+    where: DeltaGenerator, series: Series, base: TrainConfig, limit: int | None
+) -> tuple[int, int]:
+    """The windows to search: around the automatic window, at most what the series allows."""
+    lowest, highest, low, high = window_choices(base, len(series))
+    highest = max(lowest + 1, min(highest, limit or highest))
+    chosen = where.slider(
         text("tune.window"),
         lowest,
         highest,
         help=text("tune.window_help", window=base.window),
         **kept(f"window.{series.fingerprint()}", (min(low, highest), min(high, highest))),
     )
-    lr = right.select_slider(
-        text("tune.lr"),
-        LEARNING_RATES,
-        format_func="{:g}".format,
-        help=text("tune.lr_help"),
-        **kept("lr", (1e-4, 1e-2)),
-    )
-    batch_sizes = right.multiselect(
-        text("tune.batch"),
-        batch_sizes,
-        help=text("tune.batch_help"),
-        **kept("batch", capped([16, 32, 64, 128], batch_sizes[-1]), "default"),
-    )
-    return {
-        "cells": tuple(cells),
-        "hidden_size": tuple(hidden),
-        "num_layers": tuple(layers),
-        "dropout": tuple(round(value, 2) for value in dropout),
-        "window": tuple(window),
-        "lr": tuple(lr),
-        "batch_sizes": tuple(sorted(batch_sizes)),
-    }
+    return tuple(chosen)
 
 
 def search_settings(
@@ -150,9 +158,9 @@ def search_settings(
     epochs = second.number_input(
         text("tune.epochs"),
         1,
-        limits.epochs,
+        limits.most("epochs"),
         help=text("tune.epochs_help"),
-        **kept("epochs", min(60, limits.epochs)),
+        **kept("epochs", min(60, limits.most("epochs"))),
     )
     pruner = second.selectbox(
         text("tune.pruner"),

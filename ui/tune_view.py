@@ -14,6 +14,7 @@ from forecasting.config import TrainConfig, series_config
 from forecasting.job import TrainingJob
 from forecasting.limits import server_limits
 from forecasting.tune import (
+    SEARCHED,
     TrialRow,
     TuneError,
     best_config,
@@ -34,14 +35,13 @@ from ui.widgets import CELL_LABELS
 
 REFRESH_S = 1.0
 FIGURES = ("history", "parallel", "importance", "slice")
-LABELLED = ("cell", "hidden_size", "num_layers", "dropout", "window", "lr", "batch_size")
 
 
 def fresh_base(series: Series) -> TrainConfig:
     """What a new study searches from: the data's automatic settings, with no more members than
     this server allows."""
     base = series_config(series)
-    return base.with_changes(members=min(base.members, server_limits().members))
+    return base.with_changes(members=min(base.members, server_limits().most("members")))
 
 
 def saved_study(form: TuneForm, series: Series, running: bool) -> tuple[optuna.Study | None, bool]:
@@ -170,7 +170,7 @@ def best_trial(
     st.subheader(text("tune.best_settings"))
     st.markdown(text("tune.best", number=best.number, value=best.value))
     settings = {
-        text(f"train.{key}") if key in LABELLED else key: shown(value)
+        text(f"train.{key}") if key in SEARCHED else key: shown(value)
         for key, value in best.params.items()
     }
     st.dataframe(pd.DataFrame([settings]), hide_index=True, key="tune-best")

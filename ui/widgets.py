@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -19,34 +20,80 @@ from data.prepare import (
     detect_group_column,
 )
 from data.series import Series
-from data.windows import SCALERS
-from forecasting.config import DEVICES, LOSSES, TrainConfig, series_config, training_windows
+from forecasting.config import (
+    MIN_WINDOW,
+    TrainConfig,
+    Widget,
+    declared,
+    series_config,
+    training_windows,
+)
 from forecasting.limits import check_config, clamped, server_limits
 from forecasting.summary import RunSummary
 from ui import state
 from ui.state import form_start, remember, remembered, text
 from ui.text import plain
 
-HIDDEN_SIZES = [4, 8, 16, 32, 64, 128, 256]
-BATCH_SIZES = [8, 16, 32, 64, 128, 256, 512]
-LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03]
-MAX_POOL = 64
 CELL_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
+LABELS = {"cells": CELL_LABELS.get, "upper": str.upper}
+SECTIONS = ("main", "more")  # the form's columns, then those under "More settings"
 
 
 def config_form(series: Series) -> TrainConfig | None:
-    """The training settings as a form; the TrainConfig when the user presses Train.
+    """The training settings as a form, one widget per declared setting (forecasting/config.py);
+    the TrainConfig when the user presses Train.
 
     The form starts from the settings a link (or a preset) chose for this data, else from
-    automatic defaults."""
+    automatic defaults; no range goes past this server's limits."""
     extra = [] if series.covariates is None else list(series.covariates.columns)
     start = form_start(series)
     limits = server_limits()
     defaults = clamped(start or series_config(series), limits)
     # fresh defaults for new data or new starting settings, kept values for the same ones
     key = series.fingerprint() + ("" if start is None else f"-{settings_token(start)}")
-    max_window = min(limits.window, max(defaults.window, min(512, len(series) // 2)))
-    max_horizon = min(limits.horizon, max(defaults.horizon, min(512, len(series) // 4)))
+    ranges = {  # the longest window and horizon this series leaves room for
+        "window": (MIN_WINDOW, min(512, len(series) // 2)),
+        "horizon": (1, min(512, len(series) // 4)),
+    }
+    form_captions(series, defaults)
+    with st.form(f"train-form-{key}", border=True):
+        places = {"main": st.columns(3)}
+        with st.expander(text("train.advanced")):
+            places["more"] = st.columns(3)
+        offered = sorted(
+            ((name, spec.widget) for name, spec in declared().items() if spec.widget),
+            key=lambda item: (SECTIONS.index(item[1].place[0]), *item[1].place[1:]),
+        )
+        chosen = {
+            name: offer(
+                places[widget.place[0]][widget.place[1]],
+                name,
+                widget,
+                getattr(defaults, name),
+                limits.settings.get(name, math.inf),
+                ranges.get(name),
+                key,
+            )
+            for name, widget in offered
+        }
+        covariates = extra and st.multiselect(
+            text("train.covariates"),
+            extra,
+            default=[name for name in defaults.covariates if name in extra] if start else extra,
+            help=text("train.covariates_help"),
+        )
+        submitted = st.form_submit_button(text("train.start"), type="primary", key="train-start")
+    if not submitted:
+        return None
+    seasonal = 1 < defaults.season_length <= chosen["window"]
+    residual = "last" if defaults.residual == "seasonal" and not seasonal else defaults.residual
+    config = defaults.with_changes(**chosen, covariates=tuple(covariates), residual=residual)
+    check_config(config, limits)
+    return config
+
+
+def form_captions(series: Series, defaults: TrainConfig) -> None:
+    """What the automatic settings do to this series: sampled epochs, a pooled window."""
     windows = training_windows(len(series), defaults)
     if defaults.epoch_windows and windows > defaults.epoch_windows:
         st.caption(text("train.sampled", windows=windows, sample=defaults.epoch_windows))
@@ -59,178 +106,40 @@ def config_form(series: Series) -> TrainConfig | None:
                 pool=defaults.pool_length,
             )
         )
-    with st.form(f"train-form-{key}", border=True):
-        first, second, third = st.columns(3)
-        cell = first.radio(
-            text("train.cell"),
-            list(CELL_LABELS),
-            list(CELL_LABELS).index(defaults.cell),
-            format_func=CELL_LABELS.get,
-            horizontal=True,
-            help=text("train.cell_help"),
-            key=f"cell-{key}",
+
+
+def offer(
+    where: DeltaGenerator,
+    name: str,
+    widget: Widget,
+    value: Any,
+    limit: float,
+    bounds: tuple[float, float] | None,
+    key: str,
+) -> Any:
+    """One setting's widget, at `value`; returns the value chosen, of the setting's type."""
+    label, help_text = text(f"train.{name}"), text(f"train.{name}_help")
+    kind = type(getattr(TrainConfig, name))  # the declared default's type: int, float, ...
+    value = kind(value)
+    low, high = bounds or (widget.low, widget.high)
+    if widget.kind == "checkbox":
+        return where.checkbox(label, value, help=help_text)
+    if widget.kind in ("radio", "select"):
+        options = list(widget.options)
+        format_func = LABELS.get(widget.labels, str)
+        if widget.kind == "radio":
+            return where.radio(label, options, options.index(value), format_func=format_func,
+                               horizontal=True, help=help_text, key=f"{name}-{key}")  # fmt: skip
+        return where.selectbox(
+            label, options, options.index(value), format_func=format_func, help=help_text
         )
-        hidden_size = first.select_slider(
-            text("train.hidden_size"),
-            within(with_value(HIDDEN_SIZES, defaults.hidden_size), limits.hidden_size),
-            defaults.hidden_size,
-            help=text("train.hidden_size_help"),
-        )
-        num_layers = first.slider(
-            text("train.num_layers"),
-            *span(1, 4, defaults.num_layers, limits.num_layers),
-            defaults.num_layers,
-            help=text("train.num_layers_help"),
-        )
-        window = second.slider(
-            text("train.window"),
-            *span(4, max_window, defaults.window, limits.window),
-            defaults.window,
-            help=text("train.window_help"),
-        )
-        horizon = second.slider(
-            text("train.horizon"), 1, max_horizon, defaults.horizon, help=text("train.horizon_help")
-        )
-        epochs = second.number_input(
-            text("train.epochs"),
-            *span(1, 5000, defaults.epochs, limits.epochs),
-            defaults.epochs,
-            help=text("train.epochs_help"),
-        )
-        lr = third.select_slider(
-            text("train.lr"),
-            with_value(LEARNING_RATES, defaults.lr),
-            defaults.lr,
-            help=text("train.lr_help"),
-        )
-        patience = third.number_input(
-            text("train.patience"),
-            *span(0, 1000, defaults.patience, limits.patience),
-            defaults.patience,
-            help=text("train.patience_help"),
-        )
-        dropout = third.slider(
-            text("train.dropout"),
-            *span(0.0, 0.5, float(defaults.dropout)),
-            float(defaults.dropout),
-            0.05,
-            help=text("train.dropout_help"),
-        )
-        with st.expander(text("train.advanced")):
-            a, b, c = st.columns(3)
-            batch_size = a.select_slider(
-                text("train.batch_size"),
-                within(with_value(BATCH_SIZES, defaults.batch_size), limits.batch_size),
-                defaults.batch_size,
-                help=text("train.batch_size_help"),
-            )
-            scaler = a.selectbox(
-                text("train.scaler"),
-                SCALERS,
-                SCALERS.index(defaults.scaler),
-                help=text("train.scaler_help"),
-            )
-            epoch_windows = a.number_input(
-                text("train.epoch_windows"),
-                0,
-                limits.epoch_windows,
-                min(defaults.epoch_windows, limits.epoch_windows),
-                step=256,
-                help=text("train.epoch_windows_help"),
-            )
-            pool = a.number_input(
-                text("train.pool"),
-                *span(0, MAX_POOL, defaults.pool, limits.pool),
-                defaults.pool,
-                help=text("train.pool_help"),
-            )
-            loss = a.selectbox(
-                text("train.loss"),
-                LOSSES,
-                LOSSES.index(defaults.loss),
-                format_func=str.upper,
-                help=text("train.loss_help"),
-            )
-            val_share = b.slider(
-                text("train.val_share"),
-                *span(0.05, 0.4, float(defaults.val_share)),
-                float(defaults.val_share),
-                0.05,
-                help=text("train.val_share_help"),
-            )
-            test_share = b.slider(
-                text("train.test_share"),
-                *span(0.05, 0.4, float(defaults.test_share)),
-                float(defaults.test_share),
-                0.05,
-                help=text("train.test_share_help"),
-            )
-            seed = c.number_input(
-                text("train.seed"),
-                *span(0, 2**31 - 1, defaults.seed),
-                defaults.seed,
-                help=text("train.seed_help"),
-            )
-            device = c.selectbox(
-                text("train.device"),
-                DEVICES,
-                DEVICES.index(defaults.device),
-                help=text("train.device_help"),
-            )
-            members = c.slider(
-                text("train.members"),
-                *span(1, 7, defaults.members, limits.members),
-                defaults.members,
-                help=text("train.members_help"),
-            )
-            window_scale = b.checkbox(
-                text("train.window_scale"),
-                defaults.window_scale,
-                help=text("train.window_scale_help"),
-            )
-            linear = b.checkbox(
-                text("train.linear"), defaults.linear, help=text("train.linear_help")
-            )
-        covariates = extra and st.multiselect(
-            text("train.covariates"),
-            extra,
-            default=[name for name in defaults.covariates if name in extra] if start else extra,
-            help=text("train.covariates_help"),
-        )
-        submitted = st.form_submit_button(text("train.start"), type="primary", key="train-start")
-    if not submitted:
-        return None
-    chosen = defaults.with_changes(
-        cell=cell,
-        hidden_size=hidden_size,
-        num_layers=num_layers,
-        window=window,
-        horizon=horizon,
-        epochs=int(epochs),
-        lr=lr,
-        patience=int(patience),
-        dropout=dropout,
-        batch_size=batch_size,
-        scaler=scaler,
-        val_share=val_share,
-        test_share=test_share,
-        seed=int(seed),
-        device=device,
-        covariates=tuple(covariates),
-        members=members,
-        epoch_windows=int(epoch_windows),
-        pool=int(pool),
-        loss=loss,
-        window_scale=window_scale,
-        linear=linear,
-        residual=(
-            defaults.residual
-            if defaults.residual != "seasonal" or 1 < defaults.season_length <= window
-            else "last"
-        ),
-    )
-    check_config(chosen, limits)
-    return chosen
+    if widget.kind == "select_slider":
+        options = within(with_value(list(widget.options), value), limit)
+        return kind(where.select_slider(label, options, value, help=help_text))
+    low, high = span(kind(low), kind(max(high, low)), value, limit)
+    step = None if widget.step is None else kind(widget.step)
+    draw = where.slider if widget.kind == "slider" else where.number_input
+    return kind(draw(label, low, high, value, step, help=help_text))
 
 
 def with_value(choices: list, value: object) -> list:
@@ -275,18 +184,18 @@ def cleaning_choices(
                 text("clean.group"),
                 groups,
                 help=text("clean.group_help"),
-                key=remembered(f"clean.group.{name}", ALL_GROUPS),
+                key=remembered(state.cleaning_key("group", name), ALL_GROUPS),
             )
-            remember(f"clean.group.{name}")
+            remember(state.cleaning_key("group", name))
             options |= {"group_col": group_col, "group": None if group == ALL_GROUPS else group}
             if group == ALL_GROUPS:
                 options["aggregate"] = left.radio(
                     text("clean.aggregate"),
                     AGGREGATE_CHOICES,
                     horizontal=True,
-                    key=remembered(f"clean.aggregate.{name}", "sum"),
+                    key=remembered(state.cleaning_key("aggregate", name), "sum"),
                 )
-                remember(f"clean.aggregate.{name}")
+                remember(state.cleaning_key("aggregate", name))
         if date_col is not None:
             order = left.radio(
                 text("clean.date_order"),
@@ -294,30 +203,30 @@ def cleaning_choices(
                 horizontal=True,
                 format_func=lambda o: text(f"clean.date_order.{o}"),
                 help=text("clean.date_order_help"),
-                key=remembered(f"clean.dayfirst.{name}", "auto"),
+                key=remembered(state.cleaning_key("dayfirst", name), "auto"),
             )
-            remember(f"clean.dayfirst.{name}")
+            remember(state.cleaning_key("dayfirst", name))
             options["dayfirst"] = None if order == "auto" else order == "day"
         options["duplicates"] = middle.selectbox(
             text("clean.duplicates"),
             DUPLICATE_CHOICES,
             help=text("clean.duplicates_help"),
             format_func=lambda c: text(f"clean.duplicates.{c}"),
-            key=remembered(f"clean.duplicates.{name}", "mean"),
+            key=remembered(state.cleaning_key("duplicates", name), "mean"),
         )
         options["gaps"] = middle.selectbox(
             text("clean.gaps"),
             GAP_CHOICES,
             help=text("clean.gaps_help"),
             format_func=lambda c: text(f"clean.gaps.{c}"),
-            key=remembered(f"clean.gaps.{name}", "interpolate"),
+            key=remembered(state.cleaning_key("gaps", name), "interpolate"),
         )
         resample = right.selectbox(
             text("clean.resample"),
             ["none", *RESAMPLE_TARGETS],
             help=text("clean.resample_help"),
             format_func=lambda f: text(f"clean.resample.{f}"),
-            key=remembered(f"clean.resample.{name}", "none"),
+            key=remembered(state.cleaning_key("resample", name), "none"),
         )
         options["resample"] = None if resample == "none" else resample
         if options["resample"]:
@@ -325,11 +234,11 @@ def cleaning_choices(
                 text("clean.resample_how"),
                 RESAMPLE_CHOICES,
                 horizontal=True,
-                key=remembered(f"clean.resample_how.{name}", "sum"),
+                key=remembered(state.cleaning_key("resample_how", name), "sum"),
             )
-            remember(f"clean.resample_how.{name}")
+            remember(state.cleaning_key("resample_how", name))
         for key in ("duplicates", "gaps", "resample"):
-            remember(f"clean.{key}.{name}")
+            remember(state.cleaning_key(key, name))
     return CleaningOptions(**options)
 
 

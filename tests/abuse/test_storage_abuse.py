@@ -235,7 +235,7 @@ def test_a_search_over_the_limits_is_refused_naming_the_limit(space, settings, m
 
 
 def test_a_window_over_the_limit_is_refused():
-    limits = ServerLimits(window=40)
+    limits = ServerLimits(settings={**ServerLimits().settings, "window": 40})
     with pytest.raises(TuneError) as err:
         check_limits(SearchSpace(window=(10, 60)), TuneSettings(), BASE, len(SERIES), limits)
     assert str(err.value) == "window is 60; this server allows at most 40 (FORECAST_LAB_WINDOW)."

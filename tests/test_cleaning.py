@@ -1,4 +1,5 @@
-"""data.prepare: the user's choices for duplicates, gaps, resampling and groups; wide tables."""
+"""Cleaning the user's data as they choose: duplicate timestamps, gaps, resampling, groups of a
+long table; empty, renamed and wide columns (data.prepare with CleaningOptions)."""
 
 import time
 
