@@ -133,7 +133,7 @@ class SharedDemo:
             if limits is not None:
                 check_config(config, limits)
         except LimitError as err:
-            raise ShareError(f"This link asks for more than this server allows: {err}") from None
+            raise ShareError(too_much(err)) from None
         except ValueError as err:  # ConfigError, or a series too short for these settings
             raise ShareError(f"This link's training settings cannot be used: {err}") from None
         return config
@@ -211,7 +211,7 @@ def decode(
             check_settings(settings, limits)
         TrainConfig.from_dict(dict(settings))
     except LimitError as err:
-        raise ShareError(f"This link asks for more than this server allows: {err}") from None
+        raise ShareError(too_much(err)) from None
     except ConfigError as err:
         raise ShareError(f"This link's training settings cannot be used: {err}") from None
     return SharedDemo(source, settings, language, page)
@@ -236,6 +236,13 @@ def _source(params: dict[str, str]) -> DataSource | None:
         name.removeprefix(SIGNAL_PREFIX): _real(name, raw) for name, raw in signal_params.items()
     }
     return DataSource.synthetic(signal_key, length, seed, values, gaps)
+
+
+def too_much(err: LimitError) -> str:
+    return (
+        f"This link asks for more than this server allows: {err} Lower these settings in the "
+        "link, or ask the server's operator to raise the limits."
+    )
 
 
 def _setting(name: str, raw: str) -> Any:
