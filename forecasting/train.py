@@ -141,12 +141,19 @@ def _train_epochs(
     best_loss, best_state, progress_loss, progress_epoch = math.inf, None, math.inf, 0
     started = last_call = time.perf_counter()
     logged = 0
+    masks = randomness if draws_dropout(config) else None
     for epoch in range(1, config.epochs + 1):
-        with randomness.drawing() if draws_dropout(config) else contextlib.nullcontext():
-            train_loss = _train_epoch(
-                model, optimizer, frames, train_idx, config, generator, gradients
-            )
-        val_loss = _loss(model, frames, val_idx, config)
+        train_loss = _train_epoch(model, optimizer, frames, train_idx, config, generator,
+                                  gradients, masks, should_stop)  # fmt: skip
+        val_loss = (
+            None if train_loss is None else _loss(model, frames, val_idx, config, should_stop)
+        )
+        if train_loss is None or val_loss is None:  # stopped within the epoch
+            user_stopped = True
+            if not run.history:
+                raise TrainingError("Training was stopped in its first epoch: no model was kept.")
+            run.stop_kind, run.stop_reason = _stop_reason(run, config, True, progress_epoch)
+            break
         if not (math.isfinite(train_loss) and math.isfinite(val_loss)):
             raise _diverged(train_loss, epoch, config)
         run.history.append(
@@ -269,7 +276,11 @@ def _train_epoch(
     config: TrainConfig,
     generator: torch.Generator,
     scaler: torch.amp.GradScaler,
-) -> float:
+    masks: RunRandom | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> float | None:
+    """One pass over the training windows; None when `should_stop` turned true meanwhile
+    (checked before every batch). Dropout masks, when drawn, come from `masks`."""
     model.train()
     order = train_idx[
         torch.randperm(len(train_idx), generator=generator, device=generator.device).to(
@@ -281,10 +292,12 @@ def _train_epoch(
     params = [p for p in model.parameters() if p.requires_grad]
     total = torch.zeros((), device=frames.device)
     for start in range(0, len(order), config.batch_size):
+        if should_stop and should_stop():
+            return None
         batch = frames[order[start : start + config.batch_size]]  # (batch, features, window + h)
         inputs, targets = split_frames(batch, config.window)
         optimizer.zero_grad(set_to_none=True)
-        loss = _backward(model, inputs, targets, config, scaler)
+        loss = _backward(model, inputs, targets, config, scaler, masks)
         if config.grad_clip:
             scaler.unscale_(optimizer)
             clip_gradients(params, config.grad_clip)
@@ -320,8 +333,10 @@ def _backward(
     targets: torch.Tensor,
     config: TrainConfig,
     scaler: torch.amp.GradScaler,
+    masks: RunRandom | None = None,
 ) -> torch.Tensor:
     """Every member's gradients for one batch; returns the loss averaged over the members.
+    Dropout masks are drawn from `masks` (the run's own random numbers), forward pass only.
 
     Members are independent until the optimiser's step, so on CPU each one's forward and
     backward pass runs on a core of its own (models.parallel) when the pass is long enough to
@@ -331,7 +346,8 @@ def _backward(
     members = members_of(model)
 
     def one(member: RecurrentForecaster) -> torch.Tensor:
-        with mixed_precision(inputs.device, config):
+        drawing = masks.drawing() if masks else contextlib.nullcontext()
+        with drawing, mixed_precision(inputs.device, config):
             outputs = member(inputs)
         loss = LOSSES[config.loss](outputs.float(), targets)
         if len(members) > 1:
@@ -361,10 +377,19 @@ def _mixed_on(device: torch.device, config: TrainConfig) -> bool:
 
 
 @torch.no_grad()
-def _loss(model: nn.Module, frames: torch.Tensor, idx: torch.Tensor, config: TrainConfig) -> float:
+def _loss(
+    model: nn.Module,
+    frames: torch.Tensor,
+    idx: torch.Tensor,
+    config: TrainConfig,
+    should_stop: Callable[[], bool] | None = None,
+) -> float | None:
+    """The mean loss over the frames `idx`; None when `should_stop` turned true meanwhile."""
     model.eval()
     total = torch.zeros((), device=frames.device)
     for start in range(0, len(idx), EVAL_BATCH):
+        if should_stop and should_stop():
+            return None
         batch = frames[idx[start : start + EVAL_BATCH]]
         inputs, targets = split_frames(batch, config.window)
         total += LOSSES[config.loss](model(inputs), targets, reduction="sum") / targets.shape[1]

@@ -286,8 +286,9 @@ def run_search(
         try:
             run = fit(series, config, should_stop=watch, history=history)
         except TrainingError as err:  # diverged: a bad corner of the space, not a broken search
-            trial.set_user_attr("error", str(err))
-            raise optuna.TrialPruned(str(err)) from None
+            if not watch.stopped:
+                trial.set_user_attr("error", str(err))
+                raise optuna.TrialPruned(str(err)) from None
         if watch.stopped:
             study.stop()
             raise optuna.TrialPruned("stopped by the user")
@@ -435,7 +436,8 @@ class TrialSeededSampler(optuna.samplers.BaseSampler):
 
 
 class _EpochWatch:
-    """fit()'s should_stop, heard after every epoch: reports the validation loss to the pruner."""
+    """fit()'s should_stop, asked before every batch: reports each new epoch's validation loss
+    to the pruner once, and passes a stop on at once."""
 
     def __init__(
         self,
@@ -446,17 +448,21 @@ class _EpochWatch:
     ) -> None:
         self.trial, self.history, self.stop, self.on_epoch = trial, history, stop, on_epoch
         self.stopped = False
+        self.heard = 0  # epochs reported so far
 
     def __call__(self) -> bool:
+        if self.stop():
+            self.stopped = True
+            return True
+        if len(self.history) == self.heard:
+            return False
+        self.heard = len(self.history)
         log = self.history[-1]
         self.trial.report(log.val_loss, log.epoch)
         if self.on_epoch:
             self.on_epoch(
                 TrialRow(self.trial.number, "RUNNING", None, self.trial.params, None), log
             )
-        if self.stop():
-            self.stopped = True
-            return True
         if self.trial.should_prune():
             raise optuna.TrialPruned(f"pruned after epoch {log.epoch}")
         return False

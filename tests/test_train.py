@@ -85,18 +85,27 @@ def _validation_loss(run, series):
     return train.validation_loss(run, series)
 
 
-def test_should_stop_ends_after_the_current_epoch_and_keeps_the_best(sine_series):
-    calls = []
+def test_should_stop_ends_within_the_epoch_under_way_and_keeps_the_best(sine_series):
+    history: list = []
+    checks = []
 
-    def stop_after_three():
-        calls.append(1)
-        return len(calls) >= 3
+    def stop_after_three_epochs() -> bool:
+        checks.append(len(history))
+        return len(history) >= 3
 
-    run = fit(sine_series, TINY.with_changes(epochs=50), should_stop=stop_after_three)
+    config = TINY.with_changes(epochs=50)
+    run = fit(sine_series, config, should_stop=stop_after_three_epochs, history=history)
     assert len(run.history) == 3
+    assert checks.count(3) == 1, "the fourth epoch ends at its first batch"
+    assert checks.count(1) > 1, "asked before every batch, not once an epoch"
     assert run.stop_kind == "user" and run.stop_reason.startswith("stopped by you after epoch 3")
     best = min(log.val_loss for log in run.history)
     assert _validation_loss(run, sine_series) == pytest.approx(best, rel=1e-5)
+
+
+def test_a_stop_in_the_first_epoch_says_no_model_was_kept(sine_series):
+    with pytest.raises(TrainingError, match="stopped in its first epoch"):
+        fit(sine_series, TINY, should_stop=lambda: True)
 
 
 def test_on_epoch_is_throttled_but_always_hears_the_last_epoch(sine_series, monkeypatch):
@@ -210,8 +219,8 @@ def test_sampled_epochs_also_bound_the_validation_pass(sine_series, monkeypatch)
     monkeypatch.setattr(
         train,
         "_loss",
-        lambda model, frames, idx, config: (
-            sizes.append(len(idx)) or original(model, frames, idx, config)
+        lambda model, frames, idx, config, *stop: (
+            sizes.append(len(idx)) or original(model, frames, idx, config, *stop)
         ),
     )
     fit(sine_series, TINY.with_changes(epochs=1, members=1))
