@@ -20,8 +20,7 @@ if state.get_job() is None:
     except ValueError as err:
         st.error(str(err))
         config = None
-    if config is not None:
-        state.set_job(TrainingJob(series, config, dataset.name).start())
+    if config is not None and state.start_job(TrainingJob(series, config, dataset.name)):
         st.rerun()
 else:
     train_view.live_progress()

@@ -196,10 +196,14 @@ class Background:
         self._thread = threading.Thread(target=run, name=name, daemon=True)
         self._thread.start()
 
+    def trained_configs(self) -> tuple:
+        """The TrainConfigs this job trains, for checking against a server's limits."""
+        return ()
+
     def stop(self, cause: str = USER) -> None:
-        """Ask the work to end at its next check (after an epoch, or a trial), keeping what it
-        finished; `cause` says who asked."""
-        if not self._stop.is_set():
+        """Ask the work to end at its next check (before a batch), keeping what it finished;
+        `cause` says who asked first."""
+        if not self.stop_cause:
             self.stop_cause = cause
         self._stop.set()
 

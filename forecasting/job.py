@@ -32,6 +32,9 @@ class TrainingJob(Background):
     error: str | None = None
     started: float = field(default_factory=time.perf_counter)
 
+    def trained_configs(self) -> tuple[TrainConfig, ...]:
+        return (self.config,)
+
     def start(self) -> TrainingJob:
         self._launch(self.train, "forecast-lab-training")
         return self
@@ -88,6 +91,9 @@ class BatchJob(Background):
             for config in self.configs
         ]
 
+    def trained_configs(self) -> tuple[TrainConfig, ...]:
+        return tuple(self.configs)
+
     def start(self) -> BatchJob:
         self._launch(self._work, "forecast-lab-batch")
         return self
@@ -138,6 +144,9 @@ class BacktestJob(Background):
     done_folds: int = 0
     result: Backtest | None = None
     error: str | None = None
+
+    def trained_configs(self) -> tuple[TrainConfig, ...]:
+        return (self.config,)
 
     def start(self) -> BacktestJob:
         self._launch(self._work, "forecast-lab-backtest")

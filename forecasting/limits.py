@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from forecasting.config import ConfigError, TrainConfig, declared
+from forecasting.config import ConfigError, TrainConfig, declared, training_windows
 
 PREFIX = "FORECAST_LAB_"
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,9 +129,18 @@ def estimated_parameters(config: TrainConfig) -> int:
         return count_parameters(build_model(config))
 
 
-def check_config(config: TrainConfig, limits: ServerLimits) -> None:
-    """LimitError when `config` asks for more than this server allows a visitor."""
+def check_config(config: TrainConfig, limits: ServerLimits, n_points: int | None = None) -> None:
+    """LimitError when `config` asks for more than this server allows a visitor; with the
+    series' length, its epochs may not draw more windows than the limit either."""
     check_settings(config.to_dict(), limits)
+    if n_points is not None and not config.epoch_windows:
+        drawn, most = training_windows(n_points, config), limits.most("epoch_windows")
+        if drawn > most:
+            raise LimitError(
+                f"Every epoch would train on all {drawn:,} windows of this series; this server "
+                f"draws at most {most:,} an epoch ({env_name('epoch_windows')}). Set the "
+                f"windows per epoch to {most:,} or fewer."
+            )
     parameters = estimated_parameters(config)
     if parameters > limits.parameters:
         raise LimitError(

@@ -131,7 +131,7 @@ class SharedDemo:
         try:
             config = auto_config(n_points, **{"season_length": season, **self.settings})
             if limits is not None:
-                check_config(config, limits)
+                check_config(config, limits, n_points)
         except LimitError as err:
             raise ShareError(too_much(err)) from None
         except ValueError as err:  # ConfigError, or a series too short for these settings

@@ -145,13 +145,11 @@ def _train_epochs(
     for epoch in range(1, config.epochs + 1):
         train_loss = _train_epoch(model, optimizer, frames, train_idx, config, generator,
                                   gradients, masks, should_stop)  # fmt: skip
-        val_loss = (
-            None if train_loss is None else _loss(model, frames, val_idx, config, should_stop)
-        )
-        if train_loss is None or val_loss is None:  # stopped within the epoch
+        cut = bool(should_stop and should_stop())  # within this epoch
+        watch = should_stop if run.history and not cut else None
+        val_loss = None if cut and run.history else _loss(model, frames, val_idx, config, watch)
+        if val_loss is None:  # stopped within the epoch: the epochs before it stand
             user_stopped = True
-            if not run.history:
-                raise TrainingError("Training was stopped in its first epoch: no model was kept.")
             run.stop_kind, run.stop_reason = _stop_reason(run, config, True, progress_epoch)
             break
         if not (math.isfinite(train_loss) and math.isfinite(val_loss)):
@@ -278,9 +276,10 @@ def _train_epoch(
     scaler: torch.amp.GradScaler,
     masks: RunRandom | None = None,
     should_stop: Callable[[], bool] | None = None,
-) -> float | None:
-    """One pass over the training windows; None when `should_stop` turned true meanwhile
-    (checked before every batch). Dropout masks, when drawn, come from `masks`."""
+) -> float:
+    """One pass over the training windows, cut short when `should_stop` turns true (asked
+    before every batch but the first); the mean loss of the windows trained on. Dropout masks,
+    when drawn, come from `masks`."""
     model.train()
     order = train_idx[
         torch.randperm(len(train_idx), generator=generator, device=generator.device).to(
@@ -292,8 +291,9 @@ def _train_epoch(
     params = [p for p in model.parameters() if p.requires_grad]
     total = torch.zeros((), device=frames.device)
     for start in range(0, len(order), config.batch_size):
-        if should_stop and should_stop():
-            return None
+        if start and should_stop and should_stop():
+            order = order[:start]  # the windows trained on before the stop
+            break
         batch = frames[order[start : start + config.batch_size]]  # (batch, features, window + h)
         inputs, targets = split_frames(batch, config.window)
         optimizer.zero_grad(set_to_none=True)

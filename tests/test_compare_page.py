@@ -109,7 +109,7 @@ def test_the_trio_button_trains_lstm_gru_and_rnn_and_shows_the_lesson_table():
 def test_stop_ends_the_current_run_of_the_trio_and_skips_the_rest(monkeypatch):
     from ui import trio
 
-    endless = TrainConfig(window=12, horizon=6, hidden_size=4, members=1, epochs=100_000)
+    endless = TrainConfig(window=12, horizon=6, hidden_size=4, members=1, epochs=5000)
     monkeypatch.setattr(trio, "trio_base", lambda series, current: endless.with_changes(patience=0))
     app = start("data")
     app.switch_page("app_pages/compare.py").run()

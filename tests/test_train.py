@@ -1,3 +1,4 @@
+import math
 import subprocess
 import sys
 
@@ -103,9 +104,17 @@ def test_should_stop_ends_within_the_epoch_under_way_and_keeps_the_best(sine_ser
     assert _validation_loss(run, sine_series) == pytest.approx(best, rel=1e-5)
 
 
-def test_a_stop_in_the_first_epoch_says_no_model_was_kept(sine_series):
-    with pytest.raises(TrainingError, match="stopped in its first epoch"):
-        fit(sine_series, TINY, should_stop=lambda: True)
+def test_a_stop_in_the_first_epoch_keeps_the_model_of_its_first_batch(sine_series):
+    batches = []
+
+    def stop_at_once() -> bool:
+        batches.append(1)
+        return True
+
+    run = fit(sine_series, TINY.with_changes(epochs=50, batch_size=4), should_stop=stop_at_once)
+    assert len(run.history) == 1 and run.stop_kind == "user"
+    assert len(batches) == 3, "before the second batch (never run), then twice as it ends"
+    assert math.isfinite(run.history[0].train_loss) and math.isfinite(run.history[0].val_loss)
 
 
 def test_on_epoch_is_throttled_but_always_hears_the_last_epoch(sine_series, monkeypatch):

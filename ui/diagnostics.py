@@ -40,8 +40,10 @@ def backtest_section(summary: RunSummary, levels: Sequence[float]) -> None:
     if result is None and job is None:
         if not right.button(text("backtest.run"), key=f"backtest-run-{summary.name}"):
             return
-        job = BacktestJob(summary.series, summary.run.config, folds, tuple(levels)).start()
-        state.set_backtest_job(summary.name, folds, levels, job)
+        job = BacktestJob(summary.series, summary.run.config, folds, tuple(levels))
+        if not state.allowed(job):
+            return
+        state.set_backtest_job(summary.name, folds, levels, job.start())
     if result is None:
         backtest_progress(summary.name, folds, levels)
         return

@@ -11,9 +11,9 @@ from forecasting.job import BatchJob, TrainingJob
 from forecasting.lessons import LESSONS, Lesson
 from forecasting.share import DataSource
 from forecasting.summary import summarize
-from forecasting.train import fit
 from ui import share, state
 from ui.state import text
+from ui.text import plain
 
 INSIDE_SAMPLE = "airline"
 INSIDE_HIDDEN = 16
@@ -28,7 +28,8 @@ def start(chosen: Lesson) -> None:
         job = TrainingJob(series, configs[0], dataset.name)
     else:
         job = BatchJob(series, configs, dataset.name)
-    state.set_job(job.start())
+    if not state.start_job(job):
+        return
     state.set_lesson(chosen.key)
     st.switch_page(share.page_path(chosen.page))
 
@@ -36,9 +37,15 @@ def start(chosen: Lesson) -> None:
 def train_now(key: str, **settings: Any) -> None:
     """Make bundled sample `key` the data and train a run on it here and now (seconds)."""
     series, dataset = share.apply_source(DataSource.sample(key))
-    config = series_config(series, **settings)
-    name = state.next_run_name(config.cell)
-    state.add_run(summarize(fit(series, config), series, name, dataset.name))
+    job = TrainingJob(series, series_config(series, **settings), dataset.name)
+    if not state.allowed(job):
+        state.end_page()
+    job.start().wait()  # in the server's queue, and ended with this session like any job
+    if job.run is None:
+        st.error(text("train.failed", error=plain(job.error or "no model came back")))
+        state.end_page()
+    name = state.next_run_name(job.config.cell)
+    state.add_run(summarize(job.run, series, name, dataset.name))
 
 
 def look_inside() -> None:

@@ -87,7 +87,8 @@ def open_link() -> None:
     if config is not None:
         state.set_form_start(series, config)
     if demo.trains:
-        state.set_job(TrainingJob(series, config, dataset.name).start())
+        if not state.start_job(TrainingJob(series, config, dataset.name)):
+            return
         state.set_link_page(demo.opens, len(state.runs()))
         state.set_notice("info", text("share.training"))
         st.switch_page(page_path("train"))

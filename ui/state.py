@@ -12,8 +12,9 @@ from data.series import Series
 from forecasting import job as job_outcomes
 from forecasting.background import Background
 from forecasting.backtest import Backtest
-from forecasting.config import TrainConfig
+from forecasting.config import ConfigError, TrainConfig
 from forecasting.job import BacktestJob, BatchJob, TrainingJob
+from forecasting.limits import check_config, server_limits
 from forecasting.share import DataSource
 from forecasting.summary import RunSummary, summarize
 from forecasting.train import Run
@@ -152,6 +153,26 @@ def get_job() -> TrainingJob | BatchJob | None:
 
 def set_job(job: TrainingJob | BatchJob | None) -> None:
     st.session_state[JOB] = job
+
+
+def allowed(job: Background) -> bool:
+    """Whether everything `job` would train is within this server's limits; says why not."""
+    limits = server_limits()
+    try:
+        for config in job.trained_configs():
+            check_config(config, limits, len(job.series))
+    except ConfigError as err:
+        st.error(plain(err))
+        return False
+    return True
+
+
+def start_job(job: TrainingJob | BatchJob) -> bool:
+    """Start `job` as this session's training, once it is within this server's limits."""
+    if not allowed(job):
+        return False
+    set_job(job.start())
+    return True
 
 
 def next_run_name(cell: str) -> str:

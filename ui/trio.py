@@ -21,5 +21,6 @@ def start_trio(
     training is left alone and its progress shown instead."""
     if state.get_job() is None:
         base = base_config or trio_base(series, state.current_run())
-        state.set_job(BatchJob(series, trio_configs(base), dataset.name).start())
+        if not state.start_job(BatchJob(series, trio_configs(base), dataset.name)):
+            return
     st.switch_page(COMPARE_PAGE)

@@ -184,7 +184,8 @@ def best_trial(
         key="tune-train",
     ):
         state.set_form_start(series, trial)
-        state.set_job(TrainingJob(series, trial, dataset_name).start())
+        if not state.start_job(TrainingJob(series, trial, dataset_name)):
+            return
         state.set_link_page("forecast", len(state.runs()))
         state.set_notice("info", text("tune.training_best", name=plain(name)))
         st.switch_page("app_pages/train.py")

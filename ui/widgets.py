@@ -88,7 +88,7 @@ def config_form(series: Series) -> TrainConfig | None:
     seasonal = 1 < defaults.season_length <= chosen["window"]
     residual = "last" if defaults.residual == "seasonal" and not seasonal else defaults.residual
     config = defaults.with_changes(**chosen, covariates=tuple(covariates), residual=residual)
-    check_config(config, limits)
+    check_config(config, limits, len(series))
     return config
 
 
