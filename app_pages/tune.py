@@ -2,12 +2,19 @@
 
 import streamlit as st
 
-from forecasting.tune import stored_base
 from ui import state
 from ui.state import text
 from ui.text import plain
 from ui.tune_form import tune_form
-from ui.tune_view import failure, fresh_base, live_search, results, saved_study, start
+from ui.tune_view import (
+    continued_base,
+    failure,
+    fresh_base,
+    live_search,
+    results,
+    saved_study,
+    start,
+)
 
 series = state.require_series()
 dataset = state.get_dataset()
@@ -19,7 +26,7 @@ form = tune_form(series, base, dataset.name)
 job = state.get_tune_job()
 running = job is not None and not job.done
 study, may_continue = saved_study(form, series, running)
-base = (study and stored_base(study)) or base  # a study goes on with its own settings
+base = continued_base(study, base)
 if st.button(
     text("tune.start"), type="primary", help=text("tune.start_help"),
     disabled=running or not may_continue, key="tune-start",

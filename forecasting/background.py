@@ -49,6 +49,10 @@ class JobQueue:
             self._working.discard(id(job))
             self._turn.notify_all()
 
+    def waiting(self) -> int:
+        with self._turn:
+            return len(self._waiting)
+
     def ahead_of(self, job: object) -> int | None:
         """How many jobs wait before `job`; None when it is not waiting."""
         with self._turn:

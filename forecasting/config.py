@@ -28,7 +28,8 @@ class ConfigError(ValueError):
 class Widget:
     """How the Train form offers a setting: the widget, where it sits, and its range.
 
-    The range is widened to take a value a link or preset sets, never past the server's limit."""
+    A setting with a server limit reaches up to that limit (`high` is for the others); the
+    range is widened to take a value a link or preset sets, never past the limit."""
 
     kind: Literal["radio", "select_slider", "slider", "number", "select", "checkbox"]
     place: tuple[str, int, int]  # ("main" or "more", column, row)
@@ -124,7 +125,7 @@ class TrainConfig:
         low=0,
         high=100_000_000,
         limit=1_000_000,
-        widget=Widget("number", ("more", 0, 2), 0, 100_000_000, step=256),
+        widget=Widget("number", ("more", 0, 2), 0, step=256),
         flag="--epoch-windows",
         cli_help="training windows drawn per epoch; 0: all (default: 1024 on long series, else 0)",
     )
@@ -139,7 +140,7 @@ class TrainConfig:
         low=1,
         high=15,
         limit=7,
-        widget=Widget("slider", ("more", 2, 2), 1, 7),
+        widget=Widget("slider", ("more", 2, 2), 1),
         flag="--members",
         cli_help="networks in the median ensemble, 1 to 15 (default: 3)",
     )
@@ -148,7 +149,7 @@ class TrainConfig:
         low=0,
         high=10_000,
         limit=64,
-        widget=Widget("number", ("more", 0, 3), 0, 64),
+        widget=Widget("number", ("more", 0, 3), 0),
         flag="--pool",
         cli_help="steps averaged into one recurrent input; 1: every step; 0: automatic, the LSTM "
         "reads at most 48 steps, the GRU and RNN every step (default: 0)",
@@ -158,7 +159,7 @@ class TrainConfig:
         low=2,
         high=10_000,
         limit=512,
-        widget=Widget("slider", ("main", 1, 0), MIN_WINDOW, 512),
+        widget=Widget("slider", ("main", 1, 0), MIN_WINDOW),
         flag="--window",
         cli_help="past steps the model reads (default: about 2.5 seasons)",
         search=Search("window", (0, 0)),  # (0, 0): from half to twice the automatic window
@@ -168,7 +169,7 @@ class TrainConfig:
         low=1,
         high=10_000,
         limit=512,
-        widget=Widget("slider", ("main", 1, 1), 1, 512),
+        widget=Widget("slider", ("main", 1, 1), 1),
         flag="--horizon",
         cli_help="steps to forecast (default: one season, or 12)",
     )
@@ -194,7 +195,7 @@ class TrainConfig:
         low=1,
         high=16,
         limit=4,
-        widget=Widget("slider", ("main", 0, 2), 1, 4),
+        widget=Widget("slider", ("main", 0, 2), 1),
         flag="--num-layers",
         cli_help="stacked recurrent layers (default: 1)",
         search=Search("layers", (1, 2), low=1, high=4),
@@ -213,7 +214,7 @@ class TrainConfig:
         low=1,
         high=100_000,
         limit=5000,
-        widget=Widget("number", ("main", 1, 2), 1, 5000),
+        widget=Widget("number", ("main", 1, 2), 1),
         flag="--epochs",
         cli_help="maximum passes over the training data (default: 200)",
     )
@@ -241,7 +242,7 @@ class TrainConfig:
         low=0,
         high=100_000,
         limit=1000,
-        widget=Widget("number", ("main", 2, 1), 0, 1000),
+        widget=Widget("number", ("main", 2, 1), 0),
         flag="--patience",
         cli_help="epochs without a 0.5%% improvement before stopping (default: 20, 10 on long "
         "series); 0: never",

@@ -49,6 +49,7 @@ class ServerLimits:
     tune_trials: int = 200  # trials in one search
     job_seconds: int = 1800  # wall-clock budget of one training, batch, backtest or search
     jobs: int = field(default_factory=_cores)  # jobs running at once; the rest wait in a queue
+    queued_jobs: int = 60  # jobs waiting at once; past that a new one is refused
     upload_bytes: int = 50 * MIB  # an uploaded table
     spreadsheet_cells: int = 2_000_000  # cells read from an .xlsx
     checkpoint_bytes: int = 64 * MIB  # an uploaded checkpoint

@@ -17,6 +17,7 @@ from data.windows import Scaler, scaler_from_dict, scaler_to_dict, split
 from forecasting.config import ConfigError, TrainConfig
 from forecasting.device import choose_device, device_name
 from forecasting.limits import ServerLimits, check_config
+from forecasting.randomness import RunRandom
 from forecasting.train import EpochLog, Run, build_model, model_inputs
 from models import checkpoint
 from models.checkpoint import MIB, RESAVE, Checkpoint, CheckpointError
@@ -101,7 +102,8 @@ def open_run(
     covariate_scaler = _checked_covariate_scaler(examined.meta.get("covariate_scaler"), config)
     state = examined.weights()
     _check_finite(state)
-    model = build_model(config.with_changes(device="cpu"))
+    with RunRandom(config.seed).drawing():  # its weights are replaced: no other run's draws
+        model = build_model(config.with_changes(device="cpu"))
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as err:

@@ -10,7 +10,7 @@ import streamlit as st
 
 from data.series import Series
 from forecasting import job as job_outcomes
-from forecasting.background import Background
+from forecasting.background import Background, server_jobs
 from forecasting.backtest import Backtest
 from forecasting.config import ConfigError, TrainConfig
 from forecasting.job import BacktestJob, BatchJob, TrainingJob
@@ -158,6 +158,9 @@ def set_job(job: TrainingJob | BatchJob | None) -> None:
 def allowed(job: Background) -> bool:
     """Whether everything `job` would train is within this server's limits; says why not."""
     limits = server_limits()
+    if server_jobs()[0].waiting() >= limits.queued_jobs:
+        st.error(text("jobs.queue_full", waiting=limits.queued_jobs))
+        return False
     try:
         for config in job.trained_configs():
             check_config(config, limits, len(job.series))

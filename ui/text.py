@@ -181,6 +181,7 @@ TEXT: dict[str, dict[str, str]] = {
         "train.waiting": "Waiting for a free slot on this server: {ahead} ahead of you.",
         "train.waiting_next": "Waiting for a free slot on this server: you are next.",
         "train.stopped_waiting": "Stopped before training began: nothing was trained.",
+        "jobs.queue_full": "This server is busy: {waiting} jobs are already waiting. Try again in a few minutes.",
         "train.failed": "Training failed: {error}",
         "train.history": "Runs in this session",
         "train.to_forecast": "See the forecast",

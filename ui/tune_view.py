@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from data.series import Series
-from forecasting.config import TrainConfig, series_config
+from forecasting.config import ConfigError, TrainConfig, series_config
 from forecasting.job import TrainingJob
 from forecasting.limits import server_limits
 from forecasting.tune import (
@@ -22,6 +22,7 @@ from forecasting.tune import (
     check_limits,
     check_same_data,
     figures,
+    stored_base,
     trial_rows,
 )
 from forecasting.tune_defaults import find_visitor_study
@@ -69,6 +70,16 @@ def saved_study(form: TuneForm, series: Series, running: bool) -> tuple[optuna.S
     return study, True
 
 
+def continued_base(study: optuna.Study | None, base: TrainConfig) -> TrainConfig:
+    """The settings a study goes on with (its own), else `base`; a study whose settings cannot
+    be read ends the page, saying why."""
+    try:
+        return (study and stored_base(study)) or base
+    except ConfigError as err:
+        st.error(plain(err))
+        state.end_page()
+
+
 def start(series: Series, base: TrainConfig, form: TuneForm, dataset_name: str) -> None:
     """Start the search in the background, within this server's limits; the page then follows
     it live."""
@@ -81,6 +92,8 @@ def start(series: Series, base: TrainConfig, form: TuneForm, dataset_name: str) 
         return
     job = TuneJob(series, base, space, settings, form.study_name, form.storage, dataset_name,
                   data_dir=limits.data_dir)  # fmt: skip
+    if not state.allowed(job):
+        return
     state.set_tune_job(job.start())
     st.rerun()
 
@@ -131,7 +144,7 @@ def results(study: optuna.Study, form: TuneForm, series: Series, dataset_name: s
     try:
         configs = best_trial_config(study), best_config(study)
         best_trial(rows, configs, form.study_name, series, dataset_name)
-    except TuneError as err:
+    except (TuneError, ConfigError) as err:  # ConfigError: a study written by other hands
         st.info(str(err))
     st.subheader(text("tune.trials_title"))
     trials_table(rows, key="tune-table")

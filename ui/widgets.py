@@ -52,8 +52,8 @@ def config_form(series: Series) -> TrainConfig | None:
     # fresh defaults for new data or new starting settings, kept values for the same ones
     key = series.fingerprint() + ("" if start is None else f"-{settings_token(start)}")
     ranges = {  # the longest window and horizon this series leaves room for
-        "window": (MIN_WINDOW, min(512, len(series) // 2)),
-        "horizon": (1, min(512, len(series) // 4)),
+        "window": (MIN_WINDOW, len(series) // 2),
+        "horizon": (1, len(series) // 4),
     }
     form_captions(series, defaults)
     with st.form(f"train-form-{key}", border=True):
@@ -134,9 +134,16 @@ def offer(
             label, options, options.index(value), format_func=format_func, help=help_text
         )
     if widget.kind == "select_slider":
-        options = within(with_value(list(widget.options), value), limit)
-        return kind(where.select_slider(label, options, value, help=help_text))
-    low, high = span(kind(low), kind(max(high, low)), value, limit)
+        reach = [limit] if math.isfinite(limit) else []  # a raised limit is offered too
+        options = within(with_value([*widget.options, *reach], value), limit)
+        if len(options) > 1:
+            return kind(where.select_slider(label, options, value, help=help_text))
+        low = high = value
+    else:
+        top = high if high is not None else limit  # a limited setting reaches its limit
+        low, high = span(kind(low), kind(max(top, low)), value, limit)
+    if low >= high:  # one value left (a server limit at the setting's lowest): shown, fixed
+        return kind(where.number_input(label, value=value, disabled=True, help=help_text))
     step = None if widget.step is None else kind(widget.step)
     draw = where.slider if widget.kind == "slider" else where.number_input
     return kind(draw(label, low, high, value, step, help=help_text))

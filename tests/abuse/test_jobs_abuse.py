@@ -203,3 +203,31 @@ def test_a_search_over_the_time_budget_stops_after_its_trial_under_way(
         assert time.monotonic() - started < 30
     assert job.wait(60) and job.stop_cause == BUDGET and job.error is None
     assert 0 < job.finished < settings.trials
+
+
+def test_a_full_queue_refuses_a_new_job_with_a_message(fresh_jobs, limits_env):
+    limits_env(JOBS="1", QUEUED_JOBS="1")
+    running, waiting = Held().start(), Held().start()
+    assert running.began.wait(5)
+    app = AppTest.from_file("../../app.py", default_timeout=60)
+    app.query_params = {"sample": "airline", "page": "train"}
+    app.run()
+    app.button(key="train-start").click().run()
+    assert not app.exception
+    assert "This server is busy: 1 jobs are already waiting" in app.error[0].value
+    assert app.session_state[state.JOB] is None if state.JOB in app.session_state else True
+    running.release.set()
+    waiting.release.set()
+    assert running.wait(5) and waiting.wait(5)
+
+
+def test_a_batch_stopped_by_the_sweep_keeps_the_cause(fresh_jobs, sine_series):
+    from forecasting.job import BatchJob
+
+    batch = BatchJob(sine_series, [FOREVER, FOREVER.with_changes(cell="gru")]).start()
+    while not batch.jobs[0].history:
+        time.sleep(0.05)
+    batch.stop(BUDGET)
+    assert batch.wait(30)
+    assert batch.stop_cause == BUDGET and all(job.stop_cause == BUDGET for job in batch.jobs)
+    assert batch.jobs[0].run.stop_kind == BUDGET

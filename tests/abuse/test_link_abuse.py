@@ -143,3 +143,26 @@ def test_every_server_limit_is_documented_in_the_readme():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     missing = [env_name(name) for name in limit_names() if env_name(name) not in readme]
     assert not missing, f"README.md does not document {missing}"
+
+
+def test_a_limit_at_a_settings_lowest_shows_it_fixed_and_the_form_still_trains(limits_env):
+    limits_env(MEMBERS="1", NUM_LAYERS="1", HIDDEN_SIZE="4")
+    app = opened({"sample": "airline", "page": "train"})
+    assert not app.exception
+    fixed = {box.label: box for box in app.number_input if box.disabled}
+    assert {"Networks in the ensemble", "Layers", "Hidden size"} <= set(fixed)
+    assert fixed["Layers"].value == 1
+    app.button(key="train-start").click().run()
+    job = app.session_state[state.JOB]
+    job.stop()
+    assert job.wait(60)
+    assert (job.config.members, job.config.num_layers, job.config.hidden_size) == (1, 1, 4)
+
+
+def test_raising_a_limit_widens_the_train_form(limits_env):
+    limits_env(EPOCHS="20000", HIDDEN_SIZE="512", MEMBERS="9")
+    app = opened({"sample": "airline", "page": "train"})
+    epochs = next(box for box in app.number_input if box.label == "Epochs")
+    hidden = next(s for s in app.select_slider if s.label == "Hidden size")
+    members = next(s for s in app.slider if s.label == "Networks in the ensemble")
+    assert (epochs.max, hidden.options[-1], members.max) == (20000, "512", 9)

@@ -155,6 +155,7 @@ TEXT: dict[str, str] = {
     "train.waiting": "Esperant un lloc lliure en aquest servidor: {ahead} per davant teu.",
     "train.waiting_next": "Esperant un lloc lliure en aquest servidor: ets el següent.",
     "train.stopped_waiting": "Aturat abans de començar a entrenar: no s'ha entrenat res.",
+    "jobs.queue_full": "Aquest servidor està ocupat: ja hi ha {waiting} feines esperant. Torna-ho a provar d'aquí a uns minuts.",
     "train.failed": "L'entrenament ha fallat: {error}",
     "train.history": "Execucions d'aquesta sessió",
     "train.to_forecast": "Veure la previsió",

@@ -155,6 +155,7 @@ TEXT: dict[str, str] = {
     "train.waiting": "Esperando un hueco libre en este servidor: {ahead} por delante de ti.",
     "train.waiting_next": "Esperando un hueco libre en este servidor: eres el siguiente.",
     "train.stopped_waiting": "Detenido antes de empezar a entrenar: no se ha entrenado nada.",
+    "jobs.queue_full": "Este servidor está ocupado: ya hay {waiting} trabajos esperando. Vuelve a intentarlo en unos minutos.",
     "train.failed": "El entrenamiento ha fallado: {error}",
     "train.history": "Ejecuciones de esta sesión",
     "train.to_forecast": "Ver la previsión",
