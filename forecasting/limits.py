@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 
 from forecasting.config import ConfigError, TrainConfig, declared, training_windows
+from models.parallel import available_cores
 
 PREFIX = "FORECAST_LAB_"
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,10 +28,6 @@ MIB = 1024 * 1024
 
 class LimitError(ConfigError):
     """A setting, file or request beyond this server's limits; the message names the limit."""
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def declared_limits() -> dict[str, int]:
@@ -48,7 +45,9 @@ class ServerLimits:
     parameters: int = 16_000_000  # weights across the ensemble, estimated before allocating
     tune_trials: int = 200  # trials in one search
     job_seconds: int = 1800  # wall-clock budget of one training, batch, backtest or search
-    jobs: int = field(default_factory=_cores)  # jobs running at once; the rest wait in a queue
+    jobs: int = field(
+        default_factory=available_cores
+    )  # jobs running at once; the rest wait in a queue
     queued_jobs: int = 60  # jobs waiting at once; past that a new one is refused
     upload_bytes: int = 50 * MIB  # an uploaded table
     spreadsheet_cells: int = 2_000_000  # cells read from an .xlsx
@@ -72,6 +71,10 @@ class ServerLimits:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ServerLimits:
         """The defaults, with every FORECAST_LAB_<NAME> set in `environ` (os.environ)."""
         environ = os.environ if environ is None else environ
+        known = {env_name(name) for name in limit_names()}
+        unknown = sorted(name for name in environ if name.startswith(PREFIX) and name not in known)
+        if unknown:
+            raise LimitError(f"Unknown setting {unknown[0]}; the known ones: {sorted(known)}.")
         defaults = cls()
         given: dict[str, object] = {}
         settings = dict(defaults.settings)

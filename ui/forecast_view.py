@@ -10,7 +10,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from data.errors import DataError
 from data.export import safe_csv
-from forecasting.limits import server_limits
+from forecasting.limits import MIB, server_limits
 from forecasting.persist import apply_to, open_run, run_to_bytes
 from forecasting.predict import DEFAULT_LEVELS, check_levels, level_name
 from forecasting.summary import RunSummary, summarize
@@ -140,7 +140,12 @@ def downloads(summary: RunSummary, forecast_frame: pd.DataFrame) -> None:
 
 def apply_checkpoint() -> None:
     with st.expander(text("forecast.apply")):
-        upload = st.file_uploader(text("forecast.apply_upload"), type=["pt"], key="apply-upload")
+        upload = st.file_uploader(
+            text("forecast.apply_upload"),
+            type=["pt"],
+            key="apply-upload",
+            max_upload_size=-(-server_limits().checkpoint_bytes // MIB),  # MB, for the browser
+        )
         series, dataset = state.get_series(), state.get_dataset()
         if upload is None or series is None or not state.first_time(upload.file_id):
             return

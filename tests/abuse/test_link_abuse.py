@@ -166,3 +166,10 @@ def test_raising_a_limit_widens_the_train_form(limits_env):
     hidden = next(s for s in app.select_slider if s.label == "Hidden size")
     members = next(s for s in app.slider if s.label == "Networks in the ensemble")
     assert (epochs.max, hidden.options[-1], members.max) == (20000, "512", 9)
+
+
+def test_a_misspelt_limit_stops_the_server_naming_the_known_ones():
+    from forecasting.limits import LimitError
+
+    with pytest.raises(LimitError, match="Unknown setting FORECAST_LAB_EPOCH;"):
+        ServerLimits.from_env({"FORECAST_LAB_EPOCH": "10", "HOME": "/root"})
