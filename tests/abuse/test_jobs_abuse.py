@@ -231,3 +231,21 @@ def test_a_batch_stopped_by_the_sweep_keeps_the_cause(fresh_jobs, sine_series):
     assert batch.wait(30)
     assert batch.stop_cause == BUDGET and all(job.stop_cause == BUDGET for job in batch.jobs)
     assert batch.jobs[0].run.stop_kind == BUDGET
+
+
+def test_the_trio_refuses_cells_whose_networks_pass_the_weight_limit(monkeypatch, limits_env):
+    """The trio trains the base's settings with each cell; an RNN within the weight limit can
+    be an LSTM four times over it, and that is refused before anything trains."""
+    from forecasting.limits import estimated_parameters
+    from ui import trio
+
+    rnn = TrainConfig(cell="rnn", hidden_size=64, num_layers=2, members=1, epochs=5, window=12)
+    limits_env(PARAMETERS=str(estimated_parameters(rnn) * 2))
+    monkeypatch.setattr(trio, "trio_base", lambda series, current: rnn)
+    app = AppTest.from_file("../../app.py", default_timeout=60)
+    app.query_params = {"sample": "airline", "page": "compare"}
+    app.run()
+    app.button(key="trio").click().run()
+    assert not app.exception
+    assert "weights; this server allows at most" in app.error[0].value
+    assert app.session_state[state.JOB] is None if state.JOB in app.session_state else True
