@@ -5,13 +5,13 @@ import threading
 import time
 
 import torch
-from streamlit.testing.v1 import AppTest
 
 from data.prepare import from_array
 from forecasting.background import BUDGET, SESSION_GONE, SESSION_GRACE_S, Background, JobQueue
 from forecasting.config import TrainConfig
 from forecasting.job import TrainingJob
 from forecasting.train import fit
+from tests.abuse.apps import no_job, opened
 from tests.conftest import noisy_sine
 from ui import state
 
@@ -166,9 +166,7 @@ def test_the_train_page_says_how_many_are_ahead_and_stop_works_while_waiting(
     limits_env(JOBS="1")
     busy = Held().start()
     assert busy.began.wait(5)
-    app = AppTest.from_file("../../app.py", default_timeout=60)
-    app.query_params = {"sample": "airline", "page": "train"}
-    app.run()
+    app = opened({"sample": "airline", "page": "train"})
     app.button(key="train-start").click().run()
     assert not app.exception
     job = app.session_state[state.JOB]
@@ -209,13 +207,11 @@ def test_a_full_queue_refuses_a_new_job_with_a_message(fresh_jobs, limits_env):
     limits_env(JOBS="1", QUEUED_JOBS="1")
     running, waiting = Held().start(), Held().start()
     assert running.began.wait(5)
-    app = AppTest.from_file("../../app.py", default_timeout=60)
-    app.query_params = {"sample": "airline", "page": "train"}
-    app.run()
+    app = opened({"sample": "airline", "page": "train"})
     app.button(key="train-start").click().run()
     assert not app.exception
     assert "This server is busy: 1 jobs are already waiting" in app.error[0].value
-    assert app.session_state[state.JOB] is None if state.JOB in app.session_state else True
+    assert no_job(app)
     running.release.set()
     waiting.release.set()
     assert running.wait(5) and waiting.wait(5)
@@ -242,10 +238,8 @@ def test_the_trio_refuses_cells_whose_networks_pass_the_weight_limit(monkeypatch
     rnn = TrainConfig(cell="rnn", hidden_size=64, num_layers=2, members=1, epochs=5, window=12)
     limits_env(PARAMETERS=str(estimated_parameters(rnn) * 2))
     monkeypatch.setattr(trio, "trio_base", lambda series, current: rnn)
-    app = AppTest.from_file("../../app.py", default_timeout=60)
-    app.query_params = {"sample": "airline", "page": "compare"}
-    app.run()
+    app = opened({"sample": "airline", "page": "compare"})
     app.button(key="trio").click().run()
     assert not app.exception
     assert "weights; this server allows at most" in app.error[0].value
-    assert app.session_state[state.JOB] is None if state.JOB in app.session_state else True
+    assert no_job(app)

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from streamlit.testing.v1 import AppTest
 
 from forecasting.config import TrainConfig
 from forecasting.limits import (
@@ -18,11 +17,11 @@ from forecasting.limits import (
     limit_names,
 )
 from forecasting.share import SETTINGS, ShareError, decode
+from tests.abuse.apps import no_job, opened, shown
 from ui import state
 from ui.share import page_names
 from ui.text import LANGUAGES
 
-APP = "../../app.py"
 OVERSIZED = {
     "sample": "sunspots",
     "hidden_size": "4096",
@@ -33,25 +32,13 @@ OVERSIZED = {
 }
 
 
-def shown(element) -> str:
-    """An element's text without the Markdown escapes `plain` adds."""
-    return element.value.replace("\\", "")
-
-
-def opened(params: dict[str, str]) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.query_params = dict(params)
-    app.run()
-    return app
-
-
 def test_the_oversized_link_is_refused_naming_the_setting_its_value_and_the_limit():
     app = opened(OVERSIZED)
     assert not app.exception
     [error] = app.error
     assert "hidden_size is 4,096" in shown(error)
     assert "at most 256 (FORECAST_LAB_HIDDEN_SIZE)" in shown(error)
-    assert app.session_state[state.JOB] is None if state.JOB in app.session_state else True
+    assert no_job(app)
 
 
 def test_a_link_within_each_setting_but_over_the_weight_limit_is_refused(limits_env):
@@ -61,7 +48,7 @@ def test_a_link_within_each_setting_but_over_the_weight_limit_is_refused(limits_
     app = opened(params)
     assert not app.exception
     assert "weights; this server allows at most" in shown(app.error[0])
-    assert state.JOB not in app.session_state or app.session_state[state.JOB] is None
+    assert no_job(app)
 
 
 def test_an_operator_raises_a_limit_in_one_variable(limits_env):
