@@ -21,27 +21,30 @@ USER, BUDGET, SESSION_GONE = "user", "budget", "session"  # why a job was asked 
 
 
 class JobQueue:
-    """At most `slots` jobs work at once; the others wait, first come, first served."""
+    """At most `slots` jobs work at once; the others wait, first come, first served.
+
+    Jobs are told apart by identity: two jobs on equal data are still two jobs."""
 
     def __init__(self, slots: int) -> None:
         self.slots = slots
         self._turn = threading.Condition()
-        self._waiting: deque[object] = deque()
+        self._waiting: deque[int] = deque()  # id() of each waiting job, oldest first
         self._working: set[int] = set()
 
     def enter(self, job: object, give_up: Callable[[], bool]) -> bool:
         """Wait for a slot; False when `give_up` turned true first (the job left the queue)."""
+        me = id(job)
         with self._turn:
-            self._waiting.append(job)
+            self._waiting.append(me)
             try:
-                while self._waiting[0] is not job or len(self._working) >= self.slots:
+                while self._waiting[0] != me or len(self._working) >= self.slots:
                     if give_up():
                         return False
                     self._turn.wait(0.2)
-                self._working.add(id(job))
+                self._working.add(me)
                 return True
             finally:
-                self._waiting.remove(job)
+                self._waiting.remove(me)
                 self._turn.notify_all()
 
     def leave(self, job: object) -> None:
@@ -56,7 +59,7 @@ class JobQueue:
     def ahead_of(self, job: object) -> int | None:
         """How many jobs wait before `job`; None when it is not waiting."""
         with self._turn:
-            return self._waiting.index(job) if job in self._waiting else None
+            return self._waiting.index(id(job)) if id(job) in self._waiting else None
 
 
 @dataclass
@@ -124,6 +127,9 @@ class JobList:
         """Stop the jobs whose session has gone for SESSION_GRACE_S, and those past the budget;
         returns the jobs stopped."""
         now = time.monotonic() if now is None else now
+        owners = {entry.owner for entry in self.entries()}
+        for owner in set(self._gone_since) - owners:  # sessions with no job left
+            del self._gone_since[owner]
         stopped = []
         for entry in self.entries():
             if entry.job.stopping:

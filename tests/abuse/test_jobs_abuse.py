@@ -243,3 +243,21 @@ def test_the_trio_refuses_cells_whose_networks_pass_the_weight_limit(monkeypatch
     assert not app.exception
     assert "weights; this server allows at most" in app.error[0].value
     assert no_job(app)
+
+
+def test_two_jobs_on_equal_copies_of_the_same_data_queue_apart(fresh_jobs, limits_env):
+    """Each session has its own copy of a sample; jobs on equal copies are still two jobs."""
+    from dataclasses import replace
+
+    limits_env(JOBS="1")
+    series = from_array(noisy_sine(200), target="signal")
+    copy = replace(series, values=series.values.copy())
+    busy = Held().start()
+    assert busy.began.wait(5)
+    first = TrainingJob(series, FOREVER.with_changes(epochs=1)).start()
+    second = TrainingJob(copy, FOREVER.with_changes(epochs=1)).start()
+    time.sleep(0.3)
+    assert (first.waiting_behind(), second.waiting_behind()) == (0, 1)
+    busy.release.set()
+    assert first.wait(30) and second.wait(30)
+    assert first.run is not None and second.run is not None
