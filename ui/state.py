@@ -51,6 +51,11 @@ def column_key(role: str, file_name: str) -> str:
     return f"pick.{role}.{file_name}"
 
 
+def tune_key(name: str) -> str:
+    """A Tune page input kept through visits to other pages: "cells", "hidden", "trials"..."""
+    return f"tune.{name}"
+
+
 def cleaning_key(choice: str, file_name: str) -> str:
     """The Data page's cleaning widget of an uploaded file: "gaps", "duplicates", "group"..."""
     return f"clean.{choice}.{file_name}"

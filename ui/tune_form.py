@@ -49,7 +49,7 @@ def tune_form(series: Series, base: TrainConfig, dataset_name: str) -> TuneForm:
 def kept(key: str, default: object, argument: str = "value") -> dict[str, object]:
     """A widget's key, its first value (given as `argument`) and its value kept through visits
     to other pages."""
-    return {"key": f"tune.{key}", argument: default, "persist_state": "session"}
+    return {"key": state.tune_key(key), argument: default, "persist_state": "session"}
 
 
 def capped(choices: list[int], limit: int) -> list[int]:
