@@ -114,6 +114,23 @@ def weights(config: TrainConfig, series) -> dict[str, torch.Tensor]:
     return fit(series, config).model.state_dict()
 
 
+draws_made: list[int] = []
+
+
+def draw_until(done: threading.Event) -> None:
+    """Another session's model builds and draws, as fast as it can, until `done`."""
+    from forecasting.randomness import RunRandom
+    from forecasting.train import build_model
+
+    count = 0
+    while not done.is_set():
+        with RunRandom(count).drawing():
+            build_model(DROPOUT)
+            torch.rand(100)
+        count += 1
+    draws_made.append(count)
+
+
 def test_two_trainings_at_once_equal_their_solo_results_bit_for_bit():
     """Dropout and weight initialisation draw from torch's global generator; each run keeps
     its own stream of it, so another session's training cannot shift its numbers."""
@@ -129,10 +146,16 @@ def test_two_trainings_at_once_equal_their_solo_results_bit_for_bit():
         threads = [
             threading.Thread(target=train, args=(i, c)) for i, c in enumerate((DROPOUT, other))
         ]
+        trained = threading.Event()
+        meanwhile = threading.Thread(target=draw_until, args=(trained,))  # a third session
+        meanwhile.start()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+        trained.set()
+        meanwhile.join()
+        assert draws_made[-1] > 0, "the third session drew while the two trained"
         for alone, beside in zip(solo, together, strict=True):
             assert alone.keys() == beside.keys()
             assert all(torch.equal(alone[name], beside[name]) for name in alone)
