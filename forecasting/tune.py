@@ -286,9 +286,8 @@ def run_search(
         try:
             run = fit(series, config, should_stop=watch, history=history)
         except TrainingError as err:  # diverged: a bad corner of the space, not a broken search
-            if not watch.stopped:
-                trial.set_user_attr("error", str(err))
-                raise optuna.TrialPruned(str(err)) from None
+            trial.set_user_attr("error", str(err))
+            raise optuna.TrialPruned(str(err)) from None
         if watch.stopped:
             study.stop()
             raise optuna.TrialPruned("stopped by the user")
@@ -307,9 +306,7 @@ def run_search(
     try:
         check_same_data(study, series)
         window_bounds(space, base, len(series))
-        _remember_space(study, space)
-        _remember_base(study, base)
-        _remember_data(study, series)
+        _remember(study, space, base, series)
         if not stop():
             study.optimize(objective, settings.trials, settings.timeout_s, callbacks=[after_trial])
     except (DataError, ConfigError) as err:
@@ -466,6 +463,13 @@ class _EpochWatch:
         if self.trial.should_prune():
             raise optuna.TrialPruned(f"pruned after epoch {log.epoch}")
         return False
+
+
+def _remember(study: optuna.Study, space: SearchSpace, base: TrainConfig, series: Series) -> None:
+    """Keep in the study what its next search must agree with: its space, base and data."""
+    _remember_space(study, space)
+    _remember_base(study, base)
+    _remember_data(study, series)
 
 
 def _remember_base(study: optuna.Study, base: TrainConfig) -> None:

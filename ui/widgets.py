@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -182,71 +183,65 @@ def cleaning_choices(
         left, middle, right = st.columns(3)
         options: dict[str, object] = {}
         if group_col is not None:
-            groups = [
-                ALL_GROUPS,
-                *sorted(table[group_col].dropna().astype(str).str.strip().unique()),
-            ]
-            left.caption(text("clean.group_found", column=plain(group_col), count=len(groups) - 1))
-            group = left.selectbox(
-                text("clean.group"),
-                groups,
-                help=text("clean.group_help"),
-                key=remembered(state.cleaning_key("group", name), ALL_GROUPS),
-            )
-            remember(state.cleaning_key("group", name))
-            options |= {"group_col": group_col, "group": None if group == ALL_GROUPS else group}
-            if group == ALL_GROUPS:
-                options["aggregate"] = left.radio(
-                    text("clean.aggregate"),
-                    AGGREGATE_CHOICES,
-                    horizontal=True,
-                    key=remembered(state.cleaning_key("aggregate", name), "sum"),
-                )
-                remember(state.cleaning_key("aggregate", name))
+            options |= group_choices(left, table, group_col, name)
         if date_col is not None:
-            order = left.radio(
-                text("clean.date_order"),
-                ["auto", "month", "day"],
-                horizontal=True,
-                format_func=lambda o: text(f"clean.date_order.{o}"),
-                help=text("clean.date_order_help"),
-                key=remembered(state.cleaning_key("dayfirst", name), "auto"),
-            )
-            remember(state.cleaning_key("dayfirst", name))
+            order = kept_choice(left, "dayfirst", name, ["auto", "month", "day"], "auto",
+                                words="date_order", radio=True)  # fmt: skip
             options["dayfirst"] = None if order == "auto" else order == "day"
-        options["duplicates"] = middle.selectbox(
-            text("clean.duplicates"),
-            DUPLICATE_CHOICES,
-            help=text("clean.duplicates_help"),
-            format_func=lambda c: text(f"clean.duplicates.{c}"),
-            key=remembered(state.cleaning_key("duplicates", name), "mean"),
-        )
-        options["gaps"] = middle.selectbox(
-            text("clean.gaps"),
-            GAP_CHOICES,
-            help=text("clean.gaps_help"),
-            format_func=lambda c: text(f"clean.gaps.{c}"),
-            key=remembered(state.cleaning_key("gaps", name), "interpolate"),
-        )
-        resample = right.selectbox(
-            text("clean.resample"),
-            ["none", *RESAMPLE_TARGETS],
-            help=text("clean.resample_help"),
-            format_func=lambda f: text(f"clean.resample.{f}"),
-            key=remembered(state.cleaning_key("resample", name), "none"),
-        )
+        options["duplicates"] = kept_choice(middle, "duplicates", name, DUPLICATE_CHOICES, "mean")
+        options["gaps"] = kept_choice(middle, "gaps", name, GAP_CHOICES, "interpolate")
+        resample = kept_choice(right, "resample", name, ["none", *RESAMPLE_TARGETS], "none")
         options["resample"] = None if resample == "none" else resample
         if options["resample"]:
-            options["resample_how"] = right.radio(
-                text("clean.resample_how"),
-                RESAMPLE_CHOICES,
-                horizontal=True,
-                key=remembered(state.cleaning_key("resample_how", name), "sum"),
-            )
-            remember(state.cleaning_key("resample_how", name))
-        for key in ("duplicates", "gaps", "resample"):
-            remember(state.cleaning_key(key, name))
+            options["resample_how"] = kept_choice(right, "resample_how", name, RESAMPLE_CHOICES,
+                                                  "sum", radio=True, bare=True)  # fmt: skip
     return CleaningOptions(**options)
+
+
+def group_choices(
+    where: DeltaGenerator, table: pd.DataFrame, group_col: str, name: str
+) -> dict[str, object]:
+    """Which group of a long file to use, or how to combine them all."""
+    groups = [ALL_GROUPS, *sorted(table[group_col].dropna().astype(str).str.strip().unique())]
+    where.caption(text("clean.group_found", column=plain(group_col), count=len(groups) - 1))
+    group = kept_choice(where, "group", name, groups, ALL_GROUPS, labelled=False)
+    chosen: dict[str, object] = {"group_col": group_col}
+    chosen["group"] = None if group == ALL_GROUPS else group
+    if group == ALL_GROUPS:
+        chosen["aggregate"] = kept_choice(where, "aggregate", name, AGGREGATE_CHOICES, "sum",
+                                          radio=True, bare=True)  # fmt: skip
+    return chosen
+
+
+def kept_choice(
+    where: DeltaGenerator,
+    choice: str,
+    file_name: str,
+    options: Sequence[str],
+    default: str,
+    *,
+    words: str = "",
+    radio: bool = False,
+    labelled: bool = True,
+    bare: bool = False,
+) -> str:
+    """One cleaning choice for this file, kept through visits to other pages. Its texts are
+    `clean.<words>` (the choice's name by default), its help `..._help` unless `bare`, and
+    each option's `clean.<words>.<option>` when `labelled` and not `bare`."""
+    words = words or choice
+    key = state.cleaning_key(choice, file_name)
+    shown: dict[str, object] = {"key": remembered(key, default)}
+    if not bare:
+        shown["help"] = text(f"clean.{words}_help")
+        if labelled:
+            shown["format_func"] = lambda option: text(f"clean.{words}.{option}")
+    label = text(f"clean.{words}")
+    if radio:
+        value = where.radio(label, options, horizontal=True, **shown)
+    else:
+        value = where.selectbox(label, options, **shown)
+    remember(key)
+    return value
 
 
 def run_picker(where: DeltaGenerator, label: str, key: str) -> tuple[int, RunSummary]:
