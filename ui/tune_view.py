@@ -119,6 +119,7 @@ def live_search() -> None:
         return
     if job.done:
         st.rerun()  # the whole page draws the finished study
+    state.show_queue_place(job)
     rows, (done, planned), current = job.rows(), job.progress(), job.current
     if job.stopping:
         label = text("tune.stopping")
