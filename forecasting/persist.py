@@ -14,7 +14,7 @@ from sklearn.preprocessing import StandardScaler
 from data.errors import DataError
 from data.series import Series
 from data.windows import Scaler, scaler_from_dict, scaler_to_dict, split
-from forecasting.config import ConfigError, TrainConfig
+from forecasting.config import ConfigError, TrainConfig, bounds
 from forecasting.device import choose_device, device_name
 from forecasting.limits import ServerLimits, check_config
 from forecasting.randomness import RunRandom
@@ -31,7 +31,6 @@ BEFORE_ENSEMBLES = {
     "pool": 1,
 }
 """What checkpoints saved before these settings existed were trained with."""
-MAX_EPOCHS = 100_000  # TrainConfig's most, when no server limit applies
 HISTORY_BYTES = 192  # one epoch's line of history takes about 125
 SCALER_NUMBERS = {"none": (), "minmax": ("min", "max"), "standard": ("mean", "scale")}
 DEVICE_NAMES = {"cuda": "a CUDA GPU", "mps": "an Apple GPU (MPS)"}
@@ -117,7 +116,7 @@ def open_run(
 
 def _settings_bytes(limits: ServerLimits | None) -> int:
     """The most a checkpoint's settings and history may take: the history grows with epochs."""
-    epochs = MAX_EPOCHS if limits is None else limits.most("epochs")
+    epochs = bounds("epochs")[1] if limits is None else limits.most("epochs")
     return MIB + HISTORY_BYTES * epochs
 
 

@@ -17,7 +17,7 @@ from forecasting.tune import PRUNERS, SearchSpace, TuneError, TuneSettings
 from forecasting.tune_defaults import storage_label, study_name, window_choices
 from ui import state
 from ui.state import text
-from ui.widgets import CELL_LABELS
+from ui.widgets import CELL_LABELS, capped
 
 
 @dataclass(frozen=True)
@@ -50,11 +50,6 @@ def kept(key: str, default: object, argument: str = "value") -> dict[str, object
     """A widget's key, its first value (given as `argument`) and its value kept through visits
     to other pages."""
     return {"key": state.tune_key(key), argument: default, "persist_state": "session"}
-
-
-def capped(choices: list[int], limit: int) -> list[int]:
-    """The choices up to this server's `limit`; just the limit when every choice is above it."""
-    return [choice for choice in choices if choice <= limit] or [limit]
 
 
 def search_space(series: Series, base: TrainConfig, limits: ServerLimits) -> dict[str, object]:

@@ -29,7 +29,7 @@ from forecasting.config import (
     series_config,
     training_windows,
 )
-from forecasting.limits import check_config, clamped, server_limits
+from forecasting.limits import clamped, server_limits
 from forecasting.summary import RunSummary
 from ui import state
 from ui.state import form_start, remember, remembered, text
@@ -45,7 +45,8 @@ def config_form(series: Series) -> TrainConfig | None:
     the TrainConfig when the user presses Train.
 
     The form starts from the settings a link (or a preset) chose for this data, else from
-    automatic defaults; no range goes past this server's limits."""
+    automatic defaults; no range goes past this server's limits (the weights and windows an
+    epoch draws are checked where every job starts, `state.allowed`)."""
     extra = [] if series.covariates is None else list(series.covariates.columns)
     start = form_start(series)
     limits = server_limits()
@@ -88,9 +89,7 @@ def config_form(series: Series) -> TrainConfig | None:
         return None
     seasonal = 1 < defaults.season_length <= chosen["window"]
     residual = "last" if defaults.residual == "seasonal" and not seasonal else defaults.residual
-    config = defaults.with_changes(**chosen, covariates=tuple(covariates), residual=residual)
-    check_config(config, limits, len(series))
-    return config
+    return defaults.with_changes(**chosen, covariates=tuple(covariates), residual=residual)
 
 
 def form_captions(series: Series, defaults: TrainConfig) -> None:
@@ -136,7 +135,7 @@ def offer(
         )
     if widget.kind == "select_slider":
         reach = [limit] if math.isfinite(limit) else []  # a raised limit is offered too
-        options = within(with_value([*widget.options, *reach], value), limit)
+        options = capped(with_value([*widget.options, *reach], value), limit)
         if len(options) > 1:
             return kind(where.select_slider(label, options, value, help=help_text))
         low = high = value
@@ -160,9 +159,9 @@ def span(low: float, high: float, value: float, limit: float = math.inf) -> tupl
     return min(low, value), min(max(high, value), limit)
 
 
-def within(choices: list, limit: float) -> list:
-    """The choices at most this server's `limit` (the smallest one when none is)."""
-    return [choice for choice in choices if choice <= limit] or choices[:1]
+def capped(choices: list, limit: float) -> list:
+    """The choices up to this server's `limit`; just the limit when every choice is above it."""
+    return [choice for choice in choices if choice <= limit] or [limit]
 
 
 def settings_token(config: TrainConfig) -> str:
