@@ -148,6 +148,8 @@ class JobList:
         if self._alive(owner):
             self._gone_since.pop(owner, None)
             return 0.0
+        if owner not in self._gone_since:
+            LOG.info("session %s gone; its jobs stop in %.0f s", owner, SESSION_GRACE_S)
         return now - self._gone_since.setdefault(owner, now)
 
     def _sweep_forever(self) -> None:

@@ -3,18 +3,26 @@ left behind by a closed tab ends on the server."""
 
 import re
 import time
+import tomllib
 from urllib.parse import urlencode
 
 from playwright.sync_api import Browser, expect
 
 from forecasting.background import SESSION_GRACE_S, SWEEP_EVERY_S
 from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.server import ROOT
 
 OVERSIZED = {"sample": "sunspots", "hidden_size": "4096", "num_layers": "16", "members": "15",
              "epochs": "100000", "patience": "0"}  # fmt: skip
 ENDLESS = {"sample": "airline", "cell": "lstm", "hidden_size": "8", "members": "1",
            "epochs": "5000", "patience": "0", "page": "train"}  # fmt: skip
 JOB = re.compile(r"job (\d+) \(TrainingJob\) queued")
+
+
+def ping_interval_s() -> float:
+    """A tab gone without closing its websocket is noticed after at most two ping intervals."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    return float(config["server"]["websocketPingInterval"])
 
 
 def server_log() -> str:
@@ -41,10 +49,11 @@ def test_closing_the_tab_mid_training_ends_the_job_on_the_server(
     [number] = JOB.findall(server_log()[seen:])[:1]
     context.close()  # the visitor closes the tab mid-training
     closed = time.monotonic()
+    bound = 2 * ping_interval_s() + SESSION_GRACE_S + SWEEP_EVERY_S + 10
     ended = f"job {number} (TrainingJob) ended: session"
     while ended not in server_log()[seen:]:
-        assert time.monotonic() - closed < 60, f"job {number} still runs 60 s after its tab closed"
+        log = server_log()[seen:][-2000:]
+        assert time.monotonic() - closed < bound, f"job {number} still runs; the log:\n{log}"
         time.sleep(0.5)
     took = time.monotonic() - closed
-    assert took <= SESSION_GRACE_S + SWEEP_EVERY_S + 10
     print(f"orphaned job stopped {took:.1f} s after its tab closed")
