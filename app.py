@@ -79,6 +79,7 @@ def settings() -> None:
 warmed_up()
 jobs_watched()
 page = st.navigation(PAGES)
+state.enter_workspace()
 share.open_link()
 settings()
 state.collect_finished_job()

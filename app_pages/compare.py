@@ -14,7 +14,7 @@ compare_view.trio_table(history)
 if not history:
     st.info(text("compare.empty"))
     state.end_page()
-chosen = compare_view.pick_runs(history)
+chosen = state.summaries(compare_view.pick_runs(history))
 if not chosen:
     st.info(text("compare.pick"))
     state.end_page()

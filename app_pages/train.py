@@ -3,7 +3,7 @@
 import streamlit as st
 
 from forecasting.job import TrainingJob
-from ui import state, train_view, widgets
+from ui import state, train_view, widgets, workspace_view
 from ui.state import text
 from ui.text import plain
 
@@ -29,3 +29,4 @@ with st.expander(text("windows.title")):
 if state.current_run() is not None and st.button(text("train.to_forecast"), key="to-forecast"):
     st.switch_page("app_pages/forecast.py")
 train_view.run_table()
+workspace_view.workspace_panel()

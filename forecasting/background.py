@@ -68,8 +68,9 @@ class JobEntry:
 
     number: int
     kind: str
-    owner: str | None
+    owner: str | None  # the session that started it
     job: Background
+    owners: set[str] = field(default_factory=set)  # every session watching it (shared jobs)
     state: str = "waiting"  # waiting, running, ended
     running_since: float | None = None
     ended_because: str = ""
@@ -104,6 +105,13 @@ class JobList:
         LOG.info("job %d (%s) queued for session %s", entry.number, entry.kind, entry.owner)
         return entry
 
+    def add_owner(self, job: Background) -> None:
+        """The calling session watches `job` too: it ends only once every watcher has gone."""
+        entry, owner = self._entries.get(id(job)), self._owner()
+        if entry is not None and owner is not None:
+            with self._lock:
+                entry.owners.add(owner)
+
     def running(self, job: Background) -> None:
         entry = self._entries.get(id(job))
         if entry is not None:
@@ -118,6 +126,10 @@ class JobList:
             cause = job.stop_cause or "finished"
             LOG.info("job %d (%s) ended: %s", entry.number, entry.kind, cause)
 
+    def watchers(self) -> int:
+        """Sessions watching a job now (a shared job counts each of its watchers)."""
+        return sum(len(_owners(entry)) for entry in self.entries())
+
     def entries(self) -> list[JobEntry]:
         """The jobs waiting or running now, oldest first."""
         with self._lock:
@@ -127,14 +139,15 @@ class JobList:
         """Stop the jobs whose session has gone for SESSION_GRACE_S, and those past the budget;
         returns the jobs stopped."""
         now = time.monotonic() if now is None else now
-        owners = {entry.owner for entry in self.entries()}
+        owners = {owner for entry in self.entries() for owner in _owners(entry)}
         for owner in set(self._gone_since) - owners:  # sessions with no job left
             del self._gone_since[owner]
         stopped = []
         for entry in self.entries():
             if entry.job.stopping:
                 continue
-            if entry.owner is not None and self._gone_for(entry.owner, now) >= SESSION_GRACE_S:
+            watchers = _owners(entry)
+            if watchers and min(self._gone_for(o, now) for o in watchers) >= SESSION_GRACE_S:
                 entry.job.stop(SESSION_GONE)
             elif entry.running_since is not None and now - entry.running_since > self.budget_s:
                 entry.job.stop(BUDGET)
@@ -159,6 +172,10 @@ class JobList:
                 self.sweep()
             except Exception:  # the sweep must outlive any one job's trouble
                 LOG.exception("the job sweep failed once")
+
+
+def _owners(entry: JobEntry) -> set[str]:
+    return entry.owners | ({entry.owner} if entry.owner is not None else set())
 
 
 _SERVER: tuple[JobQueue, JobList] | None = None

@@ -11,6 +11,7 @@ from data.series import Series
 from forecasting.background import BUDGET, USER, Background
 from forecasting.backtest import Backtest, backtest
 from forecasting.config import ConfigError, TrainConfig
+from forecasting.summary import RunSummary, summarize
 from forecasting.train import EpochLog, Run, TrainingError, fit
 
 USER_ERRORS = (DataError, ConfigError, TrainingError)
@@ -22,7 +23,10 @@ def _unexpected(err: Exception, what: str) -> str:
 
 @dataclass
 class TrainingJob(Background):
-    """One fit() running in its own thread; the page reads `history` and `progress` meanwhile."""
+    """One fit() running in its own thread; the page reads `history` and `progress` meanwhile.
+
+    After training, the run is summarised (forecasts, baselines, scores) in the same thread; a
+    failure there keeps the trained run and says why in `forecast_error`."""
 
     series: Series
     config: TrainConfig
@@ -31,6 +35,9 @@ class TrainingJob(Background):
     run: Run | None = None
     error: str | None = None
     started: float = field(default_factory=time.perf_counter)
+    summary: RunSummary | None = None  # named per session when kept (dataclasses.replace)
+    forecast_error: str | None = None  # trained, but forecasting failed: why
+    share_key: str | None = None  # set when sessions may share this training (shared_jobs)
 
     def trained_configs(self) -> tuple[TrainConfig, ...]:
         return (self.config,)
@@ -55,8 +62,18 @@ class TrainingJob(Background):
             self.error = str(err)
         except Exception as err:  # a bug or the machine (out of memory): still say what happened
             self.error = _unexpected(err, "training")
+        else:
+            self._summarize()
         finally:
             self._finished.set()
+
+    def _summarize(self) -> None:
+        try:
+            self.summary = summarize(self.run, self.series, "", self.dataset)
+        except USER_ERRORS as err:
+            self.forecast_error = str(err)
+        except Exception as err:  # e.g. too few held-out windows to calibrate the intervals
+            self.forecast_error = _unexpected(err, "the forecast")
 
     def progress(self) -> tuple[int, int, float | None]:
         """Epochs done, epochs planned, and an estimate of the seconds left (None before one)."""
@@ -167,6 +184,7 @@ class BacktestJob(Background):
 
 # What a finished job becomes (Outcome.kind): one job, then a batch of jobs trained together
 TRAINED, FAILED, STOPPED_WAITING = "trained", "failed", "stopped_waiting"
+TRAINED_NO_FORECAST = "trained_no_forecast"  # kept with its error said beside it
 BATCH_TRAINED, BATCH_FAILED, BATCH_FAILED_KEPT = "batch_trained", "batch_failed", "batch_kept"
 BATCH_STOPPED, BATCH_NONE = "batch_stopped", "batch_none"
 
@@ -196,6 +214,8 @@ def outcome(job: TrainingJob | BatchJob) -> Outcome:
         return Outcome(STOPPED_WAITING)
     if job.error or job.run is None:
         return Outcome(FAILED, failed=job, error=job.error or "no model came back")
+    if job.forecast_error:
+        return Outcome(TRAINED_NO_FORECAST, kept=(job,), error=job.forecast_error)
     return Outcome(TRAINED, kept=(job,))
 
 

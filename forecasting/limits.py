@@ -56,6 +56,10 @@ class ServerLimits:
     data_dir: str = str(ROOT / ".data")
     study_storages: str = ""  # extra storage URLs, comma-separated, the operator's own
     storage_urls: bool = False  # whether a visitor may type a storage URL on the Tune page
+    # visitors' workspaces: where they are kept, how much each may hold, how long unused
+    workspace_url: str = ""  # a SQLAlchemy URL; empty: workspaces.db in data_dir
+    workspace_bytes: int = 256 * MIB  # files (checkpoints, series, uploads) one workspace holds
+    workspace_days: int = 30  # a workspace unopened this long is removed
 
     def __post_init__(self) -> None:
         values = {**self.settings, **{name: getattr(self, name) for name in _OWN}}
@@ -87,6 +91,10 @@ class ServerLimits:
             if raw is not None:
                 given[name] = _parsed(name, raw, type(getattr(defaults, name)))
         return cls(settings=settings, **given)
+
+    def workspace_storage(self) -> str:
+        """Where workspaces are kept: the operator's URL, else workspaces.db in the data folder."""
+        return self.workspace_url or f"sqlite:///{Path(self.data_dir) / 'workspaces.db'}"
 
     def storages(self) -> list[str]:
         """The study storages a visitor may choose: the app's own SQLite file first."""

@@ -1,3 +1,5 @@
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +11,9 @@ from data.series import Series
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
+
+# Visitors' work (workspaces, studies) goes to a folder of this test run's own, never the repo's.
+os.environ.setdefault("FORECAST_LAB_DATA_DIR", tempfile.mkdtemp(prefix="forecast-lab-tests-"))
 
 # Tiny models train as fast on one thread, and two threads crawl when the machine is busy.
 torch.set_num_threads(1)
@@ -23,3 +28,21 @@ def noisy_sine(n: int = 400, period: int = 20, noise: float = 0.1, seed: int = 0
 @pytest.fixture
 def sine_series() -> Series:
     return from_array(noisy_sine(), target="signal")
+
+
+@pytest.fixture(autouse=True)
+def own_workspaces(monkeypatch, tmp_path):
+    """Each test's visitors keep their work in a folder of the test's own, and share trainings
+    among themselves only: a run an earlier test trained is never copied instead of trained."""
+    from forecasting import shared_jobs
+    from forecasting.limits import server_limits
+    from ui import state
+
+    monkeypatch.setenv("FORECAST_LAB_DATA_DIR", str(tmp_path / "data"))
+    server_limits.cache_clear()
+    monkeypatch.setattr(shared_jobs, "_SHARED", shared_jobs.SharedTrainings())
+    monkeypatch.setattr(state, "_STORES", {})
+    yield
+    for store in state._STORES.values():
+        store.close()
+    server_limits.cache_clear()

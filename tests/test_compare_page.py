@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from forecasting.config import TrainConfig
 from forecasting.job import BatchJob
-from tests.test_pages import start, widget
+from tests.test_pages import kept, start, widget
 from ui import state
 
 
@@ -88,7 +88,7 @@ def test_the_trio_button_trains_lstm_gru_and_rnn_and_shows_the_lesson_table():
         app.run()
     assert not app.exception
     assert app.success[0].value.startswith("Trained LSTM #2, GRU #3, RNN #4 in")
-    runs = app.session_state[state.RUNS]
+    runs = kept(app)
     configs = [summary.run.config for summary in runs[1:]]
     assert [config.cell for config in configs] == ["lstm", "gru", "rnn"]
     assert {config.with_changes(cell="lstm") for config in configs} == {runs[0].run.config}
@@ -124,5 +124,5 @@ def test_stop_ends_the_current_run_of_the_trio_and_skips_the_rest(monkeypatch):
     app.run()
     assert not app.exception
     assert app.info[0].value == "Stopped: kept LSTM #1; not trained: GRU, RNN."
-    assert [summary.name for summary in app.session_state[state.RUNS]] == ["LSTM #1"]
+    assert [summary.name for summary in kept(app)] == ["LSTM #1"]
     assert app.button(key="trio"), "the button is back"

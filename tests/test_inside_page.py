@@ -8,8 +8,7 @@ import json
 import numpy as np
 
 from models.recurrent import members_of
-from tests.test_pages import start, train_tiny, widget
-from ui import state
+from tests.test_pages import kept, start, train_tiny, widget
 
 LSTM_SYMBOLS = ["f_t", "i_t", r"\tilde{c}_t", "c_t", "o_t", "h_t"]
 GRU_SYMBOLS = ["z_t", "r_t", r"\tilde{h}_t", "h_t"]
@@ -54,7 +53,7 @@ def test_the_demo_gru_shows_its_gates_and_equations_and_follows_the_window():
         "h\u0303<sub>t</sub> candidate",
         "h<sub>t</sub> hidden state",
     ]
-    summary = app.session_state[state.RUNS][0]
+    summary = kept(app)[0]
     slider = widget(app.slider, "Window ends at point")
     assert slider.value == len(summary.series)  # the last window by default
     first = chart(app)["data"][0]["x"]
@@ -105,7 +104,7 @@ def test_a_pooled_lstm_draws_one_column_per_mean_and_says_so():
     widget(app.slider, "Networks in the ensemble").set_value(1)
     widget(app.number_input, "Windows per epoch").set_value(64)
     train_then_look_inside(app)
-    config = app.session_state[state.RUNS][0].run.config
+    config = kept(app)[0].run.config
     assert (config.window, config.pool_length) == (130, 3)
     said = [caption.value for caption in app.caption if "averages of" in caption.value]
     assert said and "in 44 averages of at most 3 points each" in said[0]

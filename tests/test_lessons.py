@@ -8,7 +8,7 @@ from data.catalog import load_sample
 from data.synthetic import generate_with_truth, to_series
 from forecasting import lessons
 from forecasting.job import BatchJob, TrainingJob
-from tests.test_pages import start
+from tests.test_pages import kept, start
 from ui import state
 from ui.text import TEXT
 
@@ -115,7 +115,7 @@ def test_three_clicks_reach_an_lstms_gates_and_one_more_the_lstm_gru_rnn_table()
     assert not app.exception
     assert app.title[0].value == "Inside the cell"
     assert app.session_state[state.DATASET].kind == "sample"
-    [summary] = app.session_state[state.RUNS]
+    [summary] = kept(app)
     assert not summary.run.config.linear, "the forecast is the gates' work"
     assert summary.run.best_epoch > 1, "the gates shown are those of a network that learnt"
     assert app.latex[0].body.strip("$\n").startswith("f_t =")  # the forget gate first

@@ -3,12 +3,14 @@
 import json
 import threading
 import tomllib
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
+from forecasting.summary import RunSummary, summarize
 from models.recurrent import members_of
 from tests.conftest import ROOT
 from ui import state
@@ -36,6 +38,37 @@ def train_tiny(app: AppTest, epochs: int = 2) -> None:
     app.button(key="train-start").click().run()
     assert not app.exception
     settle(app)
+
+
+def kept(app: AppTest) -> list[RunSummary]:
+    """The runs kept in the session's workspace that forecast, oldest first, as pages draw them."""
+    if state.WORKSPACE not in app.session_state:
+        return []
+    key = app.session_state[state.WORKSPACE]
+    held = app.session_state.get(state.SUMMARIES, {})
+    summaries = []
+    for stored in state.store().runs(key):
+        if stored.error:
+            continue
+        if stored.id not in held:
+            run, series = state.store().load(key, stored.id)
+            summaries.append(summarize(run, series, stored.name, stored.dataset))
+        else:
+            summaries.append(held[stored.id])
+    return summaries
+
+
+def put_run(app: AppTest, summary: RunSummary) -> None:
+    """Keep `summary` in the session's workspace as its current run, as a finished job would;
+    the page draws `summary` itself (held in the session), not a summary made again."""
+    if state.WORKSPACE not in app.session_state:
+        app.session_state[state.WORKSPACE] = state.store().new_workspace()
+    key = app.session_state[state.WORKSPACE]
+    stored = state.store().add_run(key, summary.name, summary.dataset, summary.run,
+                                   summary.series, mase=summary.model_mase)  # fmt: skip
+    state.store().set_choice(key, stored.id)
+    app.session_state[state.CURRENT] = stored.id
+    app.session_state[state.SUMMARIES] = OrderedDict({stored.id: summary})
 
 
 def settle(app: AppTest) -> None:
@@ -123,7 +156,7 @@ def test_sample_then_training_ends_on_a_forecast_with_metrics():
     metrics = app.dataframe[0].value
     assert list(metrics.index) == ["LSTM #1", "naive", "seasonal naive", "drift"]
     assert {"MAE", "RMSE", "MASE"} <= set(metrics.columns)
-    verdict = app.session_state[state.RUNS][0].verdict
+    verdict = kept(app)[0].verdict
     best = {"naive": "naive", "seasonal_naive": "seasonal naive", "drift": "drift"}[
         verdict.baseline
     ]
@@ -152,7 +185,7 @@ def test_a_synthetic_signal_follows_the_sliders_and_trains():
     app.switch_page("app_pages/train.py").run()
     widget(app.radio, "Cell").set_value("gru")
     train_tiny(app)
-    assert [run.name for run in app.session_state[state.RUNS]] == ["GRU #1"]
+    assert [run.name for run in kept(app)] == ["GRU #1"]
 
 
 def test_an_uploaded_csv_gets_its_columns_picked_and_can_be_changed():
@@ -215,7 +248,7 @@ def test_stop_ends_training_and_keeps_a_usable_model():
     assert job.wait(60)
     app.run()
     assert not app.exception
-    run = app.session_state[state.RUNS][0].run
+    run = kept(app)[0].run
     assert run.stop_reason.startswith("stopped by you")
     assert len(run.history) < 5000
     app.switch_page("app_pages/forecast.py").run()
@@ -234,17 +267,17 @@ def test_the_demo_button_ends_on_the_forecast_chart():
 def test_a_checkpoint_applies_to_the_current_data():
     app = start()
     app.button(key="demo").click().run()
-    saved = app.session_state[state.RUNS][0]
+    saved = kept(app)[0]
     from forecasting.persist import run_to_bytes
 
     raw = run_to_bytes(saved.run)
     app.file_uploader(key="apply-upload").set_value(("gru.pt", raw, "application/octet-stream"))
     app.run()
     assert not app.exception
-    assert len(app.session_state[state.RUNS]) == 2
+    assert len(kept(app)) == 2
     assert app.success[0].value == "Applied gru\\.pt to Airline passengers."
     app.run()
-    assert len(app.session_state[state.RUNS]) == 2, "a rerun does not apply it again"
+    assert len(kept(app)) == 2, "a rerun does not apply it again"
     app.file_uploader(key="apply-upload").set_value(
         ("bad.pt", b"not a model", "application/octet-stream")
     )
@@ -264,7 +297,7 @@ def test_extra_inputs_chosen_on_the_data_page_reach_the_model():
     app.switch_page("app_pages/train.py").run()
     assert widget(app.multiselect, "Extra inputs").value == ["promo"]
     train_tiny(app)
-    run = app.session_state[state.RUNS][0].run
+    run = kept(app)[0].run
     assert run.config.covariates == ("promo",) and members_of(run.model)[0].rnn.input_size == 2
 
 
@@ -276,7 +309,8 @@ def test_two_runs_on_the_same_data_are_drawn_together():
     train_tiny(app)
     app.switch_page("app_pages/forecast.py").run()
     assert not app.exception
-    assert widget(app.selectbox, "Run").value == 1, "the newest run is shown"
+    newest = state.store().runs(app.session_state[state.WORKSPACE])[-1]
+    assert (newest.name, widget(app.selectbox, "Run").value) == ("GRU #2", newest.id), "newest"
     assert widget(app.multiselect, "Other runs on the same data").value == [0]
     figure = json.loads(app.get("plotly_chart")[0].proto.spec)
     names = {trace.get("name") for trace in figure["data"]}
@@ -310,7 +344,7 @@ def test_a_run_that_ends_while_the_user_is_on_another_page_is_kept():
     assert job.wait(120)
     app.run()
     assert not app.exception
-    assert [run.name for run in app.session_state[state.RUNS]] == ["LSTM #1"]
+    assert [run.name for run in kept(app)] == ["LSTM #1"]
     assert app.get("plotly_chart") and app.title[0].value == "Forecast"
 
 
@@ -341,7 +375,7 @@ def test_an_unexpected_training_failure_is_said_not_hidden(monkeypatch):
         assert job.wait(30)
         app.run()
     assert "RuntimeError: CUDA out of memory" in app.error[0].value
-    assert not app.session_state[state.RUNS]
+    assert not kept(app)
 
 
 def test_removing_the_uploaded_file_stops_using_it():
@@ -359,7 +393,7 @@ def test_the_forecast_page_backtests_on_demand_and_draws_the_residuals():
     app = start()
     app.button(key="demo").click().run()
     assert len(app.get("plotly_chart")) == 4, "the forecast and three residual charts"
-    name = app.session_state[state.RUNS][0].name
+    name = kept(app)[0].name
     widget(app.slider, "Periods to look back").set_value(2).run()
     app.button(key=f"backtest-run-{name}").click().run()
     assert not app.exception
@@ -383,7 +417,7 @@ def test_the_forecast_page_backtests_on_demand_and_draws_the_residuals():
 def test_a_backtest_stops_on_stop_and_offers_the_button_again():
     app = start()
     app.button(key="demo").click().run()
-    name = app.session_state[state.RUNS][0].name
+    name = kept(app)[0].name
     app.button(key=f"backtest-run-{name}").click().run()
     job = app.session_state[state.BACKTEST_JOB][3]
     app.button(key=f"backtest-stop-{name}").click().run()
@@ -408,7 +442,7 @@ def test_the_forecast_page_draws_the_interval_levels_chosen():
     assert not app.exception
     bands = [name for name in chart_names(app) if name.endswith("interval")]
     assert bands == ["99% interval", "50% interval"]
-    assert app.session_state[state.RUNS][0].forecast.levels == (0.8, 0.95), "the run is kept"
+    assert kept(app)[0].forecast.levels == (0.8, 0.95), "the run is kept"
     app.multiselect(key="forecast-levels").set_value([]).run()
     assert not app.exception
     assert any("default ones are shown: 80%, 95%" in c.value for c in app.caption)
@@ -430,10 +464,10 @@ def test_the_advanced_settings_choose_ensemble_loss_window_scaling_and_linear_sh
     assert widget(app.checkbox, "Linear shortcut").value is True
     widget(app.checkbox, "Linear shortcut").uncheck()
     train_tiny(app)
-    config = app.session_state[state.RUNS][0].run.config
+    config = kept(app)[0].run.config
     assert (config.members, config.loss, config.window_scale) == (2, "huber", False)
     assert config.linear is False
-    assert len(members_of(app.session_state[state.RUNS][0].run.model)) == 2
+    assert len(members_of(kept(app)[0].run.model)) == 2
 
 
 def train_page_captions(app: AppTest, sample: str, words: str) -> list[str]:
@@ -463,5 +497,5 @@ def test_the_train_page_says_when_the_lstm_reads_a_long_window_pooled_and_keeps_
     widget(app.number_input, "Windows per epoch").set_value(64)
     widget(app.slider, "Window").set_value(52)
     train_tiny(app, epochs=1)
-    config = app.session_state[state.RUNS][0].run.config
+    config = kept(app)[0].run.config
     assert (config.pool, config.pool_length, config.window) == (1, 1, 52)

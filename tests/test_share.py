@@ -7,7 +7,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data.synthetic import SIGNALS, generate
+from forecasting import shared_jobs
 from forecasting.config import TrainConfig, auto_config
+from forecasting.limits import server_limits
 from forecasting.share import (
     LANGUAGE,
     PAGE,
@@ -21,7 +23,7 @@ from forecasting.share import (
     decode,
     encode,
 )
-from tests.test_pages import APP, settle, start, widget
+from tests.test_pages import APP, kept, settle, start, widget
 from ui import state
 from ui.text import TEXT, t
 
@@ -183,21 +185,30 @@ def open_link(params: dict[str, str]) -> AppTest:
     return app
 
 
-def test_a_shared_link_restores_data_language_and_settings_trains_and_shows_the_forecast():
+def test_a_shared_link_restores_data_language_and_settings_trains_and_shows_the_forecast(
+    tmp_path,
+):
     params = encode(DataSource.sample("airline"), TINY, "ca", "forecast")
     app = open_link(params)
     assert app.title[0].value == TEXT["ca"]["forecast.title"] != TEXT["en"]["forecast.title"]
     assert app.get("plotly_chart"), "the forecast chart is drawn"
     assert app.session_state[state.DATASET] == state.Dataset("Airline passengers", "sample")
     assert app.selectbox(key=state.LANGUAGE).value == "ca"
-    [summary] = app.session_state[state.RUNS]
+    [summary] = kept(app)
     assert summary.run.config == TINY
     assert app.code[0].value == f"?{urlencode(params)}", "the page offers the very same link"
     mase = summary.model_mase
     assert t("share.mase", "ca", mase=mase) in [caption.value for caption in app.caption]
 
-    again = open_link(params)
-    assert again.session_state[state.RUNS][0].model_mase == mase, "same link, same numbers"
+    shared_jobs._SHARED = shared_jobs.SharedTrainings()  # another server: nothing to copy
+    state._STORES.clear()
+    server_limits.cache_clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FORECAST_LAB_DATA_DIR", str(tmp_path / "another-server"))
+        again = open_link(params)
+        assert kept(again)[0].model_mase == mase, "same link, same numbers, trained again"
+    server_limits.cache_clear()
+    state._STORES.clear()
 
     fingerprint = app.session_state[state.SERIES].fingerprint()
     app.switch_page("app_pages/data.py").run()
@@ -211,13 +222,13 @@ def test_a_link_to_the_train_page_fills_the_form_with_a_synthetic_signal_and_its
     config = auto_config(300, 25, cell="rnn", hidden_size=50, lr=0.0007, epochs=2, members=1)
     app = open_link(encode(source, config, "en", "train"))
     assert app.session_state.get(state.JOB) is None
-    assert not app.session_state[state.RUNS]
+    assert not kept(app)
     assert app.info[0].value.startswith("The Train form holds the shared settings")
     assert widget(app.select_slider, "Hidden size").value == 50
     assert widget(app.radio, "Cell").value == "rnn"
     app.button(key="train-start").click().run()
     settle(app)
-    assert app.session_state[state.RUNS][-1].run.config == config, "Train runs the link's settings"
+    assert kept(app)[-1].run.config == config, "Train runs the link's settings"
 
     series = app.session_state[state.SERIES]
     assert (len(series), series.season_length) == (300, 25)

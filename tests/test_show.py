@@ -10,7 +10,7 @@ from data.prepare import from_array
 from forecasting.config import auto_config
 from forecasting.share import DataSource, encode
 from forecasting.train import EpochLog
-from tests.test_pages import PAGES
+from tests.test_pages import PAGES, kept
 from tests.test_share import open_link
 from ui import charts, state
 from ui.show import OKABE_ITO, projector_style
@@ -93,7 +93,7 @@ def test_projector_style_keeps_the_colours_and_they_are_colour_blind_safe():
 def test_projector_mode_styles_the_forecast_and_every_page_still_runs():
     config = auto_config(144, 12, hidden_size=8, members=1, epochs=2)
     app = open_link(encode(DataSource.sample("airline"), config, "en", "forecast"))
-    assert app.session_state[state.RUNS], "the link's run is trained"
+    assert kept(app), "the link's run is trained"
     app.toggle(key=state.PROJECTOR).set_value(True).run()
     assert not app.exception
     spec = json.loads(app.get("plotly_chart")[0].proto.spec)

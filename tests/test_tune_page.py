@@ -15,7 +15,7 @@ from forecasting.limits import env_name, server_limits
 from forecasting.tune import SearchSpace, best_config, find_study, open_study, window_bounds
 from forecasting.tune_defaults import study_name, window_choices
 from tests.conftest import ROOT
-from tests.test_pages import settle, start, widget
+from tests.test_pages import APP, kept, settle, start, widget
 from ui import state
 from ui.tune_charts import best_so_far, history_figure
 
@@ -35,10 +35,15 @@ def limits(monkeypatch, tmp_path):
     server_limits.cache_clear()
 
 
-def tune_page(storage: str | None = None) -> AppTest:
+def tune_page(storage: str | None = None, workspace: str | None = None) -> AppTest:
     """The Tune page on the default sample, with a tiny search kept in the server's own storage,
-    or in a `storage` typed (the server must allow typing one)."""
-    app = start("data")
+    or in a `storage` typed (the server must allow typing one); in a new workspace, or in the
+    `workspace` given (its link reopened)."""
+    app = AppTest.from_file(APP, default_timeout=60)
+    if workspace is not None:
+        app.query_params = {state.WORKSPACE_PARAM: workspace}
+    app.run()
+    app.switch_page("app_pages/data.py").run()
     app.switch_page("app_pages/tune.py").run()
     assert not app.exception
     if storage is not None:
@@ -47,6 +52,11 @@ def tune_page(storage: str | None = None) -> AppTest:
     app.select_slider(key="tune.hidden").set_value((4, 8))
     app.number_input(key="tune.epochs").set_value(2)
     return app.run()
+
+
+def stored(app: AppTest, name: str) -> str:
+    """A study's name in storage: the visitor's, inside the workspace's own prefix."""
+    return f"{state.store().study_prefix(app.session_state[state.WORKSPACE])}-{name}"
 
 
 def search(app: AppTest, trials: int) -> None:
@@ -92,7 +102,7 @@ def test_a_tiny_search_shows_its_trials_and_fills_the_train_form(tmp_path):
         key.rsplit("-", 1)[-1] for key in (c.proto.id for c in app.get("plotly_chart"))
     }
 
-    study = optuna.load_study(study_name="airline-passengers", storage=storage)
+    study = optuna.load_study(study_name=stored(app, "airline-passengers"), storage=storage)
     best = best_config(study)
     assert best.cell == "gru" and 4 <= best.hidden_size <= 8 and best.epochs == 2
     app.button(key="tune-fill").click().run()
@@ -105,10 +115,13 @@ def test_a_tiny_search_shows_its_trials_and_fills_the_train_form(tmp_path):
 
 
 def test_a_study_is_continued_in_a_new_session_and_its_winner_trained_now():
-    search(tune_page(), trials=2)
+    first = tune_page()
+    search(first, trials=2)
+    stranger = tune_page()
+    assert not any("trials already" in info.value for info in stranger.info), "not another's"
 
-    app = tune_page()
-    assert app.info[0].value.startswith("Study **airline\\-passengers** has 2 trials already")
+    app = tune_page(workspace=first.session_state[state.WORKSPACE])
+    assert "airline\\-passengers** has 2 trials already" in app.info[0].value
     assert trials_table(app)["Trial"].tolist() == [0, 1]
     search(app, trials=1)
     assert trials_table(app)["Trial"].tolist() == [0, 1, 2]
@@ -118,7 +131,7 @@ def test_a_study_is_continued_in_a_new_session_and_its_winner_trained_now():
     study = app.session_state[state.TUNE_JOB].study
     settle(app)
     assert app.title[0].value == "Forecast"
-    [summary] = app.session_state[state.RUNS]
+    [summary] = kept(app)
     assert summary.run.config == best_config(study).with_changes(members=1)  # the trial's own
     assert summary.name == "GRU #1"
     scored = evaluate(summary.run, summary.series, "val", baselines=()).table["model"]["MASE"]
@@ -144,15 +157,15 @@ def test_a_study_run_on_one_sample_is_not_continued_on_another():
     widget(app.text_input, "Study name").set_value("shared")
     search(app, trials=1)
 
-    app = start("data")
+    app.switch_page("app_pages/data.py").run()
     widget(app.selectbox, "Sample").set_value("shampoo").run()
     app.switch_page("app_pages/tune.py").run()
     widget(app.text_input, "Study name").set_value("shared")
     app.run()
     assert not app.exception
     assert [error.value for error in app.error] == [
-        "Study 'shared' was run on other data, so its trials would not compare with trials on "
-        "this data: choose another study name."
+        f"Study '{stored(app, 'shared')}' was run on other data, so its trials would not compare "
+        "with trials on this data: choose another study name."
     ]
     assert not app.info, "no offer to continue it"
     assert app.button(key="tune-start").disabled
@@ -232,14 +245,17 @@ def test_the_windows_offered_reach_from_the_automatic_range_to_the_longest_that_
 
 def test_a_study_started_on_the_page_is_continued_from_the_command_line(tmp_path):
     storage = f"sqlite:///{tmp_path / 'studies.db'}"
-    search(tune_page(), trials=1)
+    app = tune_page()
+    search(app, trials=1)
+    name = stored(app, "airline-passengers")
+    assert any(name in caption.value for caption in app.caption), "the page says the name"
     command = [
         sys.executable, "-m", "forecasting", "tune", str(ROOT / "data" / "samples" / "airline.csv"),
-        "--study", "airline-passengers", "--storage", storage, "--trials", "1",
+        "--study", name, "--storage", storage, "--trials", "1",
     ]  # fmt: skip
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    study = optuna.load_study(study_name="airline-passengers", storage=storage)
+    study = optuna.load_study(study_name=name, storage=storage)
     assert [trial.number for trial in study.trials] == [0, 1]
     assert study.trials[1].state in (
         optuna.trial.TrialState.COMPLETE,
@@ -250,16 +266,17 @@ def test_a_study_started_on_the_page_is_continued_from_the_command_line(tmp_path
 
 def test_a_study_started_from_the_command_line_is_continued_on_the_page(tmp_path):
     storage = f"sqlite:///{tmp_path / 'studies.db'}"
+    app = start("data")
+    app.switch_page("app_pages/tune.py").run()
+    name = stored(app, "airline-passengers")  # the name the page says, given to the CLI
     command = [
         sys.executable, "-m", "forecasting", "tune", str(ROOT / "data" / "samples" / "airline.csv"),
-        "--study", "airline-passengers", "--storage", storage, "--trials", "1", "--epochs", "1",
+        "--study", name, "--storage", storage, "--trials", "1", "--epochs", "1",
         "--cells", "lstm,gru",
     ]  # fmt: skip
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    app = start("data")
-    app.switch_page("app_pages/tune.py").run()
     app.number_input(key="tune.epochs").set_value(1)
     search(app.run(), trials=1)  # the CLI's task (no test part) goes on, not the page's own
-    study = optuna.load_study(study_name="airline-passengers", storage=storage)
+    study = optuna.load_study(study_name=name, storage=storage)
     assert [trial.number for trial in study.trials] == [0, 1]

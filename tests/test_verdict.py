@@ -15,7 +15,7 @@ from forecasting.train import fit
 from forecasting.verdict import BETTER, ON_PAR, PAR, WORSE, judge
 from tests.conftest import ROOT, SAMPLES, noisy_sine
 from tests.test_cli import run_cli
-from ui import state
+from tests.test_pages import put_run
 
 
 def row(mae, mase):
@@ -100,8 +100,7 @@ def page_verdicts(run_and_series, table) -> list[str]:
     summary = summarize(run, series, "LSTM #1")
     summary = replace(summary, evaluation=Evaluation("validation", 10, table))
     app = AppTest.from_file(str(ROOT / "app_pages" / "forecast.py"), default_timeout=60)
-    app.session_state[state.RUNS] = [summary]
-    app.session_state[state.CURRENT] = 0
+    put_run(app, summary)
     app.run()
     assert not app.exception
     return [element.value for element in [*app.success, *app.info, *app.warning]]

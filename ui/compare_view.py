@@ -2,23 +2,26 @@
 
 import pandas as pd
 import streamlit as st
+from forecasting.workspace import StoredRun
 
 from forecasting.compare import is_trio, lesson, lesson_table, metrics_table, settings_diff
 from forecasting.config import ConfigError
 from forecasting.evaluate import METRICS
 from forecasting.job import BatchJob
 from forecasting.summary import RunSummary
-from ui import compare_charts, state, trio
+from ui import compare_charts, sessions, state, trio
 from ui.show import plot
 from ui.state import text
 from ui.text import plain
 
-REFRESH_S = 0.5
 LABELLED = ("cell", "data", "part", "parameters", "seconds", "epochs", "best_epoch")
 
 
-@st.fragment(run_every=REFRESH_S)
 def trio_progress() -> None:
+    st.fragment(_trio_progress, run_every=sessions.poll_every())()
+
+
+def _trio_progress() -> None:
     job = state.get_job()
     if not isinstance(job, BatchJob):
         return
@@ -35,7 +38,7 @@ def trio_progress() -> None:
         label = text("compare.progress", epoch=epoch, epochs=epochs, **values)
     st.progress((number - 1 + epoch / epochs) / count, text=label)
     if st.button(text("compare.stop"), help=text("compare.stop_help"), key="trio-stop"):
-        job.stop()
+        state.stop_job(job)
 
 
 def trio_button() -> None:
@@ -65,9 +68,9 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns=columns).rename_axis(text("runs.name"))
 
 
-def trio_table(history: list[RunSummary]) -> None:
+def trio_table(history: list[StoredRun]) -> None:
     names = set(state.last_group())
-    group = [summary for summary in history if summary.name in names]
+    group = state.summaries([stored for stored in history if stored.name in names])
     if len(group) < 2:
         return
     title = "compare.trio_title" if is_trio(group) else "compare.group_title"
@@ -120,7 +123,7 @@ def settings(chosen: list[RunSummary]) -> None:
         st.dataframe(diff, key="compare-settings")
 
 
-def pick_runs(history: list[RunSummary]) -> list[RunSummary]:
+def pick_runs(history: list[StoredRun]) -> list[StoredRun]:
     """The runs to compare, as last chosen; at first the last group trained or the last three."""
     names = [summary.name for summary in history]
     shown = state.compare_default()

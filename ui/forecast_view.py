@@ -69,19 +69,22 @@ def at_levels(summary: RunSummary, levels: tuple[float, ...]) -> RunSummary:
 
 def pick_others(summary: RunSummary, chosen: int) -> list[RunSummary]:
     """Other runs on the same data to draw beside the chosen one (the last three at first)."""
-    history = state.runs()
     fingerprint = summary.series.fingerprint()
-    same_data = [h for h in history if h is not summary and h.series.fingerprint() == fingerprint]
+    same_data = [
+        stored
+        for stored in state.runs()
+        if stored.id != chosen and not stored.error and stored.fingerprint == fingerprint
+    ]
     if not same_data:
         return []
     beside = st.multiselect(
         text("forecast.others"),
-        range(len(history)),
-        format_func=lambda i: history[i].name,
-        default=[history.index(other) for other in same_data[-3:]],
+        range(len(same_data)),
+        format_func=lambda i: same_data[i].name,
+        default=list(range(len(same_data)))[-3:],
         key=f"forecast-others-{chosen}",
     )
-    return [history[i] for i in beside if history[i] is not summary][: len(charts.OTHER_RUNS)]
+    return state.summaries([same_data[i] for i in beside][: len(charts.OTHER_RUNS)])
 
 
 def verdict_line(summary: RunSummary) -> None:
@@ -157,7 +160,8 @@ def apply_checkpoint() -> None:
             state.set_notice("error", plain(err))
         else:
             name = f"{upload.name} \u2192 {dataset.name}"
-            state.add_run(summarize(run, series, name, dataset.name))
+            if not state.add_run(summarize(run, series, name, dataset.name)):
+                st.rerun()
             applied = text("forecast.applied", name=plain(upload.name), data=plain(dataset.name))
             if opened.notes:  # what changed to run it here, e.g. a CUDA model on a CPU server
                 state.set_notice("info", " ".join([applied, *map(plain, opened.notes)]))

@@ -10,7 +10,6 @@ from forecasting.config import series_config
 from forecasting.job import BatchJob, TrainingJob
 from forecasting.lessons import LESSONS, Lesson
 from forecasting.share import DataSource
-from forecasting.summary import summarize
 from ui import share, state
 from ui.state import text
 from ui.text import plain
@@ -28,7 +27,7 @@ def start(chosen: Lesson) -> None:
         job = TrainingJob(series, configs[0], dataset.name)
     else:
         job = BatchJob(series, configs, dataset.name)
-    if not state.start_job(job):
+    if not state.start_job(job, shared=True):
         return
     state.set_lesson(chosen.key)
     st.switch_page(share.page_path(chosen.page))
@@ -44,8 +43,7 @@ def train_now(key: str, **settings: Any) -> None:
     if job.run is None:
         st.error(text("train.failed", error=plain(job.error or "no model came back")))
         state.end_page()
-    name = state.next_run_name(job.config.cell)
-    state.add_run(summarize(job.run, series, name, dataset.name))
+    state.keep_run(job)
 
 
 def look_inside() -> None:

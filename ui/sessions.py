@@ -21,6 +21,16 @@ def session_alive(session: str) -> bool:
     return not Runtime.exists() or Runtime.instance().is_active_session(session)
 
 
+POLL_S, POLL_MOST_S, WATCHERS_PER_POLL = 0.5, 3.0, 4
+
+
+def poll_every() -> float:
+    """How often a page polls its job: twice a second while a few sessions watch jobs, slower as
+    more do, so that a class of thirty costs the server what about four sessions would."""
+    watchers = server_jobs()[1].watchers()
+    return min(POLL_S * max(1.0, watchers / WATCHERS_PER_POLL), POLL_MOST_S)
+
+
 def watch_sessions() -> None:
     """Jobs remember the session that started them, and end once it has gone; the server's log
     lists each job as it is queued, runs and ends."""

@@ -64,8 +64,11 @@ def open_link() -> None:
     if not state.first_link_read():
         return
     params = st.query_params.to_dict()
+    params.pop(state.WORKSPACE_PARAM, None)
     if not params:
         return
+    for name in params:  # read once: a reload opens the workspace, not the link again
+        st.query_params.pop(name, None)
     try:
         limits = server_limits()
         demo = decode(params, languages=LANGUAGES, pages=page_names(), limits=limits)
@@ -87,9 +90,10 @@ def open_link() -> None:
     if config is not None:
         state.set_form_start(series, config)
     if demo.trains:
-        if not state.start_job(TrainingJob(series, config, dataset.name)):
+        runs_before = len(state.runs())  # a run trained for another visitor is copied at once
+        if not state.start_job(TrainingJob(series, config, dataset.name), shared=True):
             return
-        state.set_link_page(demo.opens, len(state.runs()))
+        state.set_link_page(demo.opens, runs_before)
         state.set_notice("info", text("share.training"))
         st.switch_page(page_path("train"))
     if config is not None:

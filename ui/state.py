@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NoReturn
 
 import streamlit as st
@@ -14,10 +15,12 @@ from forecasting.background import Background, server_jobs
 from forecasting.backtest import Backtest
 from forecasting.config import ConfigError, TrainConfig
 from forecasting.job import BacktestJob, BatchJob, TrainingJob
-from forecasting.limits import check_config, server_limits
+from forecasting.limits import ServerLimits, check_config, server_limits
 from forecasting.share import DataSource
+from forecasting.shared_jobs import share_key, shared_trainings
 from forecasting.summary import RunSummary, summarize
 from forecasting.train import Run
+from forecasting.workspace import StoredRun, WorkspaceError, WorkspaceStore, open_store
 from ui.text import DEFAULT_LANGUAGE, plain, t
 
 if TYPE_CHECKING:
@@ -36,6 +39,9 @@ LESSON = "lesson"  # the lesson preset under way: its key
 IN_APP = "in_app"  # set by app.py: pages end with EndPage, so the sidebar is still drawn
 TUNE_JOB = "tune_job"  # the Tune page's search, running or finished
 BACKTEST_JOB = "backtest_job"  # (run name, folds, levels, BacktestJob): a backtest under way
+WORKSPACE, RUN_LIST, SUMMARIES = "workspace", "run_list", "summaries"  # the visitor's store
+WORKSPACE_PARAM = "ws"  # the query parameter that carries the workspace key
+KEPT_SUMMARIES = 8  # runs held drawn in a session; the rest stay in the store
 # Widgets whose values the code reads back, most kept across pages by `remembered`
 SOURCE_PICK, SAMPLE_PICK, UPLOAD_PICK = "pick.source", "pick.sample", "pick.upload"
 SIGNAL_PICK, LENGTH_PICK, SEED_PICK = "pick.signal", "pick.length", "pick.seed"
@@ -125,31 +131,186 @@ def require_series() -> Series:
     return series
 
 
-def runs() -> list[RunSummary]:
-    return st.session_state.setdefault(RUNS, [])
+_STORES: dict[tuple[str, str, int, int], WorkspaceStore] = {}
 
 
-def add_run(summary: RunSummary) -> None:
-    runs().append(summary)
-    st.session_state[CURRENT] = len(runs()) - 1
+def store(limits: ServerLimits | None = None) -> WorkspaceStore:
+    """This server's workspace store, opened once (old workspaces removed then)."""
+    limits = limits or server_limits()
+    where = (limits.workspace_storage(), limits.data_dir, limits.workspace_bytes,
+             limits.workspace_days)  # fmt: skip
+    if where not in _STORES:
+        opened = open_store(limits)
+        opened.expire()
+        _STORES[where] = opened
+    return _STORES[where]
+
+
+def enter_workspace() -> None:
+    """Called by app.py on every run: the visitor's workspace, from the link's key or new; the
+    key is put in the address bar so that a reload, a bookmark or a restart finds it again."""
+    try:
+        store()
+    except WorkspaceError as err:  # e.g. a database of a newer version: refused, untouched
+        st.error(plain(err))
+        st.stop()
+    key = st.session_state.get(WORKSPACE)
+    if key is None:
+        asked = st.query_params.get(WORKSPACE_PARAM)
+        if asked and store().exists(asked):
+            key = asked
+            store().touch(key)
+        else:
+            key = store().new_workspace()
+            if asked:
+                st.info(text("workspace.unknown"))
+        st.session_state[WORKSPACE] = key
+        st.session_state[CURRENT] = store().choice(key)
+        st.session_state[RUN_LIST] = None
+        _restore_series()
+    st.session_state[RUN_LIST] = None  # read again: another tab of the workspace may have added
+    if st.query_params.get(WORKSPACE_PARAM) != key:
+        st.query_params[WORKSPACE_PARAM] = key
+
+
+def _restore_series() -> None:
+    """A reopened workspace starts on the data of its chosen run."""
+    stored = current_stored()
+    summary = None if stored is None else summary_of(stored)
+    if summary is not None and get_series() is None:
+        set_series(summary.series, Dataset(stored.dataset, "workspace"))
+
+
+def workspace() -> str:
+    """The visitor's workspace key (a page run alone, as in tests, gets a new workspace)."""
+    if WORKSPACE not in st.session_state:
+        st.session_state[WORKSPACE] = store().new_workspace()
+    return st.session_state[WORKSPACE]
+
+
+def workspace_study(name: str) -> str:
+    """A Tune study's name in storage: the visitor's, inside their workspace's own prefix."""
+    return f"{store().study_prefix(workspace())}-{name}" if name else ""
+
+
+def runs() -> list[StoredRun]:
+    """The workspace's runs, oldest first, as a list shows them (nothing loaded)."""
+    listed = st.session_state.get(RUN_LIST)
+    if listed is None:
+        listed = st.session_state[RUN_LIST] = store().runs(workspace())
+    return listed
+
+
+def summary_of(stored: StoredRun) -> RunSummary | None:
+    """The run drawn: loaded from the store and summarised once, then kept among the session's
+    few; None for a run whose forecast failed."""
+    if stored.error:
+        return None
+    held: OrderedDict[int, RunSummary] = st.session_state.setdefault(SUMMARIES, OrderedDict())
+    if stored.id in held:
+        held.move_to_end(stored.id)
+        return held[stored.id]
+    run, series = store().load(workspace(), stored.id)
+    summary = replace(summarize(run, series, stored.name, stored.dataset), created=stored.created)
+    _hold(stored.id, summary)
+    return summary
+
+
+def summaries(chosen: Sequence[StoredRun]) -> list[RunSummary]:
+    """The drawable runs among `chosen`, in order."""
+    return [summary for stored in chosen if (summary := summary_of(stored)) is not None]
+
+
+def _hold(run_id: int, summary: RunSummary) -> None:
+    held: OrderedDict[int, RunSummary] = st.session_state.setdefault(SUMMARIES, OrderedDict())
+    held[run_id] = summary
+    while len(held) > KEPT_SUMMARIES:
+        held.popitem(last=False)
+
+
+def add_run(summary: RunSummary, shared: str | None = None) -> bool:
+    """Keep `summary` in the workspace and make it the current run; says why not (the quota)."""
+    try:
+        stored = store().add_run(
+            workspace(),
+            summary.name,
+            summary.dataset,
+            summary.run,
+            summary.series,
+            mase=summary.model_mase,
+            share_key=shared,
+        )
+    except WorkspaceError as err:
+        set_notice("error", plain(err))
+        return False
+    _hold(stored.id, summary)
+    st.session_state[RUN_LIST] = None
+    select_run(stored.id)
+    return True
+
+
+def add_failed_run(name: str, dataset: str, run: Run, series: Series, error: str) -> bool:
+    """Keep a run that trained but could not forecast, with why beside it."""
+    try:
+        stored = store().add_run(workspace(), name, dataset, run, series, mase=None, error=error)
+    except WorkspaceError as err:
+        set_notice("error", plain(err))
+        return False
+    st.session_state[RUN_LIST] = None
+    select_run(stored.id)
+    return True
+
+
+def import_runs(raw: bytes) -> list[StoredRun]:
+    """The runs of an exported workspace, added to this one (checked against the limits)."""
+    added = store().import_zip(workspace(), raw, server_limits())
+    st.session_state[RUN_LIST] = None
+    return added
+
+
+def delete_runs(run_ids: Sequence[int]) -> None:
+    for run_id in run_ids:
+        store().delete_run(workspace(), run_id)
+        st.session_state.get(SUMMARIES, {}).pop(run_id, None)
+    st.session_state[RUN_LIST] = None
+    if st.session_state.get(CURRENT) in run_ids:
+        st.session_state[CURRENT] = None
+
+
+def delete_workspace() -> None:
+    """Remove the workspace and everything in it; the next run starts a new one."""
+    store().delete_workspace(workspace())
+    for key in (WORKSPACE, RUN_LIST, SUMMARIES, CURRENT):
+        st.session_state.pop(key, None)
+    st.query_params.pop(WORKSPACE_PARAM, None)
+
+
+def current_stored() -> StoredRun | None:
+    chosen = st.session_state.get(CURRENT)
+    listed = runs()
+    found = next((stored for stored in listed if stored.id == chosen), None)
+    return found
 
 
 def current_run() -> RunSummary | None:
-    history = runs()
-    index = st.session_state.get(CURRENT)
-    return history[index] if index is not None and index < len(history) else None
+    stored = current_stored()
+    return None if stored is None else summary_of(stored)
 
 
-def select_run(index: int) -> None:
-    st.session_state[CURRENT] = index
+def select_run(run_id: int) -> None:
+    st.session_state[CURRENT] = run_id
+    store().set_choice(workspace(), run_id)
 
 
 def require_run() -> RunSummary:
-    summary = current_run()
-    if summary is None:
+    stored = current_stored()
+    if stored is None:
         st.info(text("need.run"))
         end_page()
-    return summary
+    if stored.error:
+        st.error(text("runs.failed_forecast", name=plain(stored.name), error=plain(stored.error)))
+        end_page()
+    return summary_of(stored)
 
 
 def get_job() -> TrainingJob | BatchJob | None:
@@ -175,17 +336,58 @@ def allowed(job: Background) -> bool:
     return True
 
 
-def start_job(job: TrainingJob | BatchJob) -> bool:
-    """Start `job` as this session's training, once it is within this server's limits."""
+def start_job(job: TrainingJob | BatchJob, shared: bool = False) -> bool:
+    """Start `job` as this session's training, once it is within this server's limits. A
+    `shared` training (a link's, a lesson's) on data anyone can make again (a sample, a signal)
+    trains once for everyone: a run already trained is copied, one under way is watched."""
+    source = shared_source(job.series.fingerprint())
+    if shared and isinstance(job, TrainingJob) and isinstance(source, DataSource):
+        return _start_shared(job)
     if not allowed(job):
         return False
     set_job(job.start())
     return True
 
 
+def _start_shared(job: TrainingJob) -> bool:
+    key = share_key(job.series, job.config)
+    found = store().find_shared(key)
+    if found is not None:
+        run, series, _ = found
+        name = next_run_name(job.config.cell)
+        if add_run(summarize(run, series, name, job.dataset), shared=key):
+            set_notice("success", text("train.copied", name=name))
+        return True
+    trainings = shared_trainings()
+    held, new = trainings.join(key, job)
+    if not new:
+        server_jobs()[1].add_owner(held)
+        set_job(held)
+        return True
+    if not allowed(job):
+        trainings.forget(key)
+        return False
+    set_job(job.start())
+    return True
+
+
+def stop_job(job: TrainingJob | BatchJob) -> None:
+    """Stop pressed: a training other sessions watch goes on for them, this session leaves it."""
+    if isinstance(job, TrainingJob) and job.share_key is not None:
+        if shared_trainings().leave(job) > 0:
+            set_job(None)
+            set_notice("info", text("train.left_shared"))
+        return
+    job.stop()
+
+
 def next_run_name(cell: str) -> str:
-    """'GRU #3': the cell and the run's number in this session."""
-    return f"{cell.upper()} #{len(runs()) + 1}"
+    """'GRU #3': the cell and the next number not taken in this workspace."""
+    names = {stored.name for stored in runs()}
+    number = len(names) + 1
+    while f"{cell.upper()} #{number}" in names:
+        number += 1
+    return f"{cell.upper()} #{number}"
 
 
 def remembered(key: str, default: object) -> str:
@@ -253,6 +455,7 @@ def first_time(file_id: str) -> bool:
 
 NOTICES = {  # what each outcome of a finished job (forecasting/job.py) says, and how
     job_outcomes.TRAINED: ("success", "train.done"),
+    job_outcomes.TRAINED_NO_FORECAST: ("error", "train.no_forecast"),
     job_outcomes.FAILED: ("error", "train.failed"),
     job_outcomes.STOPPED_WAITING: ("info", "train.stopped_waiting"),
     job_outcomes.BATCH_TRAINED: ("success", "compare.batch_done"),
@@ -270,7 +473,9 @@ def collect_finished_job() -> None:
         return
     set_job(None)
     result = job_outcomes.outcome(job)
-    names = [_keep(part) for part in result.kept]
+    names = [keep_run(part) for part in result.kept]
+    if None in names:  # the workspace is full: its notice says so
+        return
     if result.group:
         set_last_group(names)
     tone, key = NOTICES[result.kind]
@@ -284,8 +489,9 @@ def _notice_values(result: job_outcomes.Outcome, names: list[str]) -> dict[str, 
         values |= {"cell": result.failed.config.cell.upper(), "error": plain(result.error)}
     if result.skipped:
         values["skipped"] = ", ".join(part.config.cell.upper() for part in result.skipped)
-    if result.kind == job_outcomes.TRAINED:
+    if result.kind in (job_outcomes.TRAINED, job_outcomes.TRAINED_NO_FORECAST):
         values |= {"name": names[0], "reason": stop_text(result.kept[0].run)}
+        values["error"] = plain(result.error)
     return values
 
 
@@ -298,11 +504,17 @@ def stop_text(run: Run) -> str:
     return text(f"reason.{run.stop_kind}", epochs=run.config.epochs, **values)
 
 
-def _keep(job: TrainingJob) -> str:
-    """Add a finished job's run to the session's runs; returns its name."""
+def keep_run(job: TrainingJob) -> str | None:
+    """Keep a finished job's run in the workspace (with its error, when it could not forecast);
+    returns its name, None when the workspace had no room (the notice says so). A shared
+    training's run is kept by every session that watched it."""
     name = next_run_name(job.config.cell)
-    add_run(summarize(job.run, job.series, name, job.dataset))
-    return name
+    if job.summary is None:
+        kept = add_failed_run(name, job.dataset, job.run, job.series, job.forecast_error or "")
+    else:
+        whole = job.share_key if job.run.stop_kind not in ("user", "budget") else None
+        kept = add_run(replace(job.summary, name=name), shared=whole)
+    return name if kept else None
 
 
 def last_group() -> list[str]:

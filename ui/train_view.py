@@ -6,16 +6,18 @@ import streamlit as st
 from data.series import Series
 from forecasting.config import TrainConfig, series_config, training_windows
 from forecasting.training_window import training_window
-from ui import charts, state
+from ui import charts, sessions, state
 from ui.show import plot
 from ui.state import text
 from ui.text import moment, plain
 
-REFRESH_S = 0.5
 
-
-@st.fragment(run_every=REFRESH_S)
 def live_progress() -> None:
+    """The job's progress, polled at the server's pace (ui/sessions.poll_every)."""
+    st.fragment(_progress, run_every=sessions.poll_every())()
+
+
+def _progress() -> None:
     job = state.get_job()
     if job is None:
         return
@@ -31,7 +33,7 @@ def live_progress() -> None:
         label = text("train.progress_eta", epoch=epoch, epochs=epochs, left=f"{left:.0f} s")
     st.progress(epoch / epochs, text=text("train.stopping") if job.stopping else label)
     if st.button(text("train.stop"), help=text("train.stop_help"), key="train-stop"):
-        job.stop()
+        state.stop_job(job)
     plot(charts.loss_figure(list(job.history), state.language()), key="live-loss")
 
 
@@ -53,16 +55,17 @@ def run_table() -> None:
     st.subheader(text("train.history"))
     rows = [
         {
-            text("runs.name"): summary.name,
-            text("runs.data"): summary.dataset,
-            text("runs.cell"): summary.run.config.cell.upper(),
-            text("runs.settings"): settings_line(summary.run.config),
-            text("runs.params"): summary.run.parameters,
-            text("runs.epochs"): len(summary.run.history),
-            text("runs.mase"): summary.model_mase,
-            text("runs.seconds"): round(summary.run.seconds, 2),
+            text("runs.name"): stored.name,
+            text("runs.data"): stored.dataset,
+            text("runs.cell"): stored.config.cell.upper(),
+            text("runs.settings"): settings_line(stored.config),
+            text("runs.params"): stored.parameters,
+            text("runs.epochs"): stored.epochs,
+            text("runs.mase"): stored.mase,
+            text("runs.seconds"): round(stored.seconds, 2),
+            text("runs.error"): stored.error,
         }
-        for summary in history
+        for stored in history
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True)
 

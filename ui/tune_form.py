@@ -172,8 +172,11 @@ def search_settings(
         help=text("tune.study_help"),
         **kept(f"study.{series.fingerprint()}", study_name(dataset_name)),
     )
+    stored = state.workspace_study(name.strip())
     with st.expander(text("tune.storage_title")):
         storage = storage_input(limits)
+        if stored:
+            st.caption(text("tune.stored_as", name=stored))
     settings = {
         "trials": int(trials),
         "timeout_s": None if timeout is None else float(timeout),
@@ -181,7 +184,7 @@ def search_settings(
         "pruner": pruner,
         "seed": int(seed),
     }
-    return settings, name.strip(), storage
+    return settings, stored, storage
 
 
 def storage_input(limits: ServerLimits) -> str:

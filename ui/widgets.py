@@ -244,16 +244,19 @@ def kept_choice(
 
 
 def run_picker(where: DeltaGenerator, label: str, key: str) -> tuple[int, RunSummary]:
-    """A choice among the session's runs, at the current one; the run chosen becomes current.
-    Returns its position in the history and the run."""
-    history, current = state.runs(), state.require_run()
+    """A choice among the workspace's runs that forecast, at the current one; the run chosen
+    becomes current. Returns its id in the workspace and the run."""
+    current = state.require_run()
+    history = [stored for stored in state.runs() if not stored.error]
+    ids = [stored.id for stored in history]
     chosen = where.selectbox(
         label,
-        range(len(history)),
-        index=next(i for i, other in enumerate(history) if other is current),
-        format_func=lambda i: history[i].name,
+        ids,
+        index=ids.index(state.current_stored().id),
+        format_func=lambda run_id: history[ids.index(run_id)].name,
         key=f"{key}-{len(history)}",
     )
-    if history[chosen] is not current:
+    if chosen != state.current_stored().id:
         state.select_run(chosen)
-    return chosen, history[chosen]
+        return chosen, state.current_run()
+    return chosen, current

@@ -26,6 +26,7 @@ from forecasting.summary import summarize
 from forecasting.train import build_model, fit
 from models import checkpoint
 from models.checkpoint import CheckpointError, _checksum
+from tests.test_pages import kept, put_run
 from ui import state
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -311,8 +312,7 @@ def test_the_forecast_page_explains_each_refusal_and_the_device_it_changed(
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     app.session_state[state.SERIES] = series
     app.session_state[state.DATASET] = state.Dataset("Sine", "synthetic")
-    app.session_state[state.RUNS] = [summarize(load_run(raw), series, "LSTM #1", "Sine")]
-    app.session_state[state.CURRENT] = 0
+    put_run(app, summarize(load_run(raw), series, "LSTM #1", "Sine"))
     app.run()
     app.switch_page("app_pages/forecast.py").run()
     huge = payload_of(raw)
@@ -333,4 +333,4 @@ def test_the_forecast_page_explains_each_refusal_and_the_device_it_changed(
     assert not app.exception
     [note] = [info.value for info in app.info if info.value.startswith("Applied cuda")]
     assert "trained on a CUDA GPU" in note and "device set to auto" in note.replace("\\", "")
-    assert app.session_state[state.RUNS][-1].run.config.device == "auto"
+    assert kept(app)[-1].run.config.device == "auto"

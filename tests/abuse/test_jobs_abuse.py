@@ -13,6 +13,7 @@ from forecasting.job import TrainingJob
 from forecasting.train import fit
 from tests.abuse.apps import no_job, opened
 from tests.conftest import noisy_sine
+from tests.test_pages import kept
 from ui import state
 
 DROPOUT = TrainConfig(num_layers=2, dropout=0.3, hidden_size=8, epochs=4, members=1, window=24,
@@ -199,7 +200,7 @@ def test_the_train_page_says_how_many_are_ahead_and_stop_works_while_waiting(
     assert job.wait(5) and job.run is None
     app.run()
     assert "Stopped before training began" in app.info[0].value
-    assert not app.session_state[state.RUNS]
+    assert not kept(app)
     busy.release.set()
     assert busy.wait(5)
 

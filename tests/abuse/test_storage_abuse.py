@@ -21,7 +21,7 @@ from forecasting.tune_defaults import find_visitor_study, open_visitor_study
 from forecasting.tune_job import TuneJob
 from tests.e2e.server import free_port
 from tests.test_tune import BASE, SERIES, SPACE
-from tests.test_tune_page import tune_page
+from tests.test_tune_page import stored, tune_page
 from ui import state
 
 DRIVER_WORDS = ("psycopg2", "Connection refused", "could not connect", "OperationalError",
@@ -71,7 +71,7 @@ def test_only_the_operators_storages_are_offered_unless_typing_is_allowed(data_d
     app = tune_page()
     assert [box.key for box in app.text_input if box.key == "tune.storage"] == []
     assert app.selectbox(key="tune.storage_pick").options == [f"sqlite:///{data_dir}/studies.db"]
-    assert not errors(app) and not data_dir.exists(), "looking for a study makes nothing"
+    assert not errors(app) and not (data_dir / "studies.db").exists(), "looking makes no study"
     limits_env(STORAGE_URLS="true")
     app = tune_page()
     assert app.text_input(key="tune.storage").label == "Storage URL"
@@ -99,7 +99,7 @@ def test_folders_are_made_only_inside_the_data_folder(data_dir, limits_env, tmp_
 
     inside = f"sqlite:///{data_dir / 'team' / 'studies.db'}"  # the server's own folder: made
     assert find_visitor_study("s", inside, data_dir) is None
-    assert not data_dir.exists(), "looking makes nothing"
+    assert not (data_dir / "team").exists(), "looking makes nothing"
     assert open_visitor_study("s", inside, data_dir).study_name == "s"
     assert (data_dir / "team" / "studies.db").is_file()
 
@@ -204,9 +204,9 @@ def test_the_page_offers_no_more_than_the_server_allows(data_dir, limits_env):
 def test_a_study_whose_settings_exceed_the_limits_is_not_continued(data_dir, limits_env):
     app = tune_page()
     base = series_config(app.session_state[state.SERIES]).with_changes(members=9)
-    open_study("airline-passengers", f"sqlite:///{data_dir / 'studies.db'}").set_user_attr(
-        "base", base.to_dict()
-    )
+    open_study(
+        stored(app, "airline-passengers"), f"sqlite:///{data_dir / 'studies.db'}"
+    ).set_user_attr("base", base.to_dict())
     app.run()
     assert start_search(app) is None
     assert errors(app) == ["members is 9; this server allows at most 7 (FORECAST_LAB_MEMBERS)."]
