@@ -2,6 +2,7 @@
 workspaces never meet, a class on one link trains once, a run that cannot forecast is kept."""
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -206,3 +207,68 @@ def test_an_upload_is_never_shared(own_data, monkeypatch):
         train_tiny(app)
         assert len(listed(app)) == 1
     assert len(fits) == 2, "each visitor's upload trains in its own session"
+
+
+def upload_shop(app: AppTest) -> None:
+    rows = "\n".join(f"2024-01-{day:02d};{day * 1.5 + day % 7}" for day in range(1, 31))
+    app.radio(key="pick.source").set_value("upload").run()
+    app.file_uploader[0].set_value(("shop.csv", f"day;sales\n{rows}".encode(), "text/csv"))
+    app.run()
+
+
+def test_an_upload_is_kept_in_its_workspace_only(own_data):
+    app = start("data")
+    upload_shop(app)
+    assert app.session_state[state.SERIES].target == "sales"
+    again = reopen(app.session_state[state.WORKSPACE], "data")
+    again.radio(key="pick.source").set_value("upload").run()
+    assert not again.exception
+    assert again.session_state[state.SERIES].target == "sales", "the upload after a reload"
+    stranger = start("data")
+    stranger.radio(key="pick.source").set_value("upload").run()
+    assert stranger.session_state[state.SERIES].target != "sales"
+    assert state.store().uploads(stranger.session_state[state.WORKSPACE]) == []
+
+
+def test_an_expired_workspace_is_removed_and_its_link_says_so(own_data):
+    app = on_train_page()
+    train_tiny(app)
+    key = app.session_state[state.WORKSPACE]
+    days = server_limits().workspace_days
+    assert state.store().expire(now=time.time() + (days + 1) * 86_400) >= 1
+    again = reopen(key)
+    assert "does not exist on this server" in again.info[0].value
+    assert again.session_state[state.WORKSPACE] != key
+
+
+def test_an_exported_workspace_is_imported_on_another_server(own_data, tmp_path):
+    app = on_train_page()
+    train_tiny(app)
+    exported = state.store().export_zip(app.session_state[state.WORKSPACE])
+    state._STORES.clear()
+    own_data(data_dir=tmp_path / "another-server")
+    elsewhere = on_train_page()
+    upload = ("runs.zip", exported, "application/zip")
+    elsewhere.file_uploader(key="workspace-import").set_value(upload).run()
+    assert not elsewhere.exception
+    assert "Imported 1 runs." in [success.value for success in elsewhere.success]
+    assert [run.name for run in listed(elsewhere)] == ["LSTM #1"]
+    bad = ("runs.zip", b"PK\x05\x06" + bytes(18), "application/zip")
+    elsewhere.file_uploader(key="workspace-import").set_value(bad).run()
+    assert elsewhere.error and not elsewhere.exception
+
+
+def test_a_session_holds_only_a_few_runs_however_many_the_workspace_has(own_data):
+    app = on_train_page()
+    train_tiny(app)
+    key = app.session_state[state.WORKSPACE]
+    run, series = state.store().load(key, app.session_state[state.CURRENT])
+    for number in range(2, 13):
+        state.store().add_run(key, f"LSTM #{number}", "Airline", run, series, mase=1.0)
+    app.switch_page("app_pages/forecast.py").run()
+    for stored in state.store().runs(key):
+        picker = app.selectbox(key=f"forecast-run-{len(state.store().runs(key))}")
+        picker.set_value(stored.id).run()
+        assert not app.exception
+        assert len(app.session_state[state.SUMMARIES]) <= state.KEPT_SUMMARIES
+    assert app.session_state[state.CURRENT] == stored.id

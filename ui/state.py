@@ -417,12 +417,24 @@ def set_pick(key: str, value: object) -> None:
 
 
 def get_upload() -> tuple[str, bytes] | None:
+    """The uploaded file; a new session of the workspace starts from its latest upload."""
+    if UPLOAD not in st.session_state:
+        names = store().uploads(workspace())
+        raw = store().upload(workspace(), names[-1]) if names else None
+        st.session_state[UPLOAD] = None if raw is None else (names[-1], raw)
     return st.session_state.get(UPLOAD)
 
 
 def set_upload(name: str | None, raw: bytes = b"") -> None:
-    """Keep the uploaded file for later visits; None forgets it."""
+    """Keep the uploaded file for later visits, in the workspace too; None forgets it here."""
+    held = st.session_state.get(UPLOAD)
     st.session_state[UPLOAD] = None if name is None else (name, raw)
+    if name is None or held == (name, raw):
+        return
+    try:
+        store().add_upload(workspace(), name, raw)
+    except WorkspaceError as err:  # the quota: the file is still used in this session
+        st.warning(plain(err))
 
 
 def set_notice(kind: str, message: str) -> None:
