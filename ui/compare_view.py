@@ -2,13 +2,13 @@
 
 import pandas as pd
 import streamlit as st
-from forecasting.workspace import StoredRun
 
 from forecasting.compare import is_trio, lesson, lesson_table, metrics_table, settings_diff
 from forecasting.config import ConfigError
 from forecasting.evaluate import METRICS
 from forecasting.job import BatchJob
 from forecasting.summary import RunSummary
+from forecasting.workspace import StoredRun
 from ui import compare_charts, sessions, state, trio
 from ui.show import plot
 from ui.state import text

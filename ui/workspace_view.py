@@ -1,9 +1,9 @@
 """The visitor's workspace on the Train page: what it holds, delete, export and import."""
 
 import streamlit as st
-from forecasting.workspace import StoredRun, WorkspaceError, WorkspaceStore
 
 from forecasting.limits import MIB, server_limits
+from forecasting.workspace import StoredRun, WorkspaceError, WorkspaceStore
 from ui import state
 from ui.state import text
 from ui.text import plain
