@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -132,6 +133,7 @@ def require_series() -> Series:
 
 
 _STORES: dict[tuple[str, str, int, int], WorkspaceStore] = {}
+_STORES_LOCK = threading.Lock()
 
 
 def store(limits: ServerLimits | None = None) -> WorkspaceStore:
@@ -139,11 +141,12 @@ def store(limits: ServerLimits | None = None) -> WorkspaceStore:
     limits = limits or server_limits()
     where = (limits.workspace_storage(), limits.data_dir, limits.workspace_bytes,
              limits.workspace_days)  # fmt: skip
-    if where not in _STORES:
-        opened = open_store(limits)
-        opened.expire()
-        _STORES[where] = opened
-    return _STORES[where]
+    with _STORES_LOCK:  # sessions arriving together open it once ("database is locked")
+        if where not in _STORES:
+            opened = open_store(limits)
+            opened.expire()
+            _STORES[where] = opened
+        return _STORES[where]
 
 
 def enter_workspace() -> None:

@@ -7,11 +7,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.drive import TRAINING_TIMEOUT_MS
 
 CLASS_LINK = {"sample": "airline", "cell": "lstm", "hidden_size": "8", "members": "1",
               "epochs": "20", "patience": "0", "seed": "1818", "page": "forecast"}  # fmt: skip
 QUEUED = "(TrainingJob) queued"
+FORECAST_TIMEOUT_MS = 90_000  # a few seconds of training; about 20 s to the chart on 2 cores
 MASE = re.compile(r"^Model MASE here: \d+\.\d{4}$")
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
 
@@ -24,7 +24,7 @@ def forecast_chart(page: Page):
     return page.locator(".js-plotly-plot .legendtext", has_text="LSTM #1 forecast").first
 
 
-def shows_forecast(page: Page, name: str, timeout_ms: int = TRAINING_TIMEOUT_MS) -> None:
+def shows_forecast(page: Page, name: str, timeout_ms: int = FORECAST_TIMEOUT_MS) -> None:
     """Wait for the forecast; else keep a screenshot (artifacts/e2e-workspace-NAME.png) and say
     where the page is."""
     try:
