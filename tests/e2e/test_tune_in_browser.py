@@ -29,14 +29,18 @@ def test_a_user_tunes_on_a_sample_watches_it_live_and_trains_the_winner(app_url,
     expect(page.get_by_role("textbox", name="Storage URL")).to_have_count(0)  # the operator's
     page.get_by_role("button", name="Start", exact=True).click()
 
-    expect(page.get_by_role("button", name="Stop")).to_be_visible(timeout=60_000)
+    expect(
+        page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop")
+    ).to_be_visible(timeout=60_000)
     running = page.locator("[data-testid='stDataFrame'] [role=gridcell]", has_text=RUNNING)
     expect(running.first).to_be_attached(timeout=60_000)  # a trial training, in the live table
     expect(page.get_by_text(LIVE).first).to_be_visible()
     expect(page.locator(".js-plotly-plot", has_text="Optimisation history")).to_have_count(1)
 
     expect(page.get_by_text("Best trial:")).to_be_visible(timeout=TRAINING_TIMEOUT_MS)
-    expect(page.get_by_role("button", name="Stop")).to_have_count(0)
+    expect(
+        page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop")
+    ).to_have_count(0)
     trials = page.locator("[data-testid='stDataFrame'] table[role=grid]").filter(
         has=page.locator("th", has_text="Validation MASE")
     )
