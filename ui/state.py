@@ -169,7 +169,7 @@ def enter_workspace() -> None:
                 st.info(text("workspace.unknown"))
         st.session_state[WORKSPACE] = key
         st.session_state[CURRENT] = store().choice(key)
-        st.session_state[RUN_LIST] = None
+        st.session_state[RUN_LIST] = None  # the chosen run's data is read from the new list
         _restore_series()
     st.session_state[RUN_LIST] = None  # read again: another tab of the workspace may have added
     if st.query_params.get(WORKSPACE_PARAM) != key:
@@ -290,9 +290,7 @@ def delete_workspace() -> None:
 
 def current_stored() -> StoredRun | None:
     chosen = st.session_state.get(CURRENT)
-    listed = runs()
-    found = next((stored for stored in listed if stored.id == chosen), None)
-    return found
+    return next((stored for stored in runs() if stored.id == chosen), None)
 
 
 def current_run() -> RunSummary | None:
