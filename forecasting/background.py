@@ -11,6 +11,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from forecasting.limits import server_limits
 
@@ -203,6 +204,9 @@ class Background:
     _thread: threading.Thread | None = field(default=None, repr=False, kw_only=True)
     _finished: threading.Event = field(default_factory=threading.Event, repr=False, kw_only=True)
     stop_cause: str = field(default="", kw_only=True)  # USER, BUDGET or SESSION_GONE
+    watched: Any = field(default=None, repr=False, kw_only=True)  # by workspaces: workspace_jobs
+    _hooks: list[Callable[[Background], None]] = field(default_factory=list, repr=False,
+                                                       kw_only=True)  # fmt: skip
 
     def _launch(self, work: Callable[[], None], name: str) -> None:
         """Run `work` in a daemon thread once the queue lets it; the job is `done` when it
@@ -220,10 +224,19 @@ class Background:
                         queue.leave(self)
             finally:
                 jobs.ended(self)
+                for hook in list(self._hooks):
+                    try:
+                        hook(self)
+                    except Exception:  # a hook's trouble must not leave the job never done
+                        LOG.exception("a hook of job %s failed", type(self).__name__)
                 self._finished.set()
 
         self._thread = threading.Thread(target=run, name=name, daemon=True)
         self._thread.start()
+
+    def when_done(self, hook: Callable[[Background], None]) -> None:
+        """Call `hook(job)` in the job's thread once its work ends, before the job is `done`."""
+        self._hooks.append(hook)
 
     def trained_configs(self) -> tuple:
         """The TrainConfigs this job trains, for checking against a server's limits."""

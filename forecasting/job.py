@@ -65,7 +65,8 @@ class TrainingJob(Background):
         else:
             self._summarize()
         finally:
-            self._finished.set()
+            if self._thread is None:  # a batch's part; a job of its own is done after its hooks
+                self._finished.set()
 
     def _summarize(self) -> None:
         try:

@@ -60,9 +60,7 @@ from forecasting.persist import open_run, run_to_bytes
 from forecasting.train import Run
 from models.checkpoint import CheckpointError
 
-SCHEMA_VERSION = 1
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
-"""Each step from a schema version to the next, run in order when an older database opens."""
+SCHEMA_VERSION = 2  # 1: workspaces, runs, uploads; 2: backtests
 KEY_BYTES = 24  # 192 random bits, 32 characters
 KEY = re.compile(r"[A-Za-z0-9_-]{32}")
 DAY = 86_400
@@ -137,6 +135,19 @@ run_table = Table(
     Column("size", BigInteger, nullable=False),
     sqlite_autoincrement=True,
 )
+backtest_table = Table(
+    "backtests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), nullable=False, index=True),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False, index=True),
+    Column("folds", Integer, nullable=False),
+    Column("levels", String(200), nullable=False),
+    Column("file", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("created", Float, nullable=False),
+    sqlite_autoincrement=True,
+)
 upload_table = Table(
     "uploads",
     metadata,
@@ -148,6 +159,11 @@ upload_table = Table(
     Column("created", Float, nullable=False),
     sqlite_autoincrement=True,
 )
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: lambda connection: backtest_table.create(connection),
+}
+"""Each step from a schema version to the next, run in order when an older database opens."""
 
 
 class WorkspaceError(Exception):
@@ -302,13 +318,19 @@ class WorkspaceStore:
     def delete_run(self, key: str, run_id: int) -> None:
         with self._workspace(key) as (connection, workspace):
             row = _run_row(connection, workspace, run_id)
+            backtests = (backtest_table.c.workspace_id == workspace) & (
+                backtest_table.c.run_id == row.id
+            )
+            files = list(connection.execute(select(backtest_table.c.file).where(backtests))
+                         .scalars())  # fmt: skip
+            connection.execute(delete(backtest_table).where(backtests))
             connection.execute(delete(run_table).where(run_table.c.id == row.id))
             connection.execute(
                 update(workspace_table)
                 .where(workspace_table.c.id == workspace, workspace_table.c.choice == row.id)
                 .values(choice=None)
             )
-        self._remove(workspace, [row.checkpoint_file, row.series_file])
+        self._remove(workspace, [row.checkpoint_file, row.series_file, *files])
 
     def delete_workspace(self, key: str) -> None:
         """The workspace's rows and folder, gone."""
@@ -379,6 +401,46 @@ class WorkspaceStore:
             raise WorkspaceError(
                 f"The uploaded file {name!r} is missing; upload it again."
             ) from err
+
+    def add_backtest(
+        self, key: str, run_id: int, folds: int, levels: tuple[float, ...], raw: bytes
+    ) -> None:
+        """Keep a run's backtest (bytes of forecasting/backtest_file), replacing one of the same
+        folds and levels; WorkspaceError past the quota, nothing kept."""
+        with self._workspace(key) as (connection, workspace):
+            _run_row(connection, workspace, run_id)
+            self._check_room(connection, workspace, len(raw), what="this backtest")
+        file = self._write(workspace, raw, ".backtest")
+        same = _same_backtest(workspace, run_id, folds, levels)
+        try:
+            with self._workspace(key, lock=True) as (connection, workspace):
+                _run_row(connection, workspace, run_id)
+                self._check_room(connection, workspace, len(raw), what="this backtest")
+                replaced = connection.execute(select(backtest_table.c.file).where(same)).scalars()
+                replaced = list(replaced)
+                connection.execute(delete(backtest_table).where(same))
+                row = {"workspace_id": workspace, "run_id": run_id, "folds": folds,
+                       "levels": _levels(levels), "file": file, "size": len(raw),
+                       "created": time.time()}  # fmt: skip
+                connection.execute(insert(backtest_table).values(**row))
+        except BaseException:
+            self._remove(workspace, [file])
+            raise
+        self._remove(workspace, replaced)
+
+    def backtest(
+        self, key: str, run_id: int, folds: int, levels: tuple[float, ...]
+    ) -> bytes | None:
+        """A run's backtest of `folds` and `levels`, as kept; None when there is none."""
+        with self._workspace(key) as (connection, workspace):
+            same = _same_backtest(workspace, run_id, folds, levels)
+            file = connection.execute(select(backtest_table.c.file).where(same)).scalar()
+        if file is None:
+            return None
+        try:
+            return (self.folder / str(workspace) / file).read_bytes()
+        except OSError:
+            return None  # gone from the folder: it is run again on demand
 
     def find_shared(self, share_key: str) -> tuple[Run, Series, StoredRun] | None:
         """A finished run any workspace kept under `share_key` (without an error), newest first."""
@@ -563,6 +625,9 @@ class WorkspaceStore:
                 ).scalar()
                 if still is None:
                     return False
+            connection.execute(
+                delete(backtest_table).where(backtest_table.c.workspace_id == workspace)
+            )
             connection.execute(delete(run_table).where(run_table.c.workspace_id == workspace))
             connection.execute(delete(upload_table).where(upload_table.c.workspace_id == workspace))
             connection.execute(delete(workspace_table).where(workspace_table.c.id == workspace))
@@ -671,13 +736,27 @@ def _well_formed(key: object) -> bool:
 
 def _used(connection: Connection, workspace: int) -> int:
     total = 0
-    for table in (run_table, upload_table):
+    for table in (run_table, upload_table, backtest_table):
         total += connection.execute(
             select(func.coalesce(func.sum(table.c.size), 0)).where(
                 table.c.workspace_id == workspace
             )
         ).scalar_one()
     return int(total)
+
+
+def _same_backtest(workspace: int, run_id: int, folds: int, levels: tuple[float, ...]) -> Any:
+    return (
+        (backtest_table.c.workspace_id == workspace)
+        & (backtest_table.c.run_id == run_id)
+        & (backtest_table.c.folds == folds)
+        & (backtest_table.c.levels == _levels(levels))
+    )
+
+
+def _levels(levels: tuple[float, ...]) -> str:
+    """Interval levels as a backtest's row names them: sorted, comma-separated."""
+    return ",".join(f"{float(level):g}" for level in sorted(levels))
 
 
 def _run_row(connection: Connection, workspace: int, run_id: int) -> Row:

@@ -34,13 +34,14 @@ def sine_series() -> Series:
 def own_workspaces(monkeypatch, tmp_path):
     """Each test's visitors keep their work in a folder of the test's own, and share trainings
     among themselves only: a run an earlier test trained is never copied instead of trained."""
-    from forecasting import shared_jobs
+    from forecasting import shared_jobs, workspace_jobs
     from forecasting.limits import server_limits
     from ui import state
 
     monkeypatch.setenv("FORECAST_LAB_DATA_DIR", str(tmp_path / "data"))
     server_limits.cache_clear()
     monkeypatch.setattr(shared_jobs, "_SHARED", shared_jobs.SharedTrainings())
+    monkeypatch.setattr(workspace_jobs, "_JOBS", workspace_jobs.WorkspaceJobs())
     monkeypatch.setattr(state, "_STORES", {})
     yield
     for store in state._STORES.values():

@@ -37,7 +37,7 @@ from models.checkpoint import _checksum
 
 QUOTA = 8 * MIB
 DAYS = 30
-TABLES = {"schema_version", "workspaces", "runs", "uploads"}
+TABLES = {"schema_version", "workspaces", "runs", "uploads", "backtests"}
 
 
 @pytest.fixture(scope="module")
@@ -395,6 +395,24 @@ def test_an_older_database_is_migrated_step_by_step_keeping_its_runs(
     assert steps == [1, 2], "a migrated database is not migrated again"
 
 
+def test_a_version_1_database_gets_the_backtests_table_and_keeps_its_runs(tmp_path, run, series):
+    store = open_at(tmp_path)
+    key = store.new_workspace()
+    stored = store.add_run(key, "Before", "sine", run, series, mase=1.0)
+    store.close()
+    with sqlite3.connect(tmp_path / "workspaces.db") as connection:  # as version 1 left it
+        connection.execute("DROP TABLE backtests")
+        connection.execute("UPDATE schema_version SET version = 1")
+    connection.close()
+    assert tables_and_version(tmp_path / "workspaces.db") == (TABLES - {"backtests"}, [1])
+    migrated = open_at(tmp_path)
+    assert tables_and_version(tmp_path / "workspaces.db") == (TABLES, [2])
+    assert migrated.runs(key) == [stored]
+    migrated.add_backtest(key, stored.id, 2, (0.8,), b"kept")
+    assert migrated.backtest(key, stored.id, 2, (0.8,)) == b"kept"
+    migrated.close()
+
+
 def test_a_failed_migration_leaves_the_database_at_its_version(tmp_path, monkeypatch):
     open_at(tmp_path).close()
 
@@ -583,3 +601,52 @@ def test_an_import_past_the_quota_is_refused(tmp_path, exported):
     key = small.new_workspace()
     assert len(small.import_zip(key, raw, ServerLimits())) == 2
     small.close()
+
+
+# Backtests: kept beside their run, within the quota, gone with it.
+
+
+def test_a_backtest_is_kept_by_run_folds_and_levels_and_replaced_by_a_new_one(store, run, series):
+    key = store.new_workspace()
+    stored = store.add_run(key, "LSTM #1", "sine", run, series, mase=1.0)
+    before = store.usage(key)
+    store.add_backtest(key, stored.id, 3, (0.95, 0.8), b"first")
+    assert store.backtest(key, stored.id, 3, (0.8, 0.95)) == b"first", "levels in any order"
+    assert store.backtest(key, stored.id, 2, (0.8, 0.95)) is None
+    assert store.backtest(key, stored.id, 3, (0.9,)) is None
+    store.add_backtest(key, stored.id, 3, (0.8, 0.95), b"second!")
+    assert store.backtest(key, stored.id, 3, (0.8, 0.95)) == b"second!"
+    assert store.usage(key) == before + len(b"second!"), "the replaced file is not counted"
+
+
+def test_a_backtest_is_never_read_or_written_for_another_workspaces_run(store, run, series):
+    owner, stranger = store.new_workspace(), store.new_workspace()
+    stored = store.add_run(owner, "LSTM #1", "sine", run, series, mase=1.0)
+    store.add_backtest(owner, stored.id, 2, (0.8,), b"mine")
+    assert store.backtest(stranger, stored.id, 2, (0.8,)) is None
+    with pytest.raises(WorkspaceError, match="not in your workspace"):
+        store.add_backtest(stranger, stored.id, 2, (0.8,), b"theirs")
+    assert store.backtest(owner, stored.id, 2, (0.8,)) == b"mine"
+
+
+def test_a_backtest_counts_against_the_quota(tmp_path, run, series):
+    store = open_at(tmp_path)
+    key = store.new_workspace()
+    stored = store.add_run(key, "LSTM #1", "sine", run, series, mase=1.0)
+    room = QUOTA - store.usage(key)
+    with pytest.raises(WorkspaceError, match="this backtest would take"):
+        store.add_backtest(key, stored.id, 2, (0.8,), bytes(room + 1))
+    assert store.backtest(key, stored.id, 2, (0.8,)) is None
+    assert len(files_in(tmp_path / "files")) == 2, "only the run's two files"
+    store.close()
+
+
+def test_deleting_a_run_deletes_its_backtests_and_their_files(tmp_path, run, series):
+    store = open_at(tmp_path)
+    key = store.new_workspace()
+    stored = store.add_run(key, "LSTM #1", "sine", run, series, mase=1.0)
+    store.add_backtest(key, stored.id, 2, (0.8,), b"gone soon")
+    store.delete_run(key, stored.id)
+    assert files_in(tmp_path / "files") == []
+    assert store.usage(key) == 0
+    store.close()

@@ -14,7 +14,7 @@ from forecasting.config import auto_config
 from forecasting.limits import env_name, server_limits
 from forecasting.share import DataSource, encode
 from forecasting.shared_jobs import shared_trainings
-from tests.test_pages import APP, start, train_tiny
+from tests.test_pages import APP, start, train_tiny, widget
 from ui import state
 
 TINY = auto_config(144, 12, cell="lstm", hidden_size=8, members=1, epochs=2)  # for airline
@@ -272,3 +272,40 @@ def test_a_session_holds_only_a_few_runs_however_many_the_workspace_has(own_data
         assert not app.exception
         assert len(app.session_state[state.SUMMARIES]) <= state.KEPT_SUMMARIES
     assert app.session_state[state.CURRENT] == stored.id
+
+
+def test_a_backtest_is_there_after_a_reload_without_running_again(own_data):
+    app = start()
+    app.button(key="demo").click().run()
+    name = app.session_state[state.SUMMARIES][app.session_state[state.CURRENT]].name
+    widget(app.slider, "Periods to look back").set_value(2).run()
+    app.button(key=f"backtest-run-{name}").click().run()
+    assert app.session_state[state.BACKTEST_JOB][3].wait(120)
+    app.run()
+    coverage = [m.value for m in app.markdown if "of the actual values fell inside" in m.value]
+    assert len(coverage) == 2
+    again = reopen(app.session_state[state.WORKSPACE], "forecast")
+    widget(again.slider, "Periods to look back").set_value(2).run()
+    assert not again.exception
+    held = state.BACKTEST_JOB in again.session_state and again.session_state[state.BACKTEST_JOB]
+    assert not held, "no backtest runs again after the reload"
+    assert [m.value for m in again.markdown if "fell inside" in m.value] == coverage
+    with pytest.raises(KeyError):  # shown, not offered again
+        again.button(key=f"backtest-run-{name}")
+
+
+def test_a_page_reloaded_mid_training_watches_it_again_and_keeps_its_run(own_data):
+    app = on_train_page()
+    widget(app.number_input, "Epochs").set_value(2000)
+    widget(app.select_slider, "Hidden size").set_value(8)
+    app.button(key="train-start").click().run()
+    job = app.session_state[state.JOB]
+    again = reopen(app.session_state[state.WORKSPACE], "train")
+    assert again.session_state[state.JOB] is job, "the reloaded page watches the same training"
+    assert again.get("progress"), "and draws its progress"
+    job.stop()
+    assert job.wait(60)
+    again.run()
+    assert names(again) == ["LSTM #1"]
+    assert again.session_state[state.JOB] is None
+    assert [stored.name for stored in listed(again)] == ["LSTM #1"], "kept once"

@@ -24,7 +24,7 @@ from forecasting.workspace import SCHEMA_VERSION, WorkspaceError, WorkspaceStore
 from tests.postgres import PostgresUnavailable, throwaway_postgres
 
 SKIP_VARIABLE = "FORECAST_LAB_NO_POSTGRES"
-TABLES = {"schema_version", "workspaces", "runs", "uploads"}
+TABLES = {"schema_version", "workspaces", "runs", "uploads", "backtests"}
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ def _trio_progress() -> None:
     if not isinstance(job, BatchJob):
         return
     if job.done:
-        st.rerun()  # app.py turns the finished jobs into runs
+        sessions.rerun_app()  # app.py turns the finished jobs into runs
     state.show_queue_place(job)
     (number, count), (epoch, epochs, _) = job.position(), job.progress()
     values = {"cell": job.current.config.cell.upper(), "number": number, "count": count}

@@ -10,7 +10,7 @@ import streamlit as st
 from forecasting.job import BacktestJob
 from forecasting.predict import level_name
 from forecasting.summary import RunSummary
-from ui import charts, state
+from ui import charts, sessions, state
 from ui.show import plot
 from ui.state import text
 from ui.text import plain
@@ -70,7 +70,7 @@ def backtest_progress(run_name: str, folds: int, levels: Sequence[float]) -> Non
             return
         if job.result is not None:
             state.set_backtest(run_name, folds, levels, job.result)
-        st.rerun()
+        sessions.rerun_app()
     state.show_queue_place(job)
     fold = min(job.done_folds + 1, folds)
     st.progress(job.done_folds / folds, text=text("backtest.progress", fold=fold, folds=folds))

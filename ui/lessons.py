@@ -43,7 +43,7 @@ def train_now(key: str, **settings: Any) -> None:
     if job.run is None:
         st.error(text("train.failed", error=plain(job.error or "no model came back")))
         state.end_page()
-    state.keep_run(job)
+    state.keep_runs(job)
 
 
 def look_inside() -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import NoReturn
 
+import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -19,6 +21,17 @@ def session_id() -> str | None:
 def session_alive(session: str) -> bool:
     """Whether `session` is still connected; True where no server runs (tests, scripts)."""
     return not Runtime.exists() or Runtime.instance().is_active_session(session)
+
+
+def rerun_app() -> NoReturn:
+    """Rerun the whole app from a polling fragment whose job has ended. The session forgets its
+    fragments first, so a poll the browser sent twice (a busy one does) is dropped on arrival:
+    run after the page changed, it would blank the new page (Streamlit 1.67 runs it with the
+    old page's hash). The full run registers again the fragments it draws."""
+    context = get_script_run_ctx(suppress_warning=True)
+    if context is not None:
+        context.fragment_storage.clear()
+    st.rerun()
 
 
 POLL_S, POLL_MOST_S, WATCHERS_PER_POLL = 0.5, 3.0, 4

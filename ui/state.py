@@ -14,6 +14,7 @@ from data.series import Series
 from forecasting import job as job_outcomes
 from forecasting.background import Background, server_jobs
 from forecasting.backtest import Backtest
+from forecasting.backtest_file import backtest_from_bytes, backtest_to_bytes
 from forecasting.config import ConfigError, TrainConfig
 from forecasting.job import BacktestJob, BatchJob, TrainingJob
 from forecasting.limits import ServerLimits, check_config, server_limits
@@ -22,6 +23,7 @@ from forecasting.shared_jobs import share_key, shared_trainings
 from forecasting.summary import RunSummary, summarize
 from forecasting.train import Run
 from forecasting.workspace import StoredRun, WorkspaceError, WorkspaceStore, open_store
+from forecasting.workspace_jobs import Kept, next_name, workspace_jobs
 from ui.text import DEFAULT_LANGUAGE, plain, t
 
 if TYPE_CHECKING:
@@ -43,6 +45,7 @@ BACKTEST_JOB = "backtest_job"  # (run name, folds, levels, BacktestJob): a backt
 WORKSPACE, RUN_LIST, SUMMARIES = "workspace", "run_list", "summaries"  # the visitor's store
 WORKSPACE_PARAM = "ws"  # the query parameter that carries the workspace key
 KEPT_SUMMARIES = 8  # runs held drawn in a session; the rest stay in the store
+KEPT_BACKTESTS = 4  # backtests held in a session; the rest stay in the store
 # Widgets whose values the code reads back, most kept across pages by `remembered`
 SOURCE_PICK, SAMPLE_PICK, UPLOAD_PICK = "pick.source", "pick.sample", "pick.upload"
 SIGNAL_PICK, LENGTH_PICK, SEED_PICK = "pick.signal", "pick.length", "pick.seed"
@@ -170,10 +173,22 @@ def enter_workspace() -> None:
         st.session_state[WORKSPACE] = key
         st.session_state[CURRENT] = store().choice(key)
         st.session_state[RUN_LIST] = None  # the chosen run's data is read from the new list
+        _rejoin_training(key)
         _restore_series()
     st.session_state[RUN_LIST] = None  # read again: another tab of the workspace may have added
     if st.query_params.get(WORKSPACE_PARAM) != key:
         st.query_params[WORKSPACE_PARAM] = key
+
+
+def _rejoin_training(key: str) -> None:
+    """A page reloaded while its workspace trained watches that training again (or collects
+    it, if it ended meanwhile)."""
+    job = workspace_jobs().under_way(key)
+    if job is not None and get_job() is None:
+        server_jobs()[1].add_owner(job)
+        set_job(job)
+        if get_series() is None:
+            set_series(job.series, Dataset(job.dataset, "workspace"))
 
 
 def _restore_series() -> None:
@@ -252,18 +267,6 @@ def add_run(summary: RunSummary, shared: str | None = None) -> bool:
     return True
 
 
-def add_failed_run(name: str, dataset: str, run: Run, series: Series, error: str) -> bool:
-    """Keep a run that trained but could not forecast, with why beside it."""
-    try:
-        stored = store().add_run(workspace(), name, dataset, run, series, mase=None, error=error)
-    except WorkspaceError as err:
-        set_notice("error", plain(err))
-        return False
-    st.session_state[RUN_LIST] = None
-    select_run(stored.id)
-    return True
-
-
 def import_runs(raw: bytes) -> list[StoredRun]:
     """The runs of an exported workspace, added to this one (checked against the limits)."""
     added = store().import_zip(workspace(), raw, server_limits())
@@ -276,6 +279,7 @@ def delete_runs(run_ids: Sequence[int]) -> None:
         store().delete_run(workspace(), run_id)
         st.session_state.get(SUMMARIES, {}).pop(run_id, None)
     st.session_state[RUN_LIST] = None
+    st.session_state.pop(BACKTESTS, None)  # held by run name, which a new run may take
     if st.session_state.get(CURRENT) in run_ids:
         st.session_state[CURRENT] = None
 
@@ -283,7 +287,7 @@ def delete_runs(run_ids: Sequence[int]) -> None:
 def delete_workspace() -> None:
     """Remove the workspace and everything in it; the next run starts a new one."""
     store().delete_workspace(workspace())
-    for key in (WORKSPACE, RUN_LIST, SUMMARIES, CURRENT):
+    for key in (WORKSPACE, RUN_LIST, SUMMARIES, CURRENT, BACKTESTS):
         st.session_state.pop(key, None)
     st.query_params.pop(WORKSPACE_PARAM, None)
 
@@ -346,6 +350,7 @@ def start_job(job: TrainingJob | BatchJob, shared: bool = False) -> bool:
         return _start_shared(job)
     if not allowed(job):
         return False
+    workspace_jobs().attach(store(), workspace(), job)
     set_job(job.start())
     return True
 
@@ -355,7 +360,7 @@ def _start_shared(job: TrainingJob) -> bool:
     found = store().find_shared(key)
     if found is not None:
         run, series, _ = found
-        name = next_run_name(job.config.cell)
+        name = next_name(store(), workspace(), job.config.cell)
         if add_run(summarize(run, series, name, job.dataset), shared=key):
             set_notice("success", text("train.copied", name=name))
         return True
@@ -363,11 +368,13 @@ def _start_shared(job: TrainingJob) -> bool:
     held, new = trainings.join(key, job)
     if not new:
         server_jobs()[1].add_owner(held)
+        workspace_jobs().attach(store(), workspace(), held)
         set_job(held)
         return True
     if not allowed(job):
         trainings.forget(key)
         return False
+    workspace_jobs().attach(store(), workspace(), job)
     set_job(job.start())
     return True
 
@@ -376,19 +383,11 @@ def stop_job(job: TrainingJob | BatchJob) -> None:
     """Stop pressed: a training other sessions watch goes on for them, this session leaves it."""
     if isinstance(job, TrainingJob) and job.share_key is not None:
         if shared_trainings().leave(job) > 0:
+            workspace_jobs().detach(workspace(), job)
             set_job(None)
             set_notice("info", text("train.left_shared"))
         return
     job.stop()
-
-
-def next_run_name(cell: str) -> str:
-    """'GRU #3': the cell and the next number not taken in this workspace."""
-    names = {stored.name for stored in runs()}
-    number = len(names) + 1
-    while f"{cell.upper()} #{number}" in names:
-        number += 1
-    return f"{cell.upper()} #{number}"
 
 
 def remembered(key: str, default: object) -> str:
@@ -486,13 +485,13 @@ def collect_finished_job() -> None:
         return
     set_job(None)
     result = job_outcomes.outcome(job)
-    names = [keep_run(part) for part in result.kept]
-    if None in names:  # the workspace is full: its notice says so
+    kept = keep_runs(job)
+    if kept.error:  # the workspace is full: its notice says so
         return
     if result.group:
-        set_last_group(names)
+        set_last_group(kept.names)
     tone, key = NOTICES[result.kind]
-    set_notice(tone, text(key, **_notice_values(result, names)))
+    set_notice(tone, text(key, **_notice_values(result, list(kept.names))))
 
 
 def _notice_values(result: job_outcomes.Outcome, names: list[str]) -> dict[str, object]:
@@ -517,17 +516,21 @@ def stop_text(run: Run) -> str:
     return text(f"reason.{run.stop_kind}", epochs=run.config.epochs, **values)
 
 
-def keep_run(job: TrainingJob) -> str | None:
-    """Keep a finished job's run in the workspace (with its error, when it could not forecast);
-    returns its name, None when the workspace had no room (the notice says so). A shared
-    training's run is kept by every session that watched it."""
-    name = next_run_name(job.config.cell)
-    if job.summary is None:
-        kept = add_failed_run(name, job.dataset, job.run, job.series, job.forecast_error or "")
-    else:
-        whole = job.share_key if job.run.stop_kind not in ("user", "budget") else None
-        kept = add_run(replace(job.summary, name=name), shared=whole)
-    return name if kept else None
+def keep_runs(job: TrainingJob | BatchJob) -> Kept:
+    """The runs a finished job left in the workspace (written by its thread as it ended, or
+    now), the last one chosen; a workspace without room says so in the notice."""
+    kept = workspace_jobs().collect(store(), workspace(), job)
+    parts = job.jobs if isinstance(job, BatchJob) else [job]
+    trained = [part for part in parts if part.run is not None]
+    for part, name, run_id in zip(trained, kept.names, kept.run_ids, strict=False):
+        if part.summary is not None:  # drawn from memory, not loaded again from the store
+            _hold(run_id, replace(part.summary, name=name))
+    st.session_state[RUN_LIST] = None
+    if kept.run_ids:
+        select_run(kept.run_ids[-1])
+    if kept.error:
+        set_notice("error", plain(kept.error))
+    return kept
 
 
 def last_group() -> list[str]:
@@ -549,12 +552,49 @@ def compare_default() -> list[str]:
 
 
 def get_backtest(run_name: str, folds: int, levels: Sequence[float]) -> Backtest | None:
-    return st.session_state.get(BACKTESTS, {}).get((run_name, folds, tuple(sorted(levels))))
+    """The backtest of this run, folds and levels: held, or kept in the workspace."""
+    key = (run_name, folds, tuple(sorted(levels)))
+    held: OrderedDict = st.session_state.setdefault(BACKTESTS, OrderedDict())
+    if key not in held:
+        stored = _stored_named(run_name)
+        summary = None if stored is None else summary_of(stored)
+        if summary is None:
+            return None
+        raw = store().backtest(workspace(), stored.id, folds, key[2])
+        found = None if raw is None else backtest_from_bytes(raw, summary.series)
+        if found is None:
+            return None
+        _hold_backtest(key, found)
+    held.move_to_end(key)
+    return held[key]
 
 
 def set_backtest(run_name: str, folds: int, levels: Sequence[float], result: Backtest) -> None:
-    """Keep a backtest for its run, number of folds and interval levels."""
-    st.session_state.setdefault(BACKTESTS, {})[(run_name, folds, tuple(sorted(levels)))] = result
+    """Keep a backtest for its run, number of folds and interval levels, in the workspace too."""
+    key = (run_name, folds, tuple(sorted(levels)))
+    _hold_backtest(key, result)
+    stored = _stored_named(run_name)
+    if stored is None:
+        return
+    try:
+        store().add_backtest(workspace(), stored.id, folds, key[2], backtest_to_bytes(result))
+    except WorkspaceError as err:
+        set_notice("error", plain(err))
+
+
+def _hold_backtest(key: tuple, result: Backtest) -> None:
+    held: OrderedDict = st.session_state.setdefault(BACKTESTS, OrderedDict())
+    held[key] = result
+    while len(held) > KEPT_BACKTESTS:
+        held.popitem(last=False)
+
+
+def _stored_named(name: str) -> StoredRun | None:
+    """The chosen run when it is named `name`, else the newest of that name."""
+    chosen = current_stored()
+    if chosen is not None and chosen.name == name:
+        return chosen
+    return next((stored for stored in reversed(runs()) if stored.name == name), None)
 
 
 def get_backtest_job(run_name: str, folds: int, levels: Sequence[float]) -> BacktestJob | None:

@@ -22,7 +22,7 @@ def _progress() -> None:
     if job is None:
         return
     if job.done:
-        st.rerun()  # app.py turns the finished job into a run
+        sessions.rerun_app()  # app.py turns the finished job into a run
     epoch, epochs, left = job.progress()
     state.show_queue_place(job)
     if epoch == 0:

@@ -27,7 +27,7 @@ from forecasting.tune import (
 )
 from forecasting.tune_defaults import find_visitor_study
 from forecasting.tune_job import TuneJob
-from ui import state, tune_charts
+from ui import sessions, state, tune_charts
 from ui.show import plot
 from ui.state import text
 from ui.text import plain
@@ -118,7 +118,7 @@ def live_search() -> None:
     if job is None:
         return
     if job.done:
-        st.rerun()  # the whole page draws the finished study
+        sessions.rerun_app()  # the whole page draws the finished study
     state.show_queue_place(job)
     rows, (done, planned), current = job.rows(), job.progress(), job.current
     if job.stopping:
