@@ -183,6 +183,8 @@ def test_a_class_on_one_link_trains_once_and_every_session_gets_the_same_run(own
     late.query_params = dict(link)
     late.run()
     assert len(fits) == 1, "trained once for the class and the late visitor"
+    assert any("was already trained on this server" in notice.value for notice in late.success)
+    assert not any("Training the shared demo" in notice.value for notice in late.info)
     forecasts = [
         app.session_state[state.SUMMARIES][app.session_state[state.CURRENT]].forecast.mean
         for app in [*classroom, late.run()]

@@ -94,7 +94,8 @@ def open_link() -> None:
         if not state.start_job(TrainingJob(series, config, dataset.name), shared=True):
             return
         state.set_link_page(demo.opens, runs_before)
-        state.set_notice("info", text("share.training"))
+        if state.get_job() is not None:  # not when the run was copied: that notice stays
+            state.set_notice("info", text("share.training"))
         st.switch_page(page_path("train"))
     if config is not None:
         state.set_notice("info", text("share.form_filled"))
