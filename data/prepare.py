@@ -85,7 +85,7 @@ def prepare(
     converted, so a wide table costs little more than a narrow one.
     """
     report = CleaningReport(list(read_notes))
-    table = _tidy_names(table, report)
+    table = tidy_names(table, report)
     group_col = options.group_col
     table, date_col, target = _pick_columns(
         table, date_col, target, row_time, covariates, group_col, report
@@ -169,7 +169,7 @@ def _on_calendar(
 # Which columns
 
 
-def _tidy_names(table: pd.DataFrame, report: CleaningReport) -> pd.DataFrame:
+def tidy_names(table: pd.DataFrame, report: CleaningReport) -> pd.DataFrame:
     """Column names as text without surrounding spaces; a repeated name gets a suffix."""
     unique: dict[str, None] = {}
     for name in (str(column).strip() for column in table.columns):
@@ -315,7 +315,7 @@ def detect_group_column(
         column = table.columns[position]
         if column in (date_col, target) or not _is_text_dtype(dtype):
             continue
-        labels = _group_labels(table.iloc[:, position])
+        labels = group_labels(table.iloc[:, position])
         counts = labels.value_counts()
         if not GROUP_COUNT[0] <= len(counts) <= GROUP_COUNT[1] or counts.min() < 2:
             continue
@@ -339,7 +339,7 @@ def _repeats(column: pd.Series) -> int:
     return int(pd.Series(column.to_numpy()).duplicated().sum())
 
 
-def _group_labels(column: pd.Series) -> pd.Series:
+def group_labels(column: pd.Series) -> pd.Series:
     """Group labels as stripped text; blank cells are missing, whole numbers lose their '.0'."""
     if pd.api.types.is_float_dtype(column) and bool((column.dropna() % 1 == 0).all()):
         column = column.astype("Int64")
@@ -351,7 +351,7 @@ def _take_groups(
     rows: pd.DataFrame, group_col: str, group: str | None, report: CleaningReport
 ) -> tuple[pd.DataFrame, pd.Series | None]:
     """The rows of the chosen group, or all labelled rows with their labels to combine later."""
-    labels = _group_labels(rows[group_col])
+    labels = group_labels(rows[group_col])
     groups = list(dict.fromkeys(labels.dropna()))
     if group is not None:
         wanted = str(group).strip()
@@ -394,7 +394,7 @@ def _group_hint(
     found = detect_group_column(table, date_col, target)
     if found is None:
         return ""
-    count = _group_labels(table[found]).nunique()
+    count = group_labels(table[found]).nunique()
     return (
         f"'{found}' looks like it names separate series ({count} groups): choose it as "
         "the group column to take one group or to combine them."

@@ -115,12 +115,24 @@ def _scaled_frames(
 ) -> tuple[StandardScaler | None, torch.Tensor]:
     """The extra inputs' scaler (fitted on the training part) and every frame of window and
     targets the scaled inputs hold, as a view of one tensor on `device`."""
+    covariate_scaler, scaled = scaled_inputs(series, config, scaler, train_end)
+    return covariate_scaler, frames_of(scaled, config, device)
+
+
+def scaled_inputs(
+    series: Series, config: TrainConfig, scaler: Scaler, train_end: int
+) -> tuple[StandardScaler | None, np.ndarray]:
+    """The extra inputs' scaler (fitted on the training part), and the inputs scaled
+    (n, features)."""
     inputs = model_inputs(series, config)
     covariate_scaler = fit_covariate_scaler(inputs[:train_end, 1:]) if inputs.ndim > 1 else None
-    scaled = scale_inputs(scaler, covariate_scaler, inputs)  # (n, features)
+    return covariate_scaler, scale_inputs(scaler, covariate_scaler, inputs)
+
+
+def frames_of(scaled: np.ndarray, config: TrainConfig, device: torch.device) -> torch.Tensor:
+    """Every frame of window and targets in `scaled` (n, features), as a view of one tensor."""
     data = torch.as_tensor(scaled, dtype=torch.float32, device=device)
-    frames = data.unfold(0, config.window + config.model_horizon, 1)  # (n_frames, features, w + h)
-    return covariate_scaler, frames
+    return data.unfold(0, config.window + config.model_horizon, 1)  # (n_frames, features, w + h)
 
 
 def _train_epochs(
