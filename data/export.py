@@ -1,7 +1,9 @@
-"""CSV that spreadsheets open safely: text that looks like a formula is never run."""
+"""What the app writes for other programs: CSV that spreadsheets open safely (text that looks
+like a formula is never run), and numpy and pandas values as JSON."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -22,3 +24,12 @@ def safe_csv(frame: pd.DataFrame) -> str:
                 lambda cell: escape_formula(cell) if isinstance(cell, str) else cell
             )
     return escaped.to_csv(index=False)
+
+
+def json_value(value: object) -> object:
+    """json.dumps' `default`: numpy numbers as numbers, timestamps as ISO text."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")

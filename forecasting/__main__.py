@@ -10,12 +10,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-import numpy as np
-import pandas as pd
-
 from data.errors import DataError
-from data.export import safe_csv
+from data.export import json_value, safe_csv
 from data.load import read_table_with_notes
+from data.panel import Panel, read_long
 from data.prepare import (
     AGGREGATE_CHOICES,
     DUPLICATE_CHOICES,
@@ -33,6 +31,7 @@ from forecasting.config import (
     declared,
 )
 from forecasting.evaluate import evaluate
+from forecasting.panel_forecast import forecast_panel
 from forecasting.persist import save_run
 from forecasting.predict import DEFAULT_LEVELS, future
 from forecasting.train import TrainingError, fit
@@ -56,6 +55,7 @@ from models.checkpoint import CheckpointError
 if TYPE_CHECKING:
     import optuna
 
+SHOWN_LABELS = 20  # series labels inspect lists
 USER_ERRORS = (DataError, ConfigError, CheckpointError, TrainingError, TuneError)
 PART_NOTES = {
     "validation": "Scores are on the validation part, which also chose the epoch kept (early "
@@ -66,6 +66,7 @@ EXAMPLES = """examples:
   python -m forecasting inspect sales.csv
   python -m forecasting forecast data/samples/airline.csv --horizon 12 --out /tmp/airline
   python -m forecasting forecast sales.csv --target units --model gru --epochs 100
+  python -m forecasting forecast sales.csv --target units --group-col store,product
   python -m forecasting tune data/samples/airline.csv --study airline --trials 20
 """
 
@@ -120,13 +121,16 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="a CSV or .xlsx file with one row per time step")
     parser.add_argument("--date-col", help="column with the dates (default: detected)")
     parser.add_argument("--target", help="column to forecast (default: first numeric column)")
-    parser.add_argument("--group-col", help="column naming the series in a long file (store, ...)")
-    parser.add_argument("--group", help="which series of --group-col to use (default: all, summed)")
+    parser.add_argument(
+        "--group-col",
+        help="column(s) naming the series in a long file, e.g. store,product: every series is "
+        "forecast by one network (unless --group or --aggregate asks for one series)",
+    )
+    parser.add_argument("--group", help="use only this series of --group-col (one column)")
     parser.add_argument(
         "--aggregate",
         choices=AGGREGATE_CHOICES,
-        default="sum",
-        help="how the groups are combined when no --group is given (default: sum)",
+        help="combine the series of --group-col into one, by sum or mean",
     )
     parser.add_argument(
         "--date-order",
@@ -218,24 +222,63 @@ TRAIN_OPTIONS = tuple(name for name, spec in declared().items() if spec.flag)
 TASK_OPTIONS = ("horizon", "season_length")  # what a search forecasts, for `tune`
 
 
-def load_series(args: argparse.Namespace) -> Series:
-    options = CleaningOptions(
+def cleaning_options(args: argparse.Namespace, group_col: str | None) -> CleaningOptions:
+    return CleaningOptions(
         duplicates=args.duplicates,
         gaps=args.gaps,
         resample=args.resample,
         resample_how=args.resample_how,
-        group_col=args.group_col,
+        group_col=group_col,
         group=args.group,
-        aggregate=args.aggregate,
+        aggregate=args.aggregate or "sum",
         dayfirst={"auto": None, "day": True, "month": False}[args.date_order],
     )
+
+
+def id_columns(args: argparse.Namespace) -> list[str]:
+    """The columns of --group-col, split at commas."""
+    return [name.strip() for name in (args.group_col or "").split(",") if name.strip()]
+
+
+def is_panel(args: argparse.Namespace) -> bool:
+    """Every series of --group-col, one network: neither --group nor --aggregate was given."""
+    return bool(id_columns(args)) and args.group is None and args.aggregate is None
+
+
+def load_series(args: argparse.Namespace) -> Series:
+    columns = id_columns(args)
+    if len(columns) > 1:
+        fail("--group and --aggregate take one --group-col column; without them, several "
+             "columns name the series of a panel")  # fmt: skip
     table, notes = read_table_with_notes(args.file)
+    options = cleaning_options(args, columns[0] if columns else None)
     return prepare(
         table, date_col=args.date_col, target=args.target, options=options, read_notes=notes
     )
 
 
+def load_panel(args: argparse.Namespace, min_length: int = 0) -> Panel:
+    table, notes = read_table_with_notes(args.file)
+    return read_long(table, id_columns(args), args.date_col, args.target, min_length=min_length,
+                     options=cleaning_options(args, None), read_notes=notes)  # fmt: skip
+
+
+def inspect_panel(args: argparse.Namespace) -> dict[str, Any]:
+    panel = load_panel(args)
+    lengths = {label: len(one) for label, one in panel.series.items()}
+    return {
+        "id_cols": list(panel.id_cols),
+        "series": len(panel),
+        "lengths": {"min": min(lengths.values()), "max": max(lengths.values())},
+        "labels": panel.labels[:SHOWN_LABELS],
+        "left_out": panel.left_out,
+        "report": list(panel.report),
+    }
+
+
 def inspect(args: argparse.Namespace) -> dict[str, Any]:
+    if is_panel(args):
+        return inspect_panel(args)
     series = load_series(args)
     dated = series.date_col is not None
     return {
@@ -253,9 +296,13 @@ def inspect(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def forecast(args: argparse.Namespace) -> dict[str, Any]:
-    series = load_series(args)
     given = {name: getattr(args, name) for name in TRAIN_OPTIONS if getattr(args, name) is not None}
     given.setdefault("test_share", 0.0)
+    if is_panel(args):
+        if args.backtest:
+            fail("--backtest works on one series: add --group or --aggregate")
+        return forecast_panel(load_panel(args), given, args.levels, args.out)
+    series = load_series(args)
     config = auto_config(len(series), **{"season_length": series.season_length, **given})
     run = fit(series, config)
     ahead = future(run, series, args.levels)
@@ -295,7 +342,7 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
     report["verdict"] = result.to_dict()
     if result.outcome == WORSE:
         warn_worse(result)
-    (args.out / "metrics.json").write_text(json.dumps(report, indent=2, default=_plain))
+    (args.out / "metrics.json").write_text(json.dumps(report, indent=2, default=json_value))
     return {
         "out": str(args.out),
         "horizon": config.horizon,
@@ -390,18 +437,14 @@ def warn_worse(result: Verdict) -> None:
     )
 
 
-def _plain(value: object) -> object:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.group is not None and args.group_col is None:
         fail("--group needs --group-col, the column that names the groups")
+    if args.aggregate is not None and args.group_col is None:
+        fail("--aggregate needs --group-col, the column that names the groups")
+    if args.command == "tune" and is_panel(args):
+        fail("tune searches one series: add --group or --aggregate to --group-col")
     if args.command == "forecast" and args.backtest < 0:
         fail(f"--backtest must be 0 or more; got {args.backtest}")
     if args.command == "forecast":
@@ -414,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
         result = commands[args.command](args)
     except USER_ERRORS as err:
         fail(str(err))
-    print(json.dumps(result, indent=2, default=_plain))
+    print(json.dumps(result, indent=2, default=json_value))
     return 0
 
 

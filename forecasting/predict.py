@@ -101,6 +101,8 @@ def forecast_from(run: Run, values: np.ndarray, starts: np.ndarray) -> np.ndarra
     `values` is the target (n,), or the target and extra inputs (n, 1 + k) (`model_inputs`).
     """
     window = run.config.window
+    if not len(starts):
+        return np.zeros((0, run.config.horizon))
     scaled = scale_inputs(run.scaler, run.covariate_scaler, values)  # (n, features)
     views = np.lib.stride_tricks.sliding_window_view(scaled, window, axis=0)  # (m, features, w)
     starts = np.asarray(starts)
@@ -151,7 +153,8 @@ def calibrate(run: Run, series: Series) -> Calibration:
     finite-sample correction counts forecasts, not errors (`conformal_level`). Each step's
     scale is the larger of the validation and the training errors', so a calm validation
     stretch does not narrow the intervals below what the history shows. When the validation
-    part has too few forecasts for a level, the training part's scaled errors join the pool.
+    part has too few forecasts for a level, the training part's scaled errors join the pool
+    (when the training part has room for a window and its horizon: not for a long horizon).
     """
     horizon = run.config.horizon
     values = model_inputs(series, run.config)

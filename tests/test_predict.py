@@ -227,3 +227,14 @@ def test_intervals_calibrate_on_an_even_spread_of_at_most_so_many_windows(sine_r
         every = target_starts(parts, run.config.window, run.config.horizon, part)
         assert len(every) > 5 and len(starts) == 5
         assert starts[0] == every[0] and starts[-1] == every[-1]
+
+
+def test_a_training_part_without_room_for_a_window_and_horizon_still_gives_intervals():
+    series = from_array(noisy_sine(200, period=12), target="signal")
+    config = TINY.with_changes(horizon=60, window=24, strategy="recursive")
+    run = fit(series, config)  # training part: 80 points, fewer than 24 inputs + 60 steps
+    assert not len(target_starts(run.split(series.values), 24, 60, "train"))
+    ahead = predict.future(run, series, (0.8,))
+    width = ahead.upper(0.8) - ahead.lower(0.8)
+    assert np.all(width > 0) and np.all(np.diff(width) >= 0), "from the validation errors"
+    assert predict.forecast_from(run, series.values, np.array([], dtype=int)).shape == (0, 60)

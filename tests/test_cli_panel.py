@@ -1,0 +1,95 @@
+"""The command line on a long file of many series: `--group-col store,product` forecasts every
+series with one network; `--group` or `--aggregate` keeps one series, as before."""
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.test_cli import FAST, run_cli
+
+DAYS = pd.date_range("2024-01-01", periods=100, freq="D")
+
+
+@pytest.fixture(scope="module")
+def sales(tmp_path_factory):
+    rows, noise = [], np.random.default_rng(3)
+    for store in ("1", "2"):
+        for product in ("A", "B", "C"):
+            days = DAYS[:12] if (store, product) == ("2", "C") else DAYS  # too short: left out
+            for step, day in enumerate(days):
+                units = 10 * int(store) + 3 * np.sin(2 * np.pi * step / 7) + ord(product) % 5
+                units += noise.normal(0, 0.3)
+                rows.append({"date": day.strftime("%Y-%m-%d"), "store": store,
+                             "product": product, "units": round(units, 3)})  # fmt: skip
+    path = tmp_path_factory.mktemp("panel") / "sales.csv"
+    pd.DataFrame(rows).rename_axis("row").reset_index().to_csv(path, index=False)
+    return path
+
+
+def test_group_cols_without_a_group_forecast_every_series_with_one_network(capsys, sales, tmp_path):
+    panel = ["--target", "units", "--group-col", "store,product", "--horizon", "5"]
+    code, out, err = run_cli(capsys, "forecast", sales, *panel, "--out", tmp_path, *FAST)
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["series"] == 5 and summary["horizon"] == 5
+    frame = pd.read_csv(tmp_path / "forecast.csv", dtype={"store": str, "product": str})
+    assert list(frame.columns[:5]) == ["store", "product", "timestamp", "forecast", "lower"]
+    assert len(frame) == 5 * 5
+    first = frame[(frame["store"] == "1") & (frame["product"] == "A")]
+    assert list(first["timestamp"]) == [day.strftime("%Y-%m-%d") for day in
+                                        pd.date_range("2024-04-10", periods=5)]  # fmt: skip
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert set(metrics["series"]) == {"1 / A", "1 / B", "1 / C", "2 / A", "2 / B"}
+    assert metrics["series"]["2 / B"]["ids"] == {"store": "2", "product": "B"}
+    assert "fewer than" in metrics["left_out"]["2 / C"]
+    mases = [entry["metrics"]["model"]["MASE"] for entry in metrics["series"].values()]
+    geometric = math.exp(sum(map(math.log, mases)) / len(mases))
+    assert metrics["aggregate"]["geometric_mean_mase"]["model"] == pytest.approx(geometric)
+    assert summary["geometric_mean_mase"] == pytest.approx(geometric)
+    assert "seasonal_naive" in metrics["aggregate"]["total_absolute_error"]
+    assert metrics["series"]["1 / A"]["verdict"]["baseline"]
+
+
+def test_a_group_or_an_aggregate_keeps_one_series(capsys, sales, tmp_path):
+    for extra in (["--group", "2"], ["--aggregate", "sum"]):
+        out = tmp_path / extra[0].strip("-")
+        code, _, err = run_cli(capsys, "forecast", sales, "--target", "units", "--group-col",
+                               "store", *extra, "--horizon", "5", "--out", out, *FAST)  # fmt: skip
+        assert code == 0, err
+        frame = pd.read_csv(out / "forecast.csv")
+        assert list(frame.columns[:2]) == ["timestamp", "forecast"] and len(frame) == 5
+
+
+def test_inspect_describes_the_panel(capsys, sales):
+    code, out, _ = run_cli(capsys, "inspect", sales, "--target", "units", "--group-col",
+                           "store,product")  # fmt: skip
+    assert code == 0
+    described = json.loads(out)
+    assert described["series"] == 6 and described["id_cols"] == ["store", "product"]
+    assert described["labels"][:2] == ["1 / A", "1 / B"]
+    assert described["lengths"] == {"min": 12, "max": 100}
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["forecast", "--group-col", "store,product", "--group", "1"], "take one --group-col"),
+        (["forecast", "--aggregate", "sum"], "--aggregate needs --group-col"),
+        (["forecast", "--group-col", "row"], "Each row has its own value of 'row'"),
+        (["forecast", "--group-col", "store", "--backtest", "2"], "--backtest works on one"),
+    ],
+)
+def test_a_panel_asked_wrongly_exits_2_with_one_line(capsys, sales, tmp_path, extra, message):
+    command, *rest = extra
+    code, _, err = run_cli(capsys, command, sales, "--target", "units", *rest,
+                           "--out", tmp_path, *FAST)  # fmt: skip
+    assert code == 2
+    assert message in err and err.count("\n") == 1, err
+
+
+def test_tune_refuses_a_panel_in_one_line(capsys, sales):
+    code, _, err = run_cli(capsys, "tune", sales, "--target", "units", "--group-col", "store")
+    assert code == 2 and "tune searches one series" in err and err.count("\n") == 1
