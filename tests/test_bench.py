@@ -82,3 +82,14 @@ def test_the_throughput_benchmark_counts_fewer_operations_a_step_for_fit_on_the_
     row = table_rows(done, "| lstm 8x1 | CPU | ")[-1]
     bare, ours = (float(cell) for cell in row.strip("| ").split(" | ")[2:])
     assert 0 < ours < bare  # Adam's fused kernel: one operation a step instead of a few a tensor
+
+
+def test_the_panel_benchmark_scores_the_global_network_beside_the_others_and_times_an_epoch():
+    done = bench("panel.py", "--origins", "1", "--no-anchors", "--series", "4", "--length", "80")
+    rows = table_rows(done)
+    names = [row.split("|")[1].strip() for row in rows[2:5]]
+    assert names == ["global", "per series", "seasonal naive"]
+    scores = [float(row.split("|")[2]) for row in rows[2:5]]
+    assert all(0 < score < 10 for score in scores), rows
+    assert [row.split("|")[3].strip() for row in rows[2:5]] == ["11", "11", "11"]
+    assert rows[-1].startswith("| 4 x 80 |") and float(rows[-1].split("|")[2]) > 0

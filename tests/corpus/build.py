@@ -364,7 +364,15 @@ def main() -> None:
     write(
         "long_format_all_groups.csv",
         lines(["date,store,sales", *stores]),
-        ok(30, 120.0, 149.0, "sales", freq="D", report=["store"], args=["--group-col", "store"]),
+        ok(
+            30,
+            120.0,
+            149.0,
+            "sales",
+            freq="D",
+            report=["store"],
+            args=["--group-col", "store", "--aggregate", "sum"],
+        ),
     )
     wide = pd.DataFrame(
         np.round(np.random.default_rng(2).normal(size=(40, 1000)), 3),
