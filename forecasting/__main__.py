@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from data.calendar import with_calendar
 from data.errors import DataError
 from data.export import json_value, safe_csv
 from data.load import read_table_with_notes
@@ -189,6 +190,18 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     )
     add("--out", type=Path, default=Path("out"), help="folder for the results (default: out)")
     add(
+        "--calendar",
+        action="store_true",
+        help="read where each step falls in the day, week and year (cyclic inputs) beside the "
+        "target; needs dates",
+    )
+    add(
+        "--holidays",
+        metavar="CODE",
+        help="read the public holidays of the coming steps, for a country or country and "
+        "region: US, DE, US-CA (from the holidays package); needs dates",
+    )
+    add(
         "--backtest",
         type=int,
         default=0,
@@ -301,9 +314,14 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
     if is_panel(args):
         if args.backtest:
             fail("--backtest works on one series: add --group or --aggregate")
-        return forecast_panel(load_panel(args), given, args.levels, args.out)
+        inputs = {"calendar": args.calendar, "holidays": args.holidays}
+        return forecast_panel(load_panel(args), given, args.levels, args.out, **inputs)
     series = load_series(args)
     config = auto_config(len(series), **{"season_length": series.season_length, **given})
+    series, names = with_calendar(series, config.horizon, args.calendar, args.holidays)
+    if names:
+        given["covariates"] = names
+        config = auto_config(len(series), **{"season_length": series.season_length, **given})
     run = fit(series, config)
     ahead = future(run, series, args.levels)
     part = "test" if config.test_share > 0 else "val"

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from data.calendar import with_calendar
 from data.export import json_value, safe_csv
 from data.panel import Panel
+from data.series import CleaningReport
 from forecasting.config import TrainConfig, auto_config
 from forecasting.panel_train import PanelRun, PanelScores, fit_panel, score_panel
 from forecasting.predict import future
@@ -25,6 +28,20 @@ def panel_config(panel: Panel, given: dict[str, Any]) -> TrainConfig:
     ordered = sorted(panel.series.values(), key=len)
     middle = ordered[len(ordered) // 2]
     return auto_config(len(middle), **{"season_length": middle.season_length, **given})
+
+
+def with_calendar_panel(
+    panel: Panel, horizon: int, calendar: bool, holidays: str | None
+) -> tuple[Panel, tuple[str, ...]]:
+    """Every series with the same calendar and holiday inputs, and their names."""
+    made = {label: with_calendar(one, horizon, calendar, holidays) for label, one in
+            panel.series.items()}  # fmt: skip
+    first, names = next(iter(made.values()))
+    report = CleaningReport(list(panel.report))
+    for line in first.report.lines[len(next(iter(panel.series.values())).report.lines) :]:
+        report.add(f"In every series: {line}")
+    series = {label: one for label, (one, _) in made.items()}
+    return replace(panel, series=series, report=report), names
 
 
 def forecast_frame(trained: PanelRun, panel: Panel, levels: Sequence[float]) -> pd.DataFrame:
@@ -65,10 +82,19 @@ def panel_report(trained: PanelRun, panel: Panel, scores: PanelScores) -> dict[s
 
 
 def forecast_panel(
-    panel: Panel, given: dict[str, Any], levels: Sequence[float], out: Path
+    panel: Panel,
+    given: dict[str, Any],
+    levels: Sequence[float],
+    out: Path,
+    calendar: bool = False,
+    holidays: str | None = None,
 ) -> dict[str, Any]:
-    """Fit, forecast and score the panel; write forecast.csv and metrics.json to `out`."""
+    """Fit, forecast and score the panel, with calendar and holiday inputs when asked; write
+    forecast.csv and metrics.json to `out`."""
     config = panel_config(panel, given)
+    if calendar or holidays:
+        panel, names = with_calendar_panel(panel, config.horizon, calendar, holidays)
+        config = panel_config(panel, {**given, "covariates": names})
     trained = fit_panel(panel, config)
     scores = score_panel(trained, panel, PART[config.test_share > 0])
     out.mkdir(parents=True, exist_ok=True)

@@ -87,9 +87,18 @@ def test_the_throughput_benchmark_counts_fewer_operations_a_step_for_fit_on_the_
 def test_the_panel_benchmark_scores_the_global_network_beside_the_others_and_times_an_epoch():
     done = bench("panel.py", "--origins", "1", "--no-anchors", "--series", "4", "--length", "80")
     rows = table_rows(done)
-    names = [row.split("|")[1].strip() for row in rows[2:5]]
+    names = [row.split("|")[1].strip() for row in rows[1:4]]
     assert names == ["global", "per series", "seasonal naive"]
-    scores = [float(row.split("|")[2]) for row in rows[2:5]]
+    scores = [float(row.split("|")[2]) for row in rows[1:4]]
     assert all(0 < score < 10 for score in scores), rows
-    assert [row.split("|")[3].strip() for row in rows[2:5]] == ["11", "11", "11"]
+    assert [row.split("|")[3].strip() for row in rows[1:4]] == ["11", "11", "11"]
     assert rows[-1].startswith("| 4 x 80 |") and float(rows[-1].split("|")[2]) > 0
+
+
+def test_the_holiday_benchmark_scores_holiday_weeks_with_and_without_the_inputs():
+    done = bench("holiday_inputs.py", "--series", "2", "--years", "3", "--epochs", "2")
+    rows = table_rows(done)
+    assert [row.split("|")[1].strip() for row in rows[1:5]] == [
+        "holiday weeks", "other weeks", "all weeks", "fit seconds"
+    ]  # fmt: skip
+    assert all(float(row.split("|")[2]) > 0 for row in rows[1:4])

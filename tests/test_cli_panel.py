@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.conftest import SAMPLES
 from tests.test_cli import FAST, run_cli
 
 DAYS = pd.date_range("2024-01-01", periods=100, freq="D")
@@ -93,3 +94,21 @@ def test_a_panel_asked_wrongly_exits_2_with_one_line(capsys, sales, tmp_path, ex
 def test_tune_refuses_a_panel_in_one_line(capsys, sales):
     code, _, err = run_cli(capsys, "tune", sales, "--target", "units", "--group-col", "store")
     assert code == 2 and "tune searches one series" in err and err.count("\n") == 1
+
+
+def test_calendar_and_holiday_inputs_are_named_in_the_run_s_settings(capsys, sales, tmp_path):
+    code, _, err = run_cli(capsys, "forecast", sales, "--target", "units", "--group-col",
+                           "store,product", "--horizon", "5", "--calendar", "--holidays", "US",
+                           "--out", tmp_path, *FAST)  # fmt: skip
+    assert code == 0, err
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    inputs = metrics["config"]["covariates"]
+    assert inputs[:2] == ["calendar:day_of_week_sin", "calendar:day_of_week_cos"]
+    assert inputs[-5:] == [f"holidays:US+{step}" for step in range(1, 6)]
+    assert any("Added holiday inputs for US" in line for line in metrics["report"])
+
+
+def test_an_unknown_holiday_country_exits_2_naming_it(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "forecast", SAMPLES / "airline.csv", "--holidays", "XX",
+                           "--out", tmp_path, *FAST)  # fmt: skip
+    assert code == 2 and "No holidays are known for 'XX'" in err

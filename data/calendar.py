@@ -1,0 +1,140 @@
+"""Inputs made from the timestamps: where each step falls in the day, week, month and year (as
+a point on a circle, so that December sits beside January), and the public holidays of a
+country and region in each of the next steps, which are known in advance.
+
+The holiday inputs of a step say, for each of the `horizon` steps after it, how many holiday
+days that step holds: the network reads them at the window's last step, so a forecast knows
+which of its days or weeks hold a holiday.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from data.errors import DataError
+from data.series import CleaningReport, Series
+
+# (name, the position in its cycle from a DatetimeIndex, the cycle's length), chosen by the
+# frequency's unit: a cycle shorter than two steps says nothing
+CYCLES: dict[str, list[tuple[str, Callable[[pd.DatetimeIndex], np.ndarray], float]]] = {
+    "hour": [
+        ("hour_of_day", lambda index: index.hour + index.minute / 60, 24),
+        ("day_of_week", lambda index: index.dayofweek + index.hour / 24, 7),
+    ],
+    "day": [
+        ("day_of_week", lambda index: index.dayofweek, 7),
+        ("day_of_month", lambda index: index.day - 1, 31),
+        ("day_of_year", lambda index: index.dayofyear - 1, 366),
+    ],
+    "week": [
+        ("week_of_year", lambda index: index.isocalendar().week.to_numpy() - 1, 53),
+        ("month_of_year", lambda index: index.month - 1, 12),
+    ],
+    "month": [("month_of_year", lambda index: index.month - 1, 12)],
+    "quarter": [("quarter_of_year", lambda index: index.quarter - 1, 4)],
+}
+UNITS = {"h": "hour", "min": "hour", "s": "hour", "D": "day", "B": "day", "W": "week",
+         "M": "month", "Q": "quarter", "Y": "year", "A": "year"}  # fmt: skip
+CALENDAR_PREFIX, HOLIDAY_PREFIX = "calendar:", "holidays:"
+
+
+def unit_of(freq: str | None) -> str | None:
+    """The calendar unit of a pandas frequency ("D" -> "day", "W-SUN" -> "week"), or None."""
+    if not freq:
+        return None
+    letters = "".join(char for char in freq.split("-")[0] if char.isalpha())
+    for code in sorted(UNITS, key=len, reverse=True):
+        if letters.startswith(code):
+            return UNITS[code]
+    return None
+
+
+def calendar_frame(index: pd.DatetimeIndex, freq: str | None) -> pd.DataFrame:
+    """Sine and cosine of each cycle the frequency has, e.g. calendar:day_of_week_sin."""
+    unit = unit_of(freq)
+    if unit == "year":
+        raise DataError(
+            "Yearly data has no cycle within a step for calendar inputs to show: leave them "
+            "off (holiday inputs still count each year's holidays)."
+        )
+    if unit is None or not isinstance(index, pd.DatetimeIndex):
+        raise DataError(
+            "Calendar inputs need dates at a regular frequency (hourly to quarterly); this "
+            "series has none. Choose its date column on the Data page, or leave them off."
+        )
+    columns = {}
+    for name, position, length in CYCLES[unit]:
+        angle = 2 * np.pi * np.asarray(position(index), dtype=np.float64) / length
+        columns[f"{CALENDAR_PREFIX}{name}_sin"] = np.sin(angle)
+        columns[f"{CALENDAR_PREFIX}{name}_cos"] = np.cos(angle)
+    return pd.DataFrame(columns, index=index)
+
+
+def holiday_dates(code: str, years: range) -> dict:
+    """Public holidays (date -> name) of `code`: a country ("US"), or a country and region
+    ("US-CA")."""
+    import holidays  # its country tables load only when asked
+
+    country, _, region = code.strip().upper().partition("-")
+    try:
+        return dict(holidays.country_holidays(country, subdiv=region or None, years=years))
+    except NotImplementedError as err:
+        raise DataError(
+            f"No holidays are known for {code!r} ({err}). Give a country code such as US, GB "
+            "or DE, optionally with a region: US-CA."
+        ) from err
+
+
+def holiday_frame(
+    index: pd.DatetimeIndex, freq: str | None, horizon: int, code: str
+) -> tuple[pd.DataFrame, int]:
+    """For each step, the holiday days in each of the next `horizon` steps (holidays:US+1 ...
+    holidays:US+h), and how many holidays fall in the data's span."""
+    if unit_of(freq) is None or not isinstance(index, pd.DatetimeIndex):
+        raise DataError("Holiday inputs need dates at a regular frequency; this series has none.")
+    steps = index.append(pd.date_range(index[-1], periods=horizon + 1, freq=freq)[1:])
+    days = holiday_dates(code, range(steps[0].year, steps[-1].year + 2))
+    stamps = pd.DatetimeIndex(sorted(days)).as_unit(steps.unit)
+    if steps.tz is not None:
+        stamps = stamps.tz_localize(steps.tz)
+    ends = steps[1:].append(pd.DatetimeIndex([steps[-1] + (steps[-1] - steps[-2])]))
+    counts = stamps.searchsorted(ends) - stamps.searchsorted(steps)  # from a step to the next
+    name = code.strip().upper()
+    frame = pd.DataFrame(
+        {
+            f"{HOLIDAY_PREFIX}{name}+{ahead}": counts[ahead : ahead + len(index)].astype(float)
+            for ahead in range(1, horizon + 1)
+        },
+        index=index,
+    )
+    inside = int(counts[: len(index)].sum())
+    return frame, inside
+
+
+def with_calendar(
+    series: Series, horizon: int, calendar: bool = True, holidays: str | None = None
+) -> tuple[Series, tuple[str, ...]]:
+    """The series with calendar and holiday inputs among its extra inputs, and their names;
+    the report says what was added."""
+    frames, report = [], CleaningReport(list(series.report))
+    if calendar:
+        made = calendar_frame(series.index, series.freq)
+        cycles = sorted({name[len(CALENDAR_PREFIX) : -4] for name in made.columns})
+        report.add(f"Added calendar inputs: {', '.join(cycles)} (each as a sine and a cosine).")
+        frames.append(made)
+    if holidays:
+        made, inside = holiday_frame(series.index, series.freq, horizon, holidays)
+        report.add(
+            f"Added holiday inputs for {holidays.strip().upper()}: {inside} holiday days in the "
+            f"data's span; each step reads the holidays of the {horizon} steps after it."
+        )
+        frames.append(made)
+    if not frames:
+        return series, ()
+    added = pd.concat(frames, axis=1)
+    extra = added if series.covariates is None else pd.concat([series.covariates, added], axis=1)
+    return replace(series, covariates=extra, report=report), tuple(added.columns)
