@@ -23,12 +23,12 @@ from data.series import CleaningReport, Series
 CYCLES: dict[str, list[tuple[str, Callable[[pd.DatetimeIndex], np.ndarray], float]]] = {
     "hour": [
         ("hour_of_day", lambda index: index.hour + index.minute / 60, 24),
-        ("day_of_week", lambda index: index.dayofweek + index.hour / 24, 7),
+        ("day_of_week", lambda index: index.day_of_week + index.hour / 24, 7),
     ],
     "day": [
-        ("day_of_week", lambda index: index.dayofweek, 7),
+        ("day_of_week", lambda index: index.day_of_week, 7),
         ("day_of_month", lambda index: index.day - 1, 31),
-        ("day_of_year", lambda index: index.dayofyear - 1, 366),
+        ("day_of_year", lambda index: index.day_of_year - 1, 366),
     ],
     "week": [
         ("week_of_year", lambda index: index.isocalendar().week.to_numpy() - 1, 53),
