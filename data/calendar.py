@@ -1,6 +1,6 @@
-"""Inputs made from the timestamps: where each step falls in the day, week, month and year (as
-a point on a circle, so that December sits beside January), and the public holidays of a
-country and region in each of the next steps, which are known in advance.
+"""Inputs known in advance: where each step falls in the day, week, month and year (as a point
+on a circle, so that December sits beside January), the public holidays of a country and region
+in each of the next steps, and columns the user knows ahead (a planned promotion, a price).
 
 The holiday inputs of a step say, for each of the `horizon` steps after it, how many holiday
 days that step holds: the network reads them at the window's last step, so a forecast knows
@@ -10,12 +10,13 @@ which of its days or weeks hold a holiday.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from data.errors import DataError
+from data.prepare import moment
 from data.series import CleaningReport, Series
 
 # (name, the position in its cycle from a DatetimeIndex, the cycle's length), chosen by the
@@ -138,3 +139,58 @@ def with_calendar(
     added = pd.concat(frames, axis=1)
     extra = added if series.covariates is None else pd.concat([series.covariates, added], axis=1)
     return replace(series, covariates=extra, report=report), tuple(added.columns)
+
+
+def with_known_ahead(
+    series: Series, horizon: int, columns: dict[str, Series]
+) -> tuple[Series, tuple[str, ...]]:
+    """The series with inputs for columns known in advance (a planned promotion, a price): at
+    each step, the column's value there and at each of the next `horizon` steps (promo+0 ...
+    promo+h). `columns` are those columns read as series of their own, over their whole span:
+    the rows past the target's last value give the forecast steps' values, and a forecast
+    step without one is refused with its dates."""
+    if not columns:
+        return series, ()
+    steps = series.index.append(series.future_index(horizon))
+    frames, report = {}, CleaningReport(list(series.report))
+    for name, column in columns.items():
+        values = pd.Series(column.values, index=column.index).reindex(steps)
+        lacking = steps[values.isna().to_numpy()]
+        if len(lacking):
+            shown = ", ".join(moment(stamp) for stamp in lacking[:5])
+            more = f" and {len(lacking) - 5} more" if len(lacking) > 5 else ""
+            raise DataError(
+                f"The known-ahead column '{name}' has no value for {shown}{more}. A forecast "
+                f"needs it for every step up to {horizon} steps after the last value to "
+                f"forecast: add rows with those dates (the value to forecast left empty)."
+            )
+        for ahead in range(horizon + 1):
+            frames[f"{name}+{ahead}"] = values.to_numpy()[ahead : ahead + len(series)]
+        report.add(
+            f"Added known-ahead inputs for '{name}': its value at each step and at the "
+            f"{horizon} steps after it (the last {horizon} read from rows past the data's end)."
+        )
+    added = pd.DataFrame(frames, index=series.index)
+    extra = added if series.covariates is None else pd.concat([series.covariates, added], axis=1)
+    return replace(series, covariates=extra, report=report), tuple(added.columns)
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """The inputs known in advance a user asked for."""
+
+    calendar: bool = False
+    holidays: str | None = None  # a country, or a country and region: "US", "US-CA"
+    columns: tuple[str, ...] = ()  # columns of the file known ahead: "promo", "price"
+
+    def __bool__(self) -> bool:
+        return self.calendar or bool(self.holidays) or bool(self.columns)
+
+
+def with_ahead(
+    series: Series, horizon: int, ahead: Ahead, columns: dict[str, Series]
+) -> tuple[Series, tuple[str, ...]]:
+    """The series with every input of `ahead` (`columns`: its known columns, read as series)."""
+    series, calendar_names = with_calendar(series, horizon, ahead.calendar, ahead.holidays)
+    series, known_names = with_known_ahead(series, horizon, columns)
+    return series, calendar_names + known_names

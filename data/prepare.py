@@ -539,7 +539,7 @@ def _merge_duplicates(
     if not duplicated.any():
         return frame
     stamps = frame.index[duplicated].unique()
-    count, first = len(stamps), _moment(stamps[0])
+    count, first = len(stamps), moment(stamps[0])
     within = " within a group" if grouped else ""
     if how == "refuse":
         raise DataError(
@@ -572,7 +572,7 @@ def _regularise(
     off_grid = frame.index.difference(grid)
     if len(off_grid):
         raise DataError(
-            f"The dates are not evenly spaced: {_moment(off_grid[0])} does not fit a {freq} "
+            f"The dates are not evenly spaced: {moment(off_grid[0])} does not fit a {freq} "
             "calendar. Make the dates regular (one row per period) and try again."
         )
     added = grid.difference(frame.index)
@@ -722,7 +722,7 @@ def _resample(
     first_partial = _same_period(frame.index[0] - step, frame.index[0], rule)
     last_partial = _same_period(frame.index[-1], frame.index[-1] + step, rule)
     ends = [
-        (which, _moment(label))
+        (which, moment(label))
         for which, label, partial in (
             ("first", resampled.index[0], first_partial),
             ("last", resampled.index[-1], last_partial),
@@ -785,7 +785,7 @@ def _names(names: Sequence[str]) -> str:
     return ", ".join(map(repr, names))
 
 
-def _moment(stamp: pd.Timestamp) -> str:
+def moment(stamp: pd.Timestamp) -> str:
     """A timestamp without its time of day when it has none."""
     try:
         return str(stamp.date()) if stamp == stamp.normalize() else str(stamp)
@@ -795,4 +795,4 @@ def _moment(stamp: pd.Timestamp) -> str:
 
 def _where(label) -> str:
     """Where a row is, in words: its timestamp, or its row number counted from 1."""
-    return f"at {_moment(label)}" if isinstance(label, pd.Timestamp) else f"at row {label + 1}"
+    return f"at {moment(label)}" if isinstance(label, pd.Timestamp) else f"at row {label + 1}"

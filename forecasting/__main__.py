@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from data.calendar import with_calendar
+from data.calendar import Ahead, with_ahead
 from data.errors import DataError
 from data.export import json_value, safe_csv
 from data.load import read_table_with_notes
@@ -202,6 +202,12 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
         "region: US, DE, US-CA (from the holidays package); needs dates",
     )
     add(
+        "--known-ahead",
+        metavar="COLUMNS",
+        help="columns known in advance, comma-separated (promo,price): each is read at every "
+        "step and at the --horizon steps after it, the last from rows past the data's end",
+    )
+    add(
         "--backtest",
         type=int,
         default=0,
@@ -258,26 +264,45 @@ def is_panel(args: argparse.Namespace) -> bool:
     return bool(id_columns(args)) and args.group is None and args.aggregate is None
 
 
-def load_series(args: argparse.Namespace) -> Series:
+def load_series(
+    args: argparse.Namespace, known: Sequence[str] = ()
+) -> tuple[Series, dict[str, Series]]:
+    """The series, and each column of `known` read as a series over its whole span."""
     columns = id_columns(args)
     if len(columns) > 1:
         fail("--group and --aggregate take one --group-col column; without them, several "
              "columns name the series of a panel")  # fmt: skip
     table, notes = read_table_with_notes(args.file)
     options = cleaning_options(args, columns[0] if columns else None)
-    return prepare(
+    series = prepare(
         table, date_col=args.date_col, target=args.target, options=options, read_notes=notes
     )
+    read = {name: prepare(table, date_col=series.date_col, target=name, options=options)
+            for name in known}  # fmt: skip
+    return series, read
 
 
-def load_panel(args: argparse.Namespace, min_length: int = 0) -> Panel:
+def load_panel(
+    args: argparse.Namespace, known: Sequence[str] = ()
+) -> tuple[Panel, dict[str, Panel]]:
+    """The panel, and each column of `known` read as a panel of its own."""
     table, notes = read_table_with_notes(args.file)
-    return read_long(table, id_columns(args), args.date_col, args.target, min_length=min_length,
-                     options=cleaning_options(args, None), read_notes=notes)  # fmt: skip
+    options = cleaning_options(args, None)
+    panel = read_long(table, id_columns(args), args.date_col, args.target, options=options,
+                      read_notes=notes)  # fmt: skip
+    date_col = next(iter(panel.series.values())).date_col
+    read = {name: read_long(table, id_columns(args), date_col, name, options=options)
+            for name in known}  # fmt: skip
+    return panel, read
+
+
+def asked_ahead(args: argparse.Namespace) -> Ahead:
+    columns = tuple(name.strip() for name in (args.known_ahead or "").split(",") if name.strip())
+    return Ahead(args.calendar, args.holidays, columns)
 
 
 def inspect_panel(args: argparse.Namespace) -> dict[str, Any]:
-    panel = load_panel(args)
+    panel, _ = load_panel(args)
     lengths = {label: len(one) for label, one in panel.series.items()}
     return {
         "id_cols": list(panel.id_cols),
@@ -292,7 +317,7 @@ def inspect_panel(args: argparse.Namespace) -> dict[str, Any]:
 def inspect(args: argparse.Namespace) -> dict[str, Any]:
     if is_panel(args):
         return inspect_panel(args)
-    series = load_series(args)
+    series, _ = load_series(args)
     dated = series.date_col is not None
     return {
         "date_col": series.date_col,
@@ -314,11 +339,13 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
     if is_panel(args):
         if args.backtest:
             fail("--backtest works on one series: add --group or --aggregate")
-        inputs = {"calendar": args.calendar, "holidays": args.holidays}
-        return forecast_panel(load_panel(args), given, args.levels, args.out, **inputs)
-    series = load_series(args)
+        ahead = asked_ahead(args)
+        panel, known = load_panel(args, ahead.columns)
+        return forecast_panel(panel, given, args.levels, args.out, ahead, known)
+    ahead = asked_ahead(args)
+    series, known = load_series(args, ahead.columns)
     config = auto_config(len(series), **{"season_length": series.season_length, **given})
-    series, names = with_calendar(series, config.horizon, args.calendar, args.holidays)
+    series, names = with_ahead(series, config.horizon, ahead, known)
     if names:
         given["covariates"] = names
         config = auto_config(len(series), **{"season_length": series.season_length, **given})
@@ -373,7 +400,7 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
 def tune(args: argparse.Namespace) -> dict[str, Any]:
     """Run this worker's trials on the study, one line per trial, and describe the best."""
     settings = TuneSettings(args.trials, args.timeout, args.epochs, args.pruner, args.seed)
-    series = load_series(args)
+    series, _ = load_series(args)
     name = args.study or f"{args.file.stem}-{series.target}"
     study = open_study(name, args.storage, settings.seed, settings.pruner)
     space = tune_space(study, args.cells)

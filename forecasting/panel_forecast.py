@@ -11,7 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from data.calendar import with_calendar
+from data.calendar import Ahead, with_ahead
+from data.errors import DataError
 from data.export import json_value, safe_csv
 from data.panel import Panel
 from data.series import CleaningReport
@@ -20,6 +21,7 @@ from forecasting.panel_train import PanelRun, PanelScores, fit_panel, score_pane
 from forecasting.predict import future
 
 PART = {True: "test", False: "val"}
+NOTHING_AHEAD = Ahead()
 
 
 def panel_config(panel: Panel, given: dict[str, Any]) -> TrainConfig:
@@ -30,12 +32,20 @@ def panel_config(panel: Panel, given: dict[str, Any]) -> TrainConfig:
     return auto_config(len(middle), **{"season_length": middle.season_length, **given})
 
 
-def with_calendar_panel(
-    panel: Panel, horizon: int, calendar: bool, holidays: str | None
+def with_ahead_panel(
+    panel: Panel, horizon: int, ahead: Ahead, known: dict[str, Panel]
 ) -> tuple[Panel, tuple[str, ...]]:
-    """Every series with the same calendar and holiday inputs, and their names."""
-    made = {label: with_calendar(one, horizon, calendar, holidays) for label, one in
-            panel.series.items()}  # fmt: skip
+    """Every series with the same inputs known in advance, and their names."""
+    made = {}
+    for label, one in panel.series.items():
+        lacking = [name for name, column in known.items() if label not in column.series]
+        if lacking:
+            raise DataError(
+                f"The known-ahead column '{lacking[0]}' has no usable values for series "
+                f"{label}: give them in the file, or leave the column out."
+            )
+        columns = {name: column.series[label] for name, column in known.items()}
+        made[label] = with_ahead(one, horizon, ahead, columns)
     first, names = next(iter(made.values()))
     report = CleaningReport(list(panel.report))
     for line in first.report.lines[len(next(iter(panel.series.values())).report.lines) :]:
@@ -86,14 +96,14 @@ def forecast_panel(
     given: dict[str, Any],
     levels: Sequence[float],
     out: Path,
-    calendar: bool = False,
-    holidays: str | None = None,
+    ahead: Ahead = NOTHING_AHEAD,
+    known: dict[str, Panel] | None = None,
 ) -> dict[str, Any]:
-    """Fit, forecast and score the panel, with calendar and holiday inputs when asked; write
-    forecast.csv and metrics.json to `out`."""
+    """Fit, forecast and score the panel, with the inputs known `ahead` asked for (`known`:
+    its columns, each read as a panel); write forecast.csv and metrics.json to `out`."""
     config = panel_config(panel, given)
-    if calendar or holidays:
-        panel, names = with_calendar_panel(panel, config.horizon, calendar, holidays)
+    if ahead:
+        panel, names = with_ahead_panel(panel, config.horizon, ahead, known or {})
         config = panel_config(panel, {**given, "covariates": names})
     trained = fit_panel(panel, config)
     scores = score_panel(trained, panel, PART[config.test_share > 0])

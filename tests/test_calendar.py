@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data.calendar import calendar_frame, holiday_frame, unit_of, with_calendar
+from data.calendar import Ahead, calendar_frame, holiday_frame, unit_of, with_ahead, with_calendar
 from data.errors import DataError
 from data.prepare import from_array, prepare
 
@@ -110,3 +110,36 @@ def test_the_inputs_join_the_series_extra_inputs_and_the_report_says_so():
     assert added[0].startswith("Added calendar inputs: day_of_month, day_of_week, day_of_year")
     assert added[1].startswith("Added holiday inputs for US: 2 holiday days")  # June 19, July 4
     assert with_calendar(series, 7, calendar=False) == (series, ())
+
+
+def known(days: int, future: int) -> tuple:
+    """A daily series of `days` values, and its 'promo' column running `future` days past it."""
+    promo = np.arange(days + future) % 3
+    units = (10.0 + promo).astype(object)
+    units[days:] = None
+    table = daily("2024-01-01", days + future, promo=promo)
+    table["y"] = units
+    return prepare(table, "date", "y"), prepare(table, "date", "promo")
+
+
+def test_a_known_ahead_column_is_read_at_each_step_and_the_steps_after_it():
+    series, promo = known(30, 4)
+    made, names = with_ahead(series, 4, Ahead(columns=("promo",)), {"promo": promo})
+    assert names == ("promo+0", "promo+1", "promo+2", "promo+3", "promo+4")
+    inputs = made.covariates
+    np.testing.assert_array_equal(inputs["promo+0"], promo.values[:30])
+    np.testing.assert_array_equal(inputs["promo+3"], promo.values[3:33])
+    assert inputs["promo+4"].iloc[-1] == promo.values[33], "read from a row past the end"
+    assert len(series) == 30 and "Added known-ahead inputs for 'promo'" in made.report.lines[-1]
+
+
+def test_a_known_ahead_column_without_the_forecast_steps_values_names_the_dates():
+    series, promo = known(30, 2)
+    with pytest.raises(DataError, match="'promo' has no value for 2024-02-02, 2024-02-03\\. "):
+        with_ahead(series, 4, Ahead(columns=("promo",)), {"promo": promo})
+
+
+def test_nothing_asked_ahead_is_nothing_added():
+    series, _ = known(30, 4)
+    assert not Ahead() and Ahead(calendar=True)
+    assert with_ahead(series, 4, Ahead(), {}) == (series, ())

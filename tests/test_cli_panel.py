@@ -112,3 +112,41 @@ def test_an_unknown_holiday_country_exits_2_naming_it(capsys, tmp_path):
     code, _, err = run_cli(capsys, "forecast", SAMPLES / "airline.csv", "--holidays", "XX",
                            "--out", tmp_path, *FAST)  # fmt: skip
     assert code == 2 and "No holidays are known for 'XX'" in err
+
+
+@pytest.fixture(scope="module")
+def promoted(tmp_path_factory):
+    """Two stores' daily units with a promotion column that runs 5 days past the units."""
+    rows, noise = [], np.random.default_rng(4)
+    for store in ("1", "2"):
+        for step, day in enumerate(pd.date_range("2024-01-01", periods=85, freq="D")):
+            promo = int(step % 9 == 0)
+            units = 20 + 6 * promo + noise.normal(0, 0.5) if step < 80 else None
+            rows.append({"date": day.strftime("%Y-%m-%d"), "store": store, "promo": promo,
+                         "units": units})  # fmt: skip
+    path = tmp_path_factory.mktemp("promo") / "promoted.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_a_known_ahead_column_is_read_for_the_forecast_steps(capsys, promoted, tmp_path):
+    for extra, out in ((["--group-col", "store", "--group", "1"], "one"),
+                       (["--group-col", "store"], "panel")):  # fmt: skip
+        code, _, err = run_cli(capsys, "forecast", promoted, "--target", "units", *extra,
+                               "--known-ahead", "promo", "--horizon", "5", "--out",
+                               tmp_path / out, *FAST)  # fmt: skip
+        assert code == 0, err
+        metrics = json.loads((tmp_path / out / "metrics.json").read_text())
+        assert metrics["config"]["covariates"] == [f"promo+{step}" for step in range(6)]
+        frame = pd.read_csv(tmp_path / out / "forecast.csv")
+        assert frame["timestamp"].iloc[0] == "2024-03-21", "the day after the last units"
+
+
+def test_known_ahead_values_missing_for_the_forecast_steps_exit_2_with_the_dates(
+    capsys, promoted, tmp_path
+):
+    code, _, err = run_cli(capsys, "forecast", promoted, "--target", "units", "--group-col",
+                           "store", "--group", "2", "--known-ahead", "promo", "--horizon", "7",
+                           "--out", tmp_path, *FAST)  # fmt: skip
+    assert code == 2
+    assert "'promo' has no value for 2024-03-26, 2024-03-27." in err and err.count("\n") == 1
