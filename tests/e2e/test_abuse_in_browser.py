@@ -14,7 +14,9 @@ from tests.e2e.server import ROOT
 
 OVERSIZED = {"sample": "sunspots", "hidden_size": "4096", "num_layers": "16", "members": "15",
              "epochs": "100000", "patience": "0"}  # fmt: skip
-ENDLESS = {"sample": "airline", "cell": "lstm", "hidden_size": "8", "members": "1",
+# minutes of training (5,000 epochs of three members), far past the sweep's grace; with one
+# small member it once ended on its own 18 s in, before its closed tab's grace ran out
+ENDLESS = {"sample": "airline", "cell": "lstm", "hidden_size": "32", "members": "3",
            "epochs": "5000", "patience": "0", "page": "train"}  # fmt: skip
 JOB = re.compile(r"job (\d+) \(TrainingJob\) queued")
 
