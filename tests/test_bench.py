@@ -95,10 +95,10 @@ def test_the_panel_benchmark_scores_the_global_network_beside_the_others_and_tim
     assert rows[-1].startswith("| 4 x 80 |") and float(rows[-1].split("|")[2]) > 0
 
 
-def test_the_holiday_benchmark_scores_holiday_weeks_with_and_without_the_inputs():
-    done = bench("holiday_inputs.py", "--series", "2", "--years", "3", "--epochs", "2")
+def test_the_holiday_benchmark_scores_holidays_with_and_without_the_inputs():
+    done = bench("holiday_inputs.py", "--series", "2", "--years", "2", "--epochs", "2")
     rows = table_rows(done)
     assert [row.split("|")[1].strip() for row in rows[1:5]] == [
-        "holiday weeks", "other weeks", "all weeks", "fit seconds"
+        "holidays", "other days", "all days", "fit seconds"
     ]  # fmt: skip
     assert all(float(row.split("|")[2]) > 0 for row in rows[1:4])
