@@ -70,6 +70,7 @@ class ParsedDates:
     notes: list[str]  # report lines for the user
     dayfirst: bool | None  # the order used for dd/mm vs mm/dd dates, None if not applicable
     ambiguous: bool  # True when the data could not decide that order (the user may flip it)
+    zone: str | None = None  # the zone the stamps' wall times are in ("UTC-05:00"), if written
 
 
 class _OrderRefused(Exception):
@@ -94,6 +95,7 @@ class _Reading:
     notes: list[str]
     dayfirst: bool | None = None
     ambiguous: bool = False
+    zone: str | None = None
 
 
 # Which column
@@ -233,15 +235,16 @@ def _full(column: pd.Series, reading: _Reading, positions: np.ndarray | None) ->
     outside = (stamps < EARLIEST) | (stamps > LATEST)  # NaT compares False: stays as it is
     stamps[outside] = np.datetime64("NaT")
     series = pd.Series(stamps, index=column.index, name=column.name, copy=False)
-    return ParsedDates(series, reading.notes, reading.dayfirst, reading.ambiguous)
+    return ParsedDates(series, reading.notes, reading.dayfirst, reading.ambiguous, reading.zone)
 
 
 def _from_datetimes(column: pd.Series) -> ParsedDates:
-    notes = []
+    notes, zone = [], None
     if isinstance(column.dtype, pd.DatetimeTZDtype):
-        notes.append(f"Times are kept in {column.dt.tz}, the zone written in the file.")
+        zone = str(column.dt.tz)
+        notes.append(f"Times are kept in {zone}, the zone written in the file.")
         column = column.dt.tz_localize(None)
-    return ParsedDates(column.astype(UNIT), notes, None, False)
+    return ParsedDates(column.astype(UNIT), notes, None, False, zone)
 
 
 def _floats(column: pd.Series) -> np.ndarray:
@@ -339,10 +342,10 @@ def _read_texts(texts: pd.Series, dayfirst: bool | None) -> _Reading:
         else:
             stamps[todo] = _read_format(walls[todo], key)
     _read_leftovers(walls, stamps, bool(order.dayfirst) if order else False)
-    stamps, notes = _apply_zones(stamps, offsets)
+    stamps, notes, zone = _apply_zones(stamps, offsets)
     if order is None:
-        return _Reading(stamps, notes)
-    return _Reading(stamps, [order.note, *notes], order.dayfirst, order.ambiguous)
+        return _Reading(stamps, notes, zone=zone)
+    return _Reading(stamps, [order.note, *notes], order.dayfirst, order.ambiguous, zone)
 
 
 def _plan(texts: pd.Series) -> list[tuple[str, list[str]]]:
@@ -617,22 +620,26 @@ def _zone_name(minutes: float) -> str:
     return f"UTC{'-' if minutes < 0 else '+'}{hours:02d}:{rest:02d}"
 
 
-def _apply_zones(stamps: np.ndarray, offsets: np.ndarray | None) -> tuple[np.ndarray, list[str]]:
-    """Every time in the zone most rows use, then naive; the note says which zone."""
+def _apply_zones(
+    stamps: np.ndarray, offsets: np.ndarray | None
+) -> tuple[np.ndarray, list[str], str | None]:
+    """Every time as a wall time in the zone most rows use, and that zone (None when the file
+    writes none, or when only the times of day are kept); the note says which zone."""
     if offsets is None:
-        return stamps, []
+        return stamps, [], None
     read = ~np.isnat(stamps)
     zoned = read & ~np.isnan(offsets)
     if not zoned.any():
-        return stamps, []
+        return stamps, [], None
     zones, counts = np.unique(offsets[zoned], return_counts=True)
     target = zones[counts.argmax()]
-    name = _zone_name(target)
+    name = zone = _zone_name(target)
     if zones.size == 1:
         notes = [f"Times are kept in {name}, the zone written in the file."]
     elif _same_time_of_day(stamps[zoned]):
         names = ", ".join(_zone_name(zone) for zone in zones)
         notes = [f"Times were kept at their local time of day; their zones ({names}) were dropped."]
+        zone = None
     else:
         shift = ((offsets[zoned] - target) * 60_000_000).astype(np.int64).astype("timedelta64[us]")
         stamps = stamps.copy()
@@ -641,7 +648,7 @@ def _apply_zones(stamps: np.ndarray, offsets: np.ndarray | None) -> tuple[np.nda
     unzoned = int((read & np.isnan(offsets)).sum())
     if unzoned:
         notes.append(f"{unzoned} times without a zone were taken to be in {name}.")
-    return stamps, notes
+    return stamps, notes, zone
 
 
 def _same_time_of_day(stamps: np.ndarray) -> bool:

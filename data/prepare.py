@@ -100,9 +100,9 @@ def prepare(
     frame = pd.DataFrame(
         {name: _to_numbers(rows[name], name, report).to_numpy() for name in (target, *covariates)}
     )
-    freq, added = None, None
+    freq, added, zone = None, None, None
     if date_col is not None:
-        frame, freq, added = _on_calendar(
+        frame, freq, added, zone = _on_calendar(
             frame, rows[date_col], labels, table, date_col, target, options, report
         )
     frame = _trim_ends(frame, target, report)
@@ -111,6 +111,8 @@ def prepare(
         frame, freq = _resample(frame, freq, options.resample, options.resample_how, report)
     _check_length(frame)
     index = frame.index if date_col is not None else pd.RangeIndex(len(frame))
+    if zone is not None:  # the file's zone stays on every timestamp, so every output shows it
+        index = index.tz_localize(zone)
     extra = frame[list(covariates)].set_axis(index) if covariates else None
     values = frame[target].to_numpy(np.float64)
     return Series(values, index, target, date_col, freq, report, columns, covariates=extra)
@@ -148,9 +150,10 @@ def _on_calendar(
     target: str,
     options: CleaningOptions,
     report: CleaningReport,
-) -> tuple[pd.DataFrame, str, pd.DatetimeIndex]:
+) -> tuple[pd.DataFrame, str, pd.DatetimeIndex, str | None]:
     """The values indexed by their parsed dates: sorted, one row per timestamp (duplicates
-    merged, groups combined) on a regular calendar; with its frequency and the stamps added."""
+    merged, groups combined) on a regular calendar (wall times, without a zone); with its
+    frequency, the stamps added, and the zone the file wrote its times in."""
     parsed = parse_dates(dates, date_col, dayfirst=options.dayfirst)
     for note in parsed.notes:
         report.add(note)
@@ -163,7 +166,7 @@ def _on_calendar(
     frame = _merge_duplicates(frame, options.duplicates, hint, report)
     if labels is not None:
         frame = _combine_groups(frame, options.group_col, options.aggregate, report)
-    return _regularise(frame, report)
+    return (*_regularise(frame, report), parsed.zone)
 
 
 # Which columns

@@ -333,35 +333,42 @@ def inspect(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def series_and_config(
+    args: argparse.Namespace, given: dict[str, Any]
+) -> tuple[Series, TrainConfig]:
+    """The series with the inputs known ahead that were asked for, and the settings for it."""
+    ahead = asked_ahead(args)
+    series, known = load_series(args, ahead.columns)
+    config = auto_config(len(series), **{"season_length": series.season_length, **given})
+    series, names = with_ahead(series, config.horizon, ahead, known)
+    if names:
+        given = {**given, "covariates": names}
+        config = auto_config(len(series), **{"season_length": series.season_length, **given})
+    return series, config
+
+
 def forecast(args: argparse.Namespace) -> dict[str, Any]:
     given = {name: getattr(args, name) for name in TRAIN_OPTIONS if getattr(args, name) is not None}
     given.setdefault("test_share", 0.0)
     if is_panel(args):
         if args.backtest:
             fail("--backtest works on one series: add --group or --aggregate")
-        ahead = asked_ahead(args)
-        panel, known = load_panel(args, ahead.columns)
-        return forecast_panel(panel, given, args.levels, args.out, ahead, known)
-    ahead = asked_ahead(args)
-    series, known = load_series(args, ahead.columns)
-    config = auto_config(len(series), **{"season_length": series.season_length, **given})
-    series, names = with_ahead(series, config.horizon, ahead, known)
-    if names:
-        given["covariates"] = names
-        config = auto_config(len(series), **{"season_length": series.season_length, **given})
+        panel, known = load_panel(args, asked_ahead(args).columns)
+        return forecast_panel(panel, given, args.levels, args.out, asked_ahead(args), known)
+    series, config = series_and_config(args, given)
     run = fit(series, config)
-    ahead = future(run, series, args.levels)
+    coming = future(run, series, args.levels)
     part = "test" if config.test_share > 0 else "val"
     scores = evaluate(run, series, part)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "forecast.csv").write_text(safe_csv(ahead.to_frame()))
+    (args.out / "forecast.csv").write_text(safe_csv(coming.to_frame()))
     save_run(run, args.out / "model.pt")
     report = {
         "part": scores.part,
         "windows": scores.windows,
         "metrics": scores.table,
         "notes": [*scores.notes, PART_NOTES[scores.part]],
-        "interval_levels": list(ahead.levels),
+        "interval_levels": list(coming.levels),
         "best_epoch": run.best_epoch,
         "stop_reason": run.stop_reason,
         "fit_seconds": round(run.seconds, 3),
