@@ -102,8 +102,7 @@ def holiday_frame(
     stamps = pd.DatetimeIndex(sorted(days)).as_unit(steps.unit)
     if steps.tz is not None:
         stamps = stamps.tz_localize(steps.tz)
-    ends = steps[1:].append(pd.DatetimeIndex([steps[-1] + (steps[-1] - steps[-2])]))
-    counts = stamps.searchsorted(ends) - stamps.searchsorted(steps)  # from a step to the next
+    counts = _holidays_in(steps, stamps, freq)
     name = code.strip().upper()
     frame = pd.DataFrame(
         {
@@ -114,6 +113,26 @@ def holiday_frame(
     )
     inside = int(counts[: len(index)].sum())
     return frame, inside
+
+
+def _holidays_in(steps: pd.DatetimeIndex, stamps: pd.DatetimeIndex, freq: str) -> np.ndarray:
+    """Holiday days in each step: an hour or a day counts its date; a step dated at the end of
+    its period (month, quarter or year end: "ME", "QE", "YE") counts the days after the step
+    before it up to its date; any other (a week, a month start) its date and the days up to
+    the next step."""
+    if unit_of(freq) in ("hour", "day"):
+        return steps.normalize().isin(stamps).astype(int)
+    if _dated_at_end(freq):
+        before = pd.DatetimeIndex([steps[0] - (steps[1] - steps[0])]).append(steps[:-1])
+        return stamps.searchsorted(steps, side="right") - stamps.searchsorted(before, side="right")
+    ends = steps[1:].append(pd.DatetimeIndex([steps[-1] + (steps[-1] - steps[-2])]))
+    return stamps.searchsorted(ends) - stamps.searchsorted(steps)
+
+
+def _dated_at_end(freq: str) -> bool:
+    """Whether a frequency's steps are dated at their period's end: "ME", "QE-DEC", "YE"."""
+    letters = "".join(char for char in freq.split("-")[0] if char.isalpha())
+    return letters.endswith("E") and letters[:1] in ("M", "Q", "Y", "B")
 
 
 def with_calendar(

@@ -74,6 +74,11 @@ def read_long(
     built = {
         LABEL_JOIN.join(key): (key, group.reset_index(drop=True)) for key, group in groups.items()
     }
+    if len(built) < len(groups):
+        raise DataError(
+            f"Some values of {_quoted(id_cols)} contain '{LABEL_JOIN.strip()}', so two series "
+            f"would have the same name. Replace '{LABEL_JOIN.strip()}' in those values."
+        )
     return _panel(built, id_cols, date_col, target, options, min_length, report)
 
 

@@ -277,8 +277,13 @@ def load_series(
     series = prepare(
         table, date_col=args.date_col, target=args.target, options=options, read_notes=notes
     )
-    read = {name: prepare(table, date_col=series.date_col, target=name, options=options)
-            for name in known}  # fmt: skip
+    planned = replace(options, gaps="refuse")  # a planned value is never made up
+    read = {}
+    for name in known:
+        try:
+            read[name] = prepare(table, date_col=series.date_col, target=name, options=planned)
+        except DataError as err:
+            raise DataError(f"The known-ahead column '{name}': {err}") from err
     return series, read
 
 
@@ -291,7 +296,8 @@ def load_panel(
     panel = read_long(table, id_columns(args), args.date_col, args.target, options=options,
                       read_notes=notes)  # fmt: skip
     date_col = next(iter(panel.series.values())).date_col
-    read = {name: read_long(table, id_columns(args), date_col, name, options=options)
+    planned = replace(options, gaps="refuse")  # a planned value is never made up
+    read = {name: read_long(table, id_columns(args), date_col, name, options=planned)
             for name in known}  # fmt: skip
     return panel, read
 

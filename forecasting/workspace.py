@@ -61,6 +61,7 @@ from forecasting.train import Run
 from models.checkpoint import CheckpointError
 
 SCHEMA_VERSION = 2  # 1: workspaces, runs, uploads; 2: backtests
+EXPORT_VERSION = 1  # the export zip's own format (runs, checkpoints, series): unchanged by 2
 KEY_BYTES = 24  # 192 random bits, 32 characters
 KEY = re.compile(r"[A-Za-z0-9_-]{32}")
 DAY = 86_400
@@ -482,7 +483,7 @@ class WorkspaceStore:
                 archive.writestr(checkpoint, raw_checkpoint)
                 archive.writestr(series, raw_series)
                 entries.append(_manifest_entry(stored, checkpoint, series))
-            manifest = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "runs": entries}
+            manifest = {"format": FORMAT, "schema_version": EXPORT_VERSION, "runs": entries}
             archive.writestr(MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
         return buffer.getvalue()
 
@@ -931,10 +932,10 @@ def _manifest(raw: bytes) -> list[dict[str, Any]]:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise WorkspaceError(f"{NOT_EXPORT} ({MANIFEST} does not describe one). {NOTHING}")
     version = manifest.get("schema_version")
-    if type(version) is not int or not 1 <= version <= SCHEMA_VERSION:
+    if type(version) is not int or not 1 <= version <= EXPORT_VERSION:
         raise WorkspaceError(
             f"{MANIFEST} gives schema version {version!r}; this Forecast Lab reads versions 1 to "
-            f"{SCHEMA_VERSION} (a newer one exported it?). {NOTHING}"
+            f"{EXPORT_VERSION} (a newer one exported it?). {NOTHING}"
         )
     entries = manifest.get("runs")
     if (

@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 
 from forecasting.background import BUDGET, USER, Background
 from forecasting.job import BatchJob, TrainingJob, outcome
-from forecasting.workspace import WorkspaceError, WorkspaceStore
+from forecasting.workspace import StoredRun, WorkspaceError, WorkspaceStore
 
 LOG = logging.getLogger("forecast_lab.workspace_jobs")
 ENDED_KEPT_S = 600.0  # a finished job stays findable this long for a page reloaded meanwhile
+SAVE_FAILED = "Your run could not be saved ({error}); please train again."
+_NAMING = threading.Lock()  # a run's name is chosen and taken in one step, whichever thread
+_now = time.monotonic
 
 
 @dataclass(frozen=True)
@@ -43,20 +46,33 @@ def keep(store: WorkspaceStore, workspace: str, job: TrainingJob | BatchJob) -> 
     names: list[str] = []
     ids: list[int] = []
     for part in outcome(job).kept:
-        name = next_name(store, workspace, part.config.cell)
         try:
-            if part.summary is None:
-                stored = store.add_run(workspace, name, part.dataset, part.run, part.series,
-                                       mase=None, error=part.forecast_error or "")  # fmt: skip
-            else:
-                whole = part.share_key if part.run.stop_kind not in (USER, BUDGET) else None
-                stored = store.add_run(workspace, name, part.dataset, part.run, part.series,
-                                       mase=part.summary.model_mase, share_key=whole)  # fmt: skip
+            with _NAMING:
+                name = next_name(store, workspace, part.config.cell)
+                stored = _add(store, workspace, name, part)
         except WorkspaceError as err:
             return Kept(tuple(names), tuple(ids), str(err))
+        except Exception as err:  # the disk or the database: the runs kept so far stand
+            LOG.exception("a finished run could not be kept in a workspace")
+            return Kept(tuple(names), tuple(ids), SAVE_FAILED.format(error=type(err).__name__))
         names.append(name)
         ids.append(stored.id)
     return Kept(tuple(names), tuple(ids))
+
+
+def _add(store: WorkspaceStore, workspace: str, name: str, part: TrainingJob) -> StoredRun:
+    if part.summary is None:
+        return store.add_run(workspace, name, part.dataset, part.run, part.series, mase=None,
+                             error=part.forecast_error or "")  # fmt: skip
+    whole = part.share_key if part.run.stop_kind not in (USER, BUDGET) else None
+    return store.add_run(workspace, name, part.dataset, part.run, part.series,
+                         mase=part.summary.model_mase, share_key=whole)  # fmt: skip
+
+
+def add_named(store: WorkspaceStore, workspace: str, cell: str, add) -> StoredRun:
+    """`add(name)` with the next free name of `cell`, no other run named meanwhile."""
+    with _NAMING:
+        return add(next_name(store, workspace, cell))
 
 
 def next_name(store: WorkspaceStore, workspace: str, cell: str) -> str:
@@ -126,22 +142,17 @@ class WorkspaceJobs:
         with watched.lock:
             if watched.kept is not None:
                 return
-            watched.ended_at = time.monotonic()
+            watched.ended_at = _now()
             with self._lock:
                 workspaces = list(watched.workspaces)
-            kept: dict[str, Kept] = {}
-            for workspace in workspaces:
-                try:
-                    kept[workspace] = keep(watched.store, workspace, watched.job)
-                except Exception:  # one workspace's trouble must not cost the others their runs
-                    LOG.exception("the runs of a finished job could not be kept in a workspace")
-                    kept[workspace] = Kept(error="Your run could not be saved; please train again.")
-            watched.kept = kept
+            watched.kept = {
+                workspace: keep(watched.store, workspace, watched.job) for workspace in workspaces
+            }
 
     def _forget_ended(self) -> None:
         """Stop listing jobs ended ENDED_KEPT_S ago: their runs are in the store, and what they
         left stays on the job for a page still holding it (called holding _lock)."""
-        now = time.monotonic()
+        now = _now()
         for key, watched in list(self._watched.items()):
             if watched.ended_at is not None and now - watched.ended_at > ENDED_KEPT_S:
                 del self._watched[key]

@@ -143,3 +143,18 @@ def test_nothing_asked_ahead_is_nothing_added():
     series, _ = known(30, 4)
     assert not Ahead() and Ahead(calendar=True)
     assert with_ahead(series, 4, Ahead(), {}) == (series, ())
+
+
+def test_a_month_dated_at_its_end_counts_the_holidays_of_that_month():
+    index = pd.date_range("2023-10-31", periods=3, freq="ME")
+    frame, _ = holiday_frame(index, "ME", 1, "US")
+    assert frame.loc["2023-11-30", "holidays:US+1"] == 1, "December: Christmas"
+    assert frame.loc["2023-12-31", "holidays:US+1"] == 2, "January: New Year and MLK Day"
+
+
+def test_every_hour_of_a_holiday_is_a_holiday():
+    index = pd.date_range("2024-12-24 20:00", periods=30, freq="h")
+    frame, inside = holiday_frame(index, "h", 1, "US")
+    flagged = frame.index[frame["holidays:US+1"] == 1] + pd.Timedelta(hours=1)
+    assert list(flagged) == list(pd.date_range("2024-12-25", periods=24, freq="h"))
+    assert inside == 24

@@ -150,3 +150,15 @@ def test_known_ahead_values_missing_for_the_forecast_steps_exit_2_with_the_dates
                            "--out", tmp_path, *FAST)  # fmt: skip
     assert code == 2
     assert "'promo' has no value for 2024-03-26, 2024-03-27." in err and err.count("\n") == 1
+
+
+def test_a_blank_planned_value_is_refused_not_made_up(capsys, promoted, tmp_path):
+    table = pd.read_csv(promoted)
+    table.loc[(table["store"] == 1) & (table["date"] == "2024-03-22"), "promo"] = None
+    path = tmp_path / "blank.csv"
+    table.to_csv(path, index=False)
+    code, _, err = run_cli(capsys, "forecast", path, "--target", "units", "--group-col", "store",
+                           "--group", "1", "--known-ahead", "promo", "--horizon", "5", "--out",
+                           tmp_path, *FAST)  # fmt: skip
+    assert code == 2
+    assert "The known-ahead column 'promo': The series has gaps" in err and "2024-03-22" in err

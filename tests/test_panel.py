@@ -104,3 +104,9 @@ def test_a_wide_file_is_one_series_per_column_with_the_date_detected():
     assert read_wide(wide, columns=["south"]).labels == ["south"]
     with pytest.raises(DataError, match="no column 'east'"):
         read_wide(wide, columns=["east"])
+
+
+def test_ids_whose_joined_names_collide_are_refused_not_merged():
+    table = long_sales(stores=("x / y", "x"), products=("z", "y / z"))
+    with pytest.raises(DataError, match="two series would have the same name"):
+        read_long(table, ["store", "product"], "date", "units")

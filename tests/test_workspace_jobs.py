@@ -97,8 +97,8 @@ def test_a_job_ended_long_ago_is_no_longer_listed_and_collecting_it_keeps_nothin
 ):
     jobs, key = WorkspaceJobs(), store.new_workspace()
     job = trained(jobs, store, key)
-    later = workspace_jobs.time.monotonic() + workspace_jobs.ENDED_KEPT_S + 1
-    monkeypatch.setattr(workspace_jobs.time, "monotonic", lambda: later)
+    later = workspace_jobs._now() + workspace_jobs.ENDED_KEPT_S + 1
+    monkeypatch.setattr(workspace_jobs, "_now", lambda: later)  # this module's clock only
     assert jobs.under_way(key) is None
     assert jobs.collect(store, key, job).names == ("LSTM #1",)
     assert names(store, key) == ["LSTM #1"]
@@ -150,3 +150,26 @@ def test_a_failing_hook_still_lets_the_job_end():
     job.when_done(broken)
     assert job.start().wait(120)
     assert job.run is not None
+
+
+def test_a_batch_whose_second_run_cannot_be_written_keeps_the_first_and_says_why(
+    store, monkeypatch
+):
+    key = store.new_workspace()
+    configs = [TrainConfig(**{**TINY.to_dict(), "cell": cell}) for cell in ("lstm", "gru")]
+    batch = BatchJob(SERIES, configs, "sine")
+    for part in batch.jobs:
+        part.train()
+    real, calls = store.add_run, []
+
+    def full_disk(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "add_run", full_disk)
+    kept = WorkspaceJobs().collect(store, key, batch)
+    assert kept.names == ("LSTM #1",) and len(kept.run_ids) == 1
+    assert "could not be saved (OSError)" in kept.error
+    assert names(store, key) == ["LSTM #1"]

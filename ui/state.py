@@ -23,7 +23,7 @@ from forecasting.shared_jobs import share_key, shared_trainings
 from forecasting.summary import RunSummary, summarize
 from forecasting.train import Run
 from forecasting.workspace import StoredRun, WorkspaceError, WorkspaceStore, open_store
-from forecasting.workspace_jobs import Kept, next_name, workspace_jobs
+from forecasting.workspace_jobs import Kept, add_named, workspace_jobs
 from ui.text import DEFAULT_LANGUAGE, plain, t
 
 if TYPE_CHECKING:
@@ -359,10 +359,7 @@ def _start_shared(job: TrainingJob) -> bool:
     key = share_key(job.series, job.config)
     found = store().find_shared(key)
     if found is not None:
-        run, series, _ = found
-        name = next_name(store(), workspace(), job.config.cell)
-        if add_run(summarize(run, series, name, job.dataset), shared=key):
-            set_notice("success", text("train.copied", name=name))
+        _copy_shared(job, key, *found[:2])
         return True
     trainings = shared_trainings()
     held, new = trainings.join(key, job)
@@ -377,6 +374,25 @@ def _start_shared(job: TrainingJob) -> bool:
     workspace_jobs().attach(store(), workspace(), job)
     set_job(job.start())
     return True
+
+
+def _copy_shared(job: TrainingJob, key: str, run: Run, series: Series) -> None:
+    """A run trained for another visitor, copied into this workspace under its next name."""
+    summary = summarize(run, series, "", job.dataset)
+
+    def copy(name: str) -> StoredRun:
+        return store().add_run(workspace(), name, job.dataset, run, series,
+                               mase=summary.model_mase, share_key=key)  # fmt: skip
+
+    try:
+        stored = add_named(store(), workspace(), job.config.cell, copy)
+    except WorkspaceError as err:
+        set_notice("error", plain(err))
+        return
+    _hold(stored.id, replace(summary, name=stored.name))
+    st.session_state[RUN_LIST] = None
+    select_run(stored.id)
+    set_notice("success", text("train.copied", name=stored.name))
 
 
 def stop_job(job: TrainingJob | BatchJob) -> None:
@@ -527,7 +543,11 @@ def keep_runs(job: TrainingJob | BatchJob) -> Kept:
             _hold(run_id, replace(part.summary, name=name))
     st.session_state[RUN_LIST] = None
     if kept.run_ids:
-        select_run(kept.run_ids[-1])
+        try:
+            select_run(kept.run_ids[-1])
+        except WorkspaceError as err:  # deleted meanwhile, in another tab of the workspace
+            set_notice("error", plain(err))
+            return kept
     if kept.error:
         set_notice("error", plain(kept.error))
     return kept
