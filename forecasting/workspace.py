@@ -317,7 +317,7 @@ class WorkspaceStore:
         return self._opened(row)
 
     def delete_run(self, key: str, run_id: int) -> None:
-        with self._workspace(key) as (connection, workspace):
+        with self._workspace(key, lock=True) as (connection, workspace):
             row = _run_row(connection, workspace, run_id)
             backtests = (backtest_table.c.workspace_id == workspace) & (
                 backtest_table.c.run_id == row.id
@@ -410,13 +410,16 @@ class WorkspaceStore:
         folds and levels; WorkspaceError past the quota, nothing kept."""
         with self._workspace(key) as (connection, workspace):
             _run_row(connection, workspace, run_id)
-            self._check_room(connection, workspace, len(raw), what="this backtest")
+            same = _same_backtest(workspace, run_id, folds, levels)
+            self._check_room(
+                connection, workspace, _net(connection, same, raw), what="this backtest"
+            )
         file = self._write(workspace, raw, ".backtest")
-        same = _same_backtest(workspace, run_id, folds, levels)
         try:
             with self._workspace(key, lock=True) as (connection, workspace):
                 _run_row(connection, workspace, run_id)
-                self._check_room(connection, workspace, len(raw), what="this backtest")
+                net = _net(connection, same, raw)
+                self._check_room(connection, workspace, net, what="this backtest")
                 replaced = connection.execute(select(backtest_table.c.file).where(same)).scalars()
                 replaced = list(replaced)
                 connection.execute(delete(backtest_table).where(same))
@@ -753,6 +756,14 @@ def _same_backtest(workspace: int, run_id: int, folds: int, levels: tuple[float,
         & (backtest_table.c.folds == folds)
         & (backtest_table.c.levels == _levels(levels))
     )
+
+
+def _net(connection: Connection, same: Any, raw: bytes) -> int:
+    """Bytes a backtest adds: its own, less those of the one of the same run, folds and levels
+    it replaces."""
+    replaced = connection.execute(select(func.coalesce(func.sum(backtest_table.c.size), 0))
+                                  .where(same)).scalar_one()  # fmt: skip
+    return len(raw) - int(replaced)
 
 
 def _levels(levels: tuple[float, ...]) -> str:

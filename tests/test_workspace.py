@@ -650,3 +650,16 @@ def test_deleting_a_run_deletes_its_backtests_and_their_files(tmp_path, run, ser
     assert files_in(tmp_path / "files") == []
     assert store.usage(key) == 0
     store.close()
+
+
+def test_a_backtest_replacing_one_of_its_size_fits_a_full_workspace(tmp_path, run, series):
+    store = open_at(tmp_path)
+    key = store.new_workspace()
+    stored = store.add_run(key, "LSTM #1", "sine", run, series, mase=1.0)
+    room = QUOTA - store.usage(key)
+    store.add_backtest(key, stored.id, 2, (0.8,), bytes(room))
+    store.add_backtest(key, stored.id, 2, (0.8,), bytes(room))  # the same size, replaced
+    assert store.usage(key) == QUOTA
+    with pytest.raises(WorkspaceError, match="this backtest would take"):
+        store.add_backtest(key, stored.id, 3, (0.8,), b"one byte more")
+    store.close()
