@@ -131,14 +131,14 @@ import time, numpy as np, pandas as pd
 from data.panel import Panel
 from data.prepare import from_array
 from data.series import CleaningReport
-from forecasting.config import auto_config
+from forecasting.panel_forecast import panel_config
 from forecasting.panel_train import fit_panel
 rng = np.random.default_rng(0)
 steps = np.arange({length})
 made = {{str(k): from_array(10 + k % 7 + np.sin(2 * np.pi * steps / 7 + k) +
         0.1 * rng.standard_normal({length}), season=7) for k in range({series})}}
 panel = Panel(made, ("id",), {{k: (k,) for k in made}}, {{}}, CleaningReport())
-config = auto_config({length}, season_length=7, epochs=1, members=1, patience=0)
+config = panel_config(panel, {{"epochs": 1, "members": 1, "patience": 0}})
 started = time.perf_counter()
 trained = fit_panel(panel, config)
 took = time.perf_counter() - started

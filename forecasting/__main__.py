@@ -14,7 +14,7 @@ from data.calendar import Ahead, with_ahead
 from data.errors import DataError
 from data.export import json_value, safe_csv
 from data.load import read_table_with_notes
-from data.panel import Panel, read_long
+from data.panel import Panel, read_long, read_wide
 from data.prepare import (
     AGGREGATE_CHOICES,
     DUPLICATE_CHOICES,
@@ -128,6 +128,11 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
         "forecast by one network (unless --group or --aggregate asks for one series)",
     )
     parser.add_argument("--group", help="use only this series of --group-col (one column)")
+    parser.add_argument(
+        "--wide",
+        action="store_true",
+        help="a wide file: every column but the dates is a series, all forecast by one network",
+    )
     parser.add_argument(
         "--aggregate",
         choices=AGGREGATE_CHOICES,
@@ -260,8 +265,10 @@ def id_columns(args: argparse.Namespace) -> list[str]:
 
 
 def is_panel(args: argparse.Namespace) -> bool:
-    """Every series of --group-col, one network: neither --group nor --aggregate was given."""
-    return bool(id_columns(args)) and args.group is None and args.aggregate is None
+    """Every series of --group-col (neither --group nor --aggregate given), or of a --wide
+    file: one network."""
+    grouped = bool(id_columns(args)) and args.group is None and args.aggregate is None
+    return grouped or bool(getattr(args, "wide", False))
 
 
 def load_series(
@@ -293,6 +300,10 @@ def load_panel(
     """The panel, and each column of `known` read as a panel of its own."""
     table, notes = read_table_with_notes(args.file)
     options = cleaning_options(args, None)
+    if getattr(args, "wide", False):
+        if known or args.group_col:
+            fail("--wide reads every column as a series: it takes no --group-col or --known-ahead")
+        return read_wide(table, None, args.date_col, options=options, read_notes=notes), {}
     panel = read_long(table, id_columns(args), args.date_col, args.target, options=options,
                       read_notes=notes)  # fmt: skip
     date_col = next(iter(panel.series.values())).date_col

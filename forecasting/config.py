@@ -17,6 +17,7 @@ PRECISIONS = ("auto", "fp32", "mixed")
 MIXED_MIN_HIDDEN = 512  # on an H100 mixed precision slowed 64 and 256 units and sped up 1024
 MIN_WINDOW, MAX_WINDOW = 4, 256
 SAMPLED_EPOCH_WINDOWS = 1024  # above this many training windows, epochs are sampled
+SAMPLED_PATIENCE = 10  # the automatic patience of sampled epochs
 POOLED_STEPS = 48  # an automatic pool lets the LSTM read at most this many steps
 
 
@@ -371,7 +372,7 @@ def auto_config(n_points: int, season_length: int = 1, **given: Any) -> TrainCon
     if training_windows(n_points, config) <= SAMPLED_EPOCH_WINDOWS:
         return config
     sampled = given.get("epoch_windows", SAMPLED_EPOCH_WINDOWS)
-    patience = given.get("patience", 10 if sampled else config.patience)
+    patience = given.get("patience", SAMPLED_PATIENCE if sampled else config.patience)
     return config.with_changes(epoch_windows=sampled, patience=patience)
 
 

@@ -162,3 +162,21 @@ def test_a_blank_planned_value_is_refused_not_made_up(capsys, promoted, tmp_path
                            tmp_path, *FAST)  # fmt: skip
     assert code == 2
     assert "The known-ahead column 'promo': The series has gaps" in err and "2024-03-22" in err
+
+
+def test_a_wide_file_forecasts_every_column_with_one_network(capsys, tmp_path):
+    days = pd.date_range("2024-01-01", periods=90, freq="D")
+    wave = np.sin(2 * np.pi * np.arange(90) / 7) + np.random.default_rng(5).normal(0, 0.2, 90)
+    wide = pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "north": 10 + wave,
+                         "south": 50 + 3 * wave, "note": "x"})  # fmt: skip
+    path = tmp_path / "wide.csv"
+    wide.to_csv(path, index=False)
+    code, out, err = run_cli(capsys, "forecast", path, "--wide", "--horizon", "4", "--out",
+                             tmp_path / "out", *FAST)  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["series"] == 2
+    frame = pd.read_csv(tmp_path / "out" / "forecast.csv")
+    assert list(frame.columns[:3]) == ["series", "timestamp", "forecast"]
+    assert list(frame["series"].unique()) == ["north", "south"] and len(frame) == 8
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert "number" in metrics["left_out"]["note"].lower()

@@ -117,3 +117,15 @@ def test_the_same_panel_and_seed_train_the_same_network():
     forecasts = [future(fit_panel(panel, TINY).members["b"], panel.series["b"], (0.8,)).mean
                  for _ in range(2)]  # fmt: skip
     np.testing.assert_array_equal(forecasts[0], forecasts[1])
+
+
+def test_a_panel_with_many_windows_samples_its_epochs_and_a_small_one_does_not():
+    from forecasting.config import SAMPLED_EPOCH_WINDOWS
+    from forecasting.panel_forecast import panel_config
+
+    small = read_wide(wide(a=sine(), b=sine(seed=1)))
+    assert panel_config(small, {}).epoch_windows == 0
+    many = read_wide(wide(**{f"s{k}": sine(seed=k) for k in range(40)}))
+    config = panel_config(many, {})
+    assert config.epoch_windows == SAMPLED_EPOCH_WINDOWS and config.patience == 10
+    assert panel_config(many, {"epoch_windows": 0}).epoch_windows == 0, "asked: every window"
