@@ -43,7 +43,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.classroom import (
     ENDED,
-    FRAGMENT_GONE,
     LINK,
     QUEUED,
     SMALL,
@@ -176,8 +175,7 @@ async def one_link(browser, url: str, log: Log, count: int) -> dict:
         "home": (idle_home, home),
         "memory": (memory.start, memory.peak),
         "cpu": (cpu.server, own_cpu, cpu.browser),
-        "queued": log.count(QUEUED),
-        "fragment_warnings": log.count(FRAGMENT_GONE),
+        **log.jobs(),
     }
 
 
@@ -191,8 +189,7 @@ async def own_runs(url: str, log: Log, count: int) -> dict:
     return {
         "visits": visits,
         "cpu": (cpu.server, own_cpu, cpu.browser),
-        "queued": log.count(QUEUED),
-        "fragment_warnings": log.count(FRAGMENT_GONE),
+        **log.jobs(),
     }
 
 

@@ -207,6 +207,15 @@ class Log:
     def count(self, needle: str) -> int:
         return sum(needle in line for line in self.text().splitlines())
 
+    def jobs(self) -> dict[str, int]:
+        """Trainings queued and finished, and fragment warnings, since the mark."""
+        lines = self.text().splitlines()
+        return {
+            "queued": sum(QUEUED in line for line in lines),
+            "finished": sum("ended: finished" in line for line in lines),
+            "fragment_warnings": sum(FRAGMENT_GONE in line for line in lines),
+        }
+
 
 @dataclass
 class Patience:
@@ -351,9 +360,7 @@ async def one_link(browser: Browser, url: str, log: Log, count: int) -> dict:
         "memory_start": memory.start,
         "memory_peak": memory.peak,
         "cpu": cpu,
-        "queued": log.count(QUEUED),
-        "finished": log.count("ended: finished"),
-        "fragment_warnings": log.count(FRAGMENT_GONE),
+        **log.jobs(),
     }
     for context in opened:
         await context.close()
@@ -381,9 +388,7 @@ async def own_runs(browser: Browser, url: str, log: Log, count: int) -> dict:
         "all_done": time.perf_counter() - started if len(done) == count else None,
         "ahead": max((place for visit in visits for place in visit.ahead), default=None),
         "cpu": cpu,
-        "queued": log.count(QUEUED),
-        "finished": log.count("ended: finished"),
-        "fragment_warnings": log.count(FRAGMENT_GONE),
+        **log.jobs(),
     }
     for context in opened:
         await context.close()

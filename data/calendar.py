@@ -9,6 +9,7 @@ which of its days or weeks hold a holiday.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -39,19 +40,19 @@ CYCLES: dict[str, list[tuple[str, Callable[[pd.DatetimeIndex], np.ndarray], floa
     "quarter": [("quarter_of_year", lambda index: index.quarter - 1, 4)],
 }
 UNITS = {"h": "hour", "min": "hour", "s": "hour", "D": "day", "B": "day", "W": "week",
-         "M": "month", "Q": "quarter", "Y": "year", "A": "year"}  # fmt: skip
+         "M": "month", "Q": "quarter", "Y": "year"}  # fmt: skip
 CALENDAR_PREFIX, HOLIDAY_PREFIX = "calendar:", "holidays:"
+
+
+def _base(freq: str | None) -> str:
+    """A pandas frequency's rule without its multiple or anchor: "2h" -> "h", "QS-OCT" -> "QS"."""
+    return pd.tseries.frequencies.to_offset(freq).rule_code.split("-")[0] if freq else ""
 
 
 def unit_of(freq: str | None) -> str | None:
     """The calendar unit of a pandas frequency ("D" -> "day", "W-SUN" -> "week"), or None."""
-    if not freq:
-        return None
-    letters = "".join(char for char in freq.split("-")[0] if char.isalpha())
-    for code in sorted(UNITS, key=len, reverse=True):
-        if letters.startswith(code):
-            return UNITS[code]
-    return None
+    base = _base(freq)
+    return UNITS.get(base.rstrip("SE").lstrip("B") or base)  # "BMS", "ME" -> "M"; "B" stays
 
 
 def calendar_frame(index: pd.DatetimeIndex, freq: str | None) -> pd.DataFrame:
@@ -75,14 +76,17 @@ def calendar_frame(index: pd.DatetimeIndex, freq: str | None) -> pd.DataFrame:
     return pd.DataFrame(columns, index=index)
 
 
-def holiday_dates(code: str, years: range) -> dict:
-    """Public holidays (date -> name) of `code`: a country ("US"), or a country and region
-    ("US-CA")."""
+@functools.lru_cache(maxsize=64)  # a panel's series all ask for the same years
+def holiday_dates(code: str, first: int, last: int) -> pd.DatetimeIndex:
+    """The public holidays of `code` from year `first` to `last`, sorted: a country ("US"), or
+    a country and region ("US-CA")."""
     import holidays  # its country tables load only when asked
 
     country, _, region = code.strip().upper().partition("-")
     try:
-        return dict(holidays.country_holidays(country, subdiv=region or None, years=years))
+        found = holidays.country_holidays(country, subdiv=region or None,
+                                          years=range(first, last + 1))  # fmt: skip
+        return pd.DatetimeIndex(sorted(found))
     except NotImplementedError as err:
         raise DataError(
             f"No holidays are known for {code!r} ({err}). Give a country code such as US, GB "
@@ -98,8 +102,7 @@ def holiday_frame(
     if unit_of(freq) is None or not isinstance(index, pd.DatetimeIndex):
         raise DataError("Holiday inputs need dates at a regular frequency; this series has none.")
     steps = index.append(pd.date_range(index[-1], periods=horizon + 1, freq=freq)[1:])
-    days = holiday_dates(code, range(steps[0].year, steps[-1].year + 2))
-    stamps = pd.DatetimeIndex(sorted(days)).as_unit(steps.unit)
+    stamps = holiday_dates(code, steps[0].year, steps[-1].year + 1).as_unit(steps.unit)
     if steps.tz is not None:
         stamps = stamps.tz_localize(steps.tz)
     counts = _holidays_in(steps, stamps, freq)
@@ -131,8 +134,8 @@ def _holidays_in(steps: pd.DatetimeIndex, stamps: pd.DatetimeIndex, freq: str) -
 
 def _dated_at_end(freq: str) -> bool:
     """Whether a frequency's steps are dated at their period's end: "ME", "QE-DEC", "YE"."""
-    letters = "".join(char for char in freq.split("-")[0] if char.isalpha())
-    return letters.endswith("E") and letters[:1] in ("M", "Q", "Y", "B")
+    base = _base(freq)
+    return base.endswith("E") and base[:1] in ("M", "Q", "Y", "B")
 
 
 def with_calendar(

@@ -26,12 +26,12 @@ from forecasting.randomness import RunRandom
 from forecasting.train import (
     EpochLog,
     Run,
-    _frame_range,
-    _sampled,
-    _train_epochs,
     build_model,
+    frame_range,
     frames_of,
+    sampled_validation,
     scaled_inputs,
+    train_epochs,
 )
 from forecasting.verdict import Verdict, judge
 
@@ -100,8 +100,8 @@ def fit_panel(
         scaler = fit_scaler(part, config.scaler)
         covariate_scaler, scaled = scaled_inputs(one, config, scaler, part.train_end)
         blocks.append(scaled)
-        train_idx.append(_frame_range(0, part.train_end, config, device) + offset)
-        val_idx.append(_frame_range(part.train_end, part.val_end, config, device) + offset)
+        train_idx.append(frame_range(0, part.train_end, config, device) + offset)
+        val_idx.append(frame_range(part.train_end, part.val_end, config, device) + offset)
         views[label] = (scaler, covariate_scaler, part)
         offset += len(one)
     frames = frames_of(np.concatenate(blocks), config, device)  # frames across two series unused
@@ -111,8 +111,8 @@ def fit_panel(
     run = Run(config, model, first_scaler, first_part.train_end, first_part.val_end,
               _fingerprint(panel, parts), device=device_name(device),
               covariate_scaler=first_covariates)  # fmt: skip
-    validation = _sampled(torch.cat(val_idx), config)
-    _train_epochs(run, frames, torch.cat(train_idx), validation, randomness, on_epoch,
+    validation = sampled_validation(torch.cat(val_idx), config)
+    train_epochs(run, frames, torch.cat(train_idx), validation, randomness, on_epoch,
                   should_stop)  # fmt: skip
     members = {label: _member(run, panel.series[label], *view) for label, view in views.items()}
     return PanelRun(run, members, left_out)

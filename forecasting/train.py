@@ -91,8 +91,9 @@ def fit(
     device = choose_device(config.device)
     scaler = fit_scaler(parts, config.scaler)
     covariate_scaler, frames = _scaled_frames(series, config, scaler, parts.train_end, device)
-    train_idx = _frame_range(0, parts.train_end, config, device)
-    val_idx = _sampled(_frame_range(parts.train_end, parts.val_end, config, device), config)
+    train_idx = frame_range(0, parts.train_end, config, device)
+    val_frames = frame_range(parts.train_end, parts.val_end, config, device)
+    val_idx = sampled_validation(val_frames, config)
     with randomness.drawing():
         model = build_model(config).to(device)
     run = Run(
@@ -106,7 +107,7 @@ def fit(
         device=device_name(device),
         covariate_scaler=covariate_scaler,
     )
-    _train_epochs(run, frames, train_idx, val_idx, randomness, on_epoch, should_stop)
+    train_epochs(run, frames, train_idx, val_idx, randomness, on_epoch, should_stop)
     return run
 
 
@@ -135,7 +136,7 @@ def frames_of(scaled: np.ndarray, config: TrainConfig, device: torch.device) -> 
     return data.unfold(0, config.window + config.model_horizon, 1)  # (n_frames, features, w + h)
 
 
-def _train_epochs(
+def train_epochs(
     run: Run,
     frames: torch.Tensor,
     train_idx: torch.Tensor,
@@ -263,7 +264,7 @@ def _check_trainable(parts: Split, config: TrainConfig) -> None:
         )
 
 
-def _sampled(idx: torch.Tensor, config: TrainConfig) -> torch.Tensor:
+def sampled_validation(idx: torch.Tensor, config: TrainConfig) -> torch.Tensor:
     """With sampled epochs, at most 4 × epoch_windows validation frames, evenly spread."""
     most = 4 * config.epoch_windows
     if not most or len(idx) <= most:
@@ -271,7 +272,7 @@ def _sampled(idx: torch.Tensor, config: TrainConfig) -> torch.Tensor:
     return idx[torch.linspace(0, len(idx) - 1, most, device=idx.device).round().long()]
 
 
-def _frame_range(start: int, end: int, config: TrainConfig, device: torch.device) -> torch.Tensor:
+def frame_range(start: int, end: int, config: TrainConfig, device: torch.device) -> torch.Tensor:
     """Frames whose targets lie wholly in [start, end); frame i's targets begin at i + window."""
     first = max(0, start - config.window)
     last = end - config.window - config.model_horizon
@@ -429,5 +430,6 @@ def validation_loss(run: Run, series: Series) -> float:
     scaled = scale_inputs(run.scaler, run.covariate_scaler, model_inputs(series, run.config))
     data = torch.as_tensor(scaled, dtype=torch.float32, device=device)
     frames = data.unfold(0, run.config.window + run.config.model_horizon, 1)
-    val_idx = _sampled(_frame_range(run.train_end, run.val_end, run.config, device), run.config)
+    val_frames = frame_range(run.train_end, run.val_end, run.config, device)
+    val_idx = sampled_validation(val_frames, run.config)
     return _loss(run.model, frames, val_idx, run.config)

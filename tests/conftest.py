@@ -47,3 +47,25 @@ def own_workspaces(monkeypatch, tmp_path):
     for store in state._STORES.values():
         store.close()
     server_limits.cache_clear()
+
+
+POSTGRES_SKIP = "FORECAST_LAB_NO_POSTGRES"
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throwaway PostgreSQL server on loopback for the session (tests/postgres.py): its URL.
+    Without PostgreSQL the tests using it fail, saying why, unless FORECAST_LAB_NO_POSTGRES=1
+    skips them."""
+    from tests.postgres import PostgresUnavailable, throwaway_postgres
+
+    if os.environ.get(POSTGRES_SKIP) == "1":
+        pytest.skip(f"{POSTGRES_SKIP}=1: the PostgreSQL tests are skipped")
+    failure = None
+    try:
+        with throwaway_postgres() as url:
+            yield url
+    except PostgresUnavailable as err:
+        failure = str(err)
+    if failure:
+        pytest.fail(f"PostgreSQL could not be started for the tests: {failure}", pytrace=False)

@@ -57,7 +57,7 @@ def test_windows_never_cross_from_one_series_into_the_next(monkeypatch):
     def capture(run, frames, train_idx, val_idx, *rest):
         seen.update(frames=frames, train=train_idx, val=val_idx)
 
-    monkeypatch.setattr(panel_train, "_train_epochs", capture)
+    monkeypatch.setattr(panel_train, "train_epochs", capture)
     panel = read_wide(wide(a=sine(n=100), b=sine(n=100, seed=1) + 50, c=sine(n=100, seed=2)))
     fit_panel(panel, TINY)
     span = TINY.window + TINY.model_horizon

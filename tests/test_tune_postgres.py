@@ -20,24 +20,7 @@ from sqlalchemy.engine import make_url
 from forecasting.tune import TuneError, connection, find_study, open_study
 from forecasting.tune_defaults import find_visitor_study, open_visitor_study
 from tests.conftest import ROOT, SAMPLES
-from tests.postgres import PostgresUnavailable, throwaway_postgres
 from tests.test_cli import run_cli
-
-SKIP_VARIABLE = "FORECAST_LAB_NO_POSTGRES"
-
-
-@pytest.fixture(scope="session")
-def postgres_url():
-    if os.environ.get(SKIP_VARIABLE) == "1":
-        pytest.skip(f"{SKIP_VARIABLE}=1: the PostgreSQL tests are skipped")
-    failure = None
-    try:
-        with throwaway_postgres() as url:
-            yield url
-    except PostgresUnavailable as err:
-        failure = str(err)
-    if failure:
-        pytest.fail(f"PostgreSQL could not be started for the tests: {failure}", pytrace=False)
 
 
 def tune_worker(storage: str, study: str, trials: int) -> subprocess.Popen:

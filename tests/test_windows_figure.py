@@ -10,7 +10,7 @@ import torch
 from data.prepare import from_array
 from data.windows import sliding, split
 from forecasting.config import TrainConfig, training_windows
-from forecasting.train import _frame_range
+from forecasting.train import frame_range
 from forecasting.training_window import training_window
 from tests.conftest import noisy_sine
 from tests.test_pages import start, train_tiny, widget
@@ -30,7 +30,7 @@ def shapes_by_name(figure) -> dict[str, tuple]:
 
 def test_the_windows_are_those_training_learns_from(series):
     parts = split(series.values, CONFIG.val_share, CONFIG.test_share, min_part=CONFIG.horizon)
-    frames = _frame_range(0, parts.train_end, CONFIG, torch.device("cpu"))
+    frames = frame_range(0, parts.train_end, CONFIG, torch.device("cpu"))
     count = training_windows(len(series), CONFIG)
     assert count == len(frames) == parts.train_end - CONFIG.window - CONFIG.horizon + 1
     inputs, targets = sliding(series.values, CONFIG.window, CONFIG.horizon)

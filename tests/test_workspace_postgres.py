@@ -1,13 +1,12 @@
 """The workspace store on PostgreSQL: runs come back after a restart, workspaces stay apart, and a
 database of a newer version is refused untouched.
 
-The module starts a throwaway PostgreSQL on loopback (tests/postgres.py), one database a test.
+The session's throwaway PostgreSQL on loopback (tests/conftest.py), one database a test.
 Without PostgreSQL these tests fail, saying why, unless FORECAST_LAB_NO_POSTGRES=1 skips them.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
 
 import numpy as np
@@ -21,35 +20,19 @@ from forecasting.config import TrainConfig
 from forecasting.predict import forecast_from
 from forecasting.train import fit
 from forecasting.workspace import SCHEMA_VERSION, WorkspaceError, WorkspaceStore
-from tests.postgres import PostgresUnavailable, throwaway_postgres
 
-SKIP_VARIABLE = "FORECAST_LAB_NO_POSTGRES"
 TABLES = {"schema_version", "workspaces", "runs", "uploads", "backtests"}
 
 
-@pytest.fixture(scope="module")
-def server_url():
-    if os.environ.get(SKIP_VARIABLE) == "1":
-        pytest.skip(f"{SKIP_VARIABLE}=1: the PostgreSQL tests are skipped")
-    failure = None
-    try:
-        with throwaway_postgres() as url:
-            yield url
-    except PostgresUnavailable as err:
-        failure = str(err)
-    if failure:
-        pytest.fail(f"PostgreSQL could not be started for the tests: {failure}", pytrace=False)
-
-
 @pytest.fixture
-def database_url(server_url):
+def database_url(postgres_url):
     """A fresh empty database on the throwaway server, for one test."""
     name = f"workspaces_{secrets.token_hex(4)}"
-    server = make_url(server_url).set(drivername="postgresql+psycopg2")
+    server = make_url(postgres_url).set(drivername="postgresql+psycopg2")
     admin = sqlalchemy.create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.exec_driver_sql(f"CREATE DATABASE {name}")
-    yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
     with admin.connect() as connection:
         connection.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
     admin.dispose()

@@ -261,10 +261,15 @@ def add_run(summary: RunSummary, shared: str | None = None) -> bool:
     except WorkspaceError as err:
         set_notice("error", plain(err))
         return False
-    _hold(stored.id, summary)
-    st.session_state[RUN_LIST] = None
-    select_run(stored.id)
+    _choose_new(stored.id, summary)
     return True
+
+
+def _choose_new(run_id: int, summary: RunSummary) -> None:
+    """A run just stored becomes the current one, drawn from `summary` (not loaded again)."""
+    _hold(run_id, summary)
+    st.session_state[RUN_LIST] = None
+    select_run(run_id)
 
 
 def import_runs(raw: bytes) -> list[StoredRun]:
@@ -389,9 +394,7 @@ def _copy_shared(job: TrainingJob, key: str, run: Run, series: Series) -> None:
     except WorkspaceError as err:
         set_notice("error", plain(err))
         return
-    _hold(stored.id, replace(summary, name=stored.name))
-    st.session_state[RUN_LIST] = None
-    select_run(stored.id)
+    _choose_new(stored.id, replace(summary, name=stored.name))
     set_notice("success", text("train.copied", name=stored.name))
 
 
