@@ -29,13 +29,23 @@ class Fold:
 
 @dataclass(frozen=True)
 class Backtest:
+    """The folds done, with scores and coverage over them; a backtest stopped before its last
+    fold keeps the folds it finished and says how many were asked for."""
+
     folds: list[Fold]
     table: dict[str, dict[str, float | None]]  # metrics over every fold and step
     coverage: dict[float, float]  # nominal level -> share of actual values inside its intervals
+    planned: int | None = None  # folds asked for, when it stopped before them all
+    stopped_by: str = ""  # who stopped it early: forecasting.background's USER or BUDGET
 
     @property
     def levels(self) -> tuple[float, ...]:
         return tuple(sorted(self.coverage))
+
+    @property
+    def complete(self) -> bool:
+        """Whether every fold asked for was done."""
+        return self.planned is None or len(self.folds) >= self.planned
 
 
 def backtest(
@@ -46,8 +56,10 @@ def backtest(
     on_fold: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Backtest | None:
-    """Refit at each of the last `folds` origins, one horizon apart, and forecast the next;
-    None when `should_stop` turned true before every fold was done."""
+    """Refit at each of the last `folds` origins, one horizon apart, and forecast the next.
+
+    When `should_stop` turns true, the fold being trained is dropped and the folds done before
+    it are kept (`planned` says how many were asked for); None when none was done."""
     horizon = config.horizon
     origins = [len(series) - (folds - fold) * horizon for fold in range(folds)]
     if folds < 1 or origins[0] < config.window + 3 * horizon:
@@ -62,7 +74,7 @@ def backtest(
         past = series.head(origin)
         run = fit(past, fold_config, should_stop=should_stop)
         if should_stop and should_stop():
-            return None
+            break  # this fold's training was cut short
         baselines = {
             name: BASELINES[name](past.values, horizon, config.season_length)
             for name in DEFAULT_BASELINES
@@ -71,10 +83,16 @@ def backtest(
         results.append(Fold(origin, future(run, past, levels), actual, baselines))
         if on_fold:
             on_fold(number, folds)
-    return summarize_folds(results, series.values[: origins[0]], config.season_length)
+    if not results:
+        return None
+    planned = folds if len(results) < folds else None
+    return summarize_folds(results, series.values[: origins[0]], config.season_length, planned)
 
 
-def summarize_folds(folds: list[Fold], insample: np.ndarray, season_length: int) -> Backtest:
+def summarize_folds(
+    folds: list[Fold], insample: np.ndarray, season_length: int, planned: int | None = None
+) -> Backtest:
+    """Scores and coverage over `folds`; `planned` when more folds were asked for."""
     actual = np.concatenate([fold.actual for fold in folds])
     scale = mase_scale(insample, season_length)
     table = {"model": metrics(actual, np.concatenate([f.forecast.mean for f in folds]), scale)}
@@ -85,7 +103,7 @@ def summarize_folds(folds: list[Fold], insample: np.ndarray, season_length: int)
         lower = np.concatenate([fold.forecast.lower(level) for fold in folds])
         upper = np.concatenate([fold.forecast.upper(level) for fold in folds])
         coverage[level] = float(np.mean((actual >= lower) & (actual <= upper)))
-    return Backtest(folds, table, coverage)
+    return Backtest(folds, table, coverage, planned)
 
 
 def fold_frame(result: Backtest, series: Series) -> pd.DataFrame:

@@ -2,7 +2,8 @@
 
 Each fold's forecast is rebuilt on the series it was run on: its index is the series' own at
 the fold's origin. A file that does not agree with that series is refused (None), and the
-backtest is run again on demand.
+backtest is run again on demand. A backtest stopped before its last fold also keeps how many
+folds were asked for and who stopped it; a file without them holds a complete backtest.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def backtest_to_bytes(result: Backtest) -> bytes:
         arrays[f"baseline.{name}"] = np.stack([f.baselines[name] for f in result.folds])
     meta = {"levels": levels, "baselines": baselines, "table": result.table,
             "coverage": [[level, share] for level, share in result.coverage.items()]}  # fmt: skip
+    if not result.complete:  # absent: every fold was done (files written before it say so too)
+        meta |= {"planned": result.planned, "stopped_by": result.stopped_by}
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
@@ -79,4 +82,9 @@ def _rebuilt(arrays: dict[str, np.ndarray], meta: dict, series: Series) -> Backt
         baselines = {name: arrays[f"baseline.{name}"][number] for name in meta["baselines"]}
         folds.append(Fold(origin, forecast, actual[number], baselines))
     coverage = {float(level): float(share) for level, share in meta["coverage"]}
-    return Backtest(folds, meta["table"], coverage)
+    planned, stopped_by = meta.get("planned"), meta.get("stopped_by", "")
+    if planned is not None and (type(planned) is not int or planned <= len(folds)):
+        return None
+    if not isinstance(stopped_by, str):
+        return None
+    return Backtest(folds, meta["table"], coverage, planned, stopped_by)

@@ -24,6 +24,19 @@ from models.parallel import available_cores
 PREFIX = "FORECAST_LAB_"
 ROOT = Path(__file__).resolve().parents[1]
 MIB = 1024 * 1024
+GIB = 1024 * MIB
+# Bytes one training pass keeps per window, recurrent step and unit, for each layer and once for
+# the network: a member's forward and backward pass (its gates, states and autograd's saved
+# tensors). Measured on CPU (torch 2.13, one thread) as the growth of peak resident memory
+# (VmHWM reset through /proc/self/clear_refs) over one pass of a fresh process; the slope over
+# batches of 64 to 1,024 windows, 32 to 256 units and 32 to 512 steps, in float32 numbers per
+# window x step x unit: LSTM 16.7 with 1 layer, 22.8 with 2 (25.5 with dropout), 35.8 with 4
+# (37.2 at 512 steps); GRU 14.1, 19.5, 38.6; RNN 5.3, 7.8, 13.9. A straight line in the layers,
+# rounded up to cover every measurement, gives these (per layer, per network) counts; the
+# fixed cost of a first pass (about 20 MiB) is left out. For hidden 256, 4 layers, 512 steps
+# and batch 32 an LSTM member measured 595 MiB, estimated 624 MiB.
+ACTIVATION_NUMBERS = {"lstm": (8, 10), "gru": (8, 7), "rnn": (4, 2)}
+FLOAT_BYTES = 4
 
 
 class LimitError(ConfigError):
@@ -43,6 +56,7 @@ class ServerLimits:
     settings: Mapping[str, int] = field(default_factory=declared_limits)
     # the rest of what a visitor's work may take
     parameters: int = 16_000_000  # weights across the ensemble, estimated before allocating
+    training_bytes: int = GIB  # a training's activations, estimated before allocating
     tune_trials: int = 200  # trials in one search
     job_seconds: int = 1800  # wall-clock budget of one training, batch, backtest or search
     jobs: int = field(
@@ -160,6 +174,37 @@ def check_config(config: TrainConfig, limits: ServerLimits, n_points: int | None
             f"{limits.parameters:,} ({env_name('parameters')}). Use fewer units, layers or "
             "members."
         )
+    check_training_bytes(config, limits)
+
+
+def estimated_training_bytes(config: TrainConfig) -> int:
+    """The memory `config`'s training passes keep at once, estimated from the settings alone:
+    batch x recurrent steps x units x numbers kept per unit (ACTIVATION_NUMBERS) x members.
+
+    Every member counts, as members may train side by side on their own cores
+    (models.parallel); one after another they would keep a member's share at a time."""
+    per_layer, per_network = ACTIVATION_NUMBERS[config.cell]
+    numbers = per_layer * config.num_layers + per_network
+    per_member = config.batch_size * config.rnn_steps * config.hidden_size * numbers * FLOAT_BYTES
+    return per_member * config.members
+
+
+def check_training_bytes(config: TrainConfig, limits: ServerLimits) -> None:
+    """LimitError when training `config` would keep more memory than this server allows."""
+    needed = estimated_training_bytes(config)
+    if needed > limits.training_bytes:
+        raise LimitError(
+            f"Training this network would take about {_memory(needed)} of memory "
+            f"({config.batch_size:,} windows a batch x {config.rnn_steps:,} steps x "
+            f"{config.hidden_size:,} units x {config.num_layers} layers x {config.members} "
+            f"members); this server allows at most {_memory(limits.training_bytes)} "
+            f"({env_name('training_bytes')}). Use a smaller batch, a shorter window (or a "
+            "larger pool), fewer units, layers or members."
+        )
+
+
+def _memory(size: int) -> str:
+    return f"{size / GIB:,.1f} GiB" if size >= GIB else f"{size / MIB:,.0f} MiB"
 
 
 def check_settings(settings: Mapping[str, object], limits: ServerLimits) -> None:

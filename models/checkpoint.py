@@ -3,7 +3,8 @@
 A file is judged before anything in it is trusted. Its zip directory is read here, not by torch;
 the pickle that describes its tensors is read by an unpickler that knows a few names and builds
 placeholders instead of tensors; every weight must be a plain float32 array filling a storage of
-its own, and the checksum must match. Only then, and only when asked, are the weights copied out.
+its own, and the checksum must match. Only then, and only when asked, are the weights judged
+finite where they lie in the file, and copied out.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ PICKLE_OPS = 100_000  # a network of 15 members of 16 layers is described in abo
 DIRECTORY_BYTES = MIB  # the zip's table of contents: about 70 bytes a part
 PARTS = 10_000  # parts in the zip: one a weight (about 1,000 at most) and a few more
 MAX_DIM = 2**40
+FINITE_CHUNK = 1 << 18  # numbers judged finite at once: a mask of 256 KiB, whatever the weight
 NOT_OURS = "This file is not a Forecast Lab checkpoint"
 UPLOAD = "Upload a .pt file saved by Forecast Lab."
 RESAVE = "Save the model again from Forecast Lab and use that file."
@@ -92,7 +94,8 @@ class Examined:
     spans: dict[str, tuple[int, int]] = field(repr=False)  # where each weight's bytes lie in raw
 
     def weights(self) -> dict[str, torch.Tensor]:
-        """The weights, copied out of the file."""
+        """The weights, copied out of the file once every one is judged finite."""
+        self.check_finite()
         view = memoryview(self.raw)
         return {
             name: torch.from_numpy(
@@ -103,6 +106,20 @@ class Examined:
 
     def checkpoint(self) -> Checkpoint:
         return Checkpoint(self.config, self.scaler, self.weights(), self.meta)
+
+    def check_finite(self) -> None:
+        """CheckpointError naming the first weight that holds NaN or infinity, judged on the
+        file's own bytes a chunk at a time: refusing a file copies none of its weights."""
+        view = memoryview(self.raw)
+        for name, (start, end) in self.spans.items():
+            numbers = np.frombuffer(view[start:end], dtype="<f4")  # a view: nothing copied
+            chunks = range(0, len(numbers), FINITE_CHUNK)
+            if not all(np.isfinite(numbers[at : at + FINITE_CHUNK]).all() for at in chunks):
+                raise CheckpointError(
+                    f"This checkpoint's weight {_short(name)} holds NaN or infinite numbers, so "
+                    "its forecasts would be meaningless. Train the model again (a lower "
+                    "learning rate may help)."
+                )
 
 
 def library_versions() -> dict[str, str]:

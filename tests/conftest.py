@@ -49,13 +49,13 @@ def own_workspaces(monkeypatch, tmp_path):
     server_limits.cache_clear()
 
 
-POSTGRES_SKIP = "FORECAST_LAB_NO_POSTGRES"
+POSTGRES_SKIP = "NO_POSTGRES_TESTS"
 
 
 @pytest.fixture(scope="session")
 def postgres_url():
     """A throwaway PostgreSQL server on loopback for the session (tests/postgres.py): its URL.
-    Without PostgreSQL the tests using it fail, saying why, unless FORECAST_LAB_NO_POSTGRES=1
+    Without PostgreSQL the tests using it fail, saying why, unless NO_POSTGRES_TESTS=1
     skips them."""
     from tests.postgres import PostgresUnavailable, throwaway_postgres
 

@@ -44,7 +44,7 @@ def find_bindir() -> Path:
             return Path(bindir.stdout.strip())
     raise PostgresUnavailable(
         "PostgreSQL is not installed (no initdb found): install it with "
-        "`apt-get install postgresql` (make test does this), or set FORECAST_LAB_NO_POSTGRES=1 "
+        "`apt-get install postgresql` (make test does this), or set NO_POSTGRES_TESTS=1 "
         "to skip the PostgreSQL tests."
     )
 

@@ -5,7 +5,7 @@ import pytest
 
 from data.errors import DataError
 from data.prepare import from_array
-from forecasting.backtest import backtest, fold_frame
+from forecasting.backtest import backtest, fold_frame, summarize_folds
 from forecasting.config import TrainConfig
 from tests.conftest import noisy_sine
 
@@ -104,3 +104,21 @@ def test_the_fold_table_lists_every_forecast_beside_what_happened(series):
 def test_a_backtest_too_long_for_the_series_is_refused(series):
     with pytest.raises(DataError, match="needs a longer series than 400 points"):
         backtest(series, CONFIG, folds=75)
+
+
+def test_a_stopped_backtest_keeps_the_folds_it_finished_and_scores_only_those(series):
+    done: list[int] = []
+    result = backtest(series, CONFIG, folds=4, on_fold=lambda number, total: done.append(number),
+                      should_stop=lambda: len(done) >= 2)  # fmt: skip
+    assert [fold.origin for fold in result.folds] == [380, 385]
+    assert (result.planned, result.complete) == (4, False)
+    alone = summarize_folds(result.folds, series.values[:380], CONFIG.season_length)
+    assert result.table == alone.table and result.coverage == alone.coverage
+    actual = np.concatenate([fold.actual for fold in result.folds])
+    np.testing.assert_array_equal(actual, series.values[380:390])
+
+
+def test_a_backtest_stopped_before_its_first_fold_is_none_and_a_full_one_is_complete(series):
+    assert backtest(series, CONFIG, folds=2, should_stop=lambda: True) is None
+    full = backtest(series, CONFIG, folds=2, should_stop=lambda: False)
+    assert full.complete and full.planned is None and len(full.folds) == 2

@@ -1,6 +1,10 @@
 """forecasting.backtest_file: a backtest kept as plain arrays comes back equal, on its own series
 only; a damaged file is None, never an error."""
 
+import io
+import json
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -53,3 +57,30 @@ def test_a_file_holding_a_pickle_is_refused(result, tmp_path):
     path = tmp_path / "pickled.npz"
     np.savez(path, origins=np.array([object()], dtype=object))
     assert backtest_from_bytes(path.read_bytes(), SERIES) is None
+
+
+def test_a_stopped_backtest_comes_back_saying_how_many_folds_ran_and_why(result):
+    stopped = replace(result, planned=5, stopped_by="budget")
+    back = backtest_from_bytes(backtest_to_bytes(stopped), SERIES)
+    assert (back.planned, back.stopped_by, back.complete) == (5, "budget", False)
+    assert len(back.folds) == 2 and back.table == result.table
+
+
+def test_a_file_without_the_stop_fields_holds_a_complete_backtest(result):
+    raw = backtest_to_bytes(result)
+    with np.load(io.BytesIO(raw)) as npz:
+        assert "planned" not in json.loads(npz["meta"].tobytes().decode())
+    back = backtest_from_bytes(raw, SERIES)
+    assert back.complete and back.planned is None and back.stopped_by == ""
+
+
+@pytest.mark.parametrize("planned", [2, 1, "3", 2.5, True])
+def test_a_file_claiming_fewer_folds_planned_than_it_holds_is_refused(result, planned):
+    raw = backtest_to_bytes(replace(result, planned=9, stopped_by="user"))
+    with np.load(io.BytesIO(raw)) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    meta = json.loads(arrays["meta"].tobytes().decode()) | {"planned": planned}
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    assert backtest_from_bytes(buffer.getvalue(), SERIES) is None

@@ -2,7 +2,7 @@
 
 The session starts a throwaway PostgreSQL on loopback (tests/postgres.py); `make test` installs
 PostgreSQL when it is missing. Without it these tests fail, saying why, unless
-FORECAST_LAB_NO_POSTGRES=1 asks to skip them.
+NO_POSTGRES_TESTS=1 asks to skip them.
 """
 
 from __future__ import annotations

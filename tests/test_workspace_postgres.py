@@ -2,7 +2,7 @@
 database of a newer version is refused untouched.
 
 The session's throwaway PostgreSQL on loopback (tests/conftest.py), one database a test.
-Without PostgreSQL these tests fail, saying why, unless FORECAST_LAB_NO_POSTGRES=1 skips them.
+Without PostgreSQL these tests fail, saying why, unless NO_POSTGRES_TESTS=1 skips them.
 """
 
 from __future__ import annotations

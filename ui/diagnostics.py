@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from forecasting.background import BUDGET
+from forecasting.backtest import Backtest
 from forecasting.job import BacktestJob
 from forecasting.predict import level_name
 from forecasting.summary import RunSummary
@@ -37,23 +39,32 @@ def backtest_section(summary: RunSummary, levels: Sequence[float]) -> None:
     )
     result = state.get_backtest(summary.name, folds, levels)
     job = state.get_backtest_job(summary.name, folds, levels)
-    if result is None and job is None:
-        if not right.button(text("backtest.run"), key=f"backtest-run-{summary.name}"):
-            return
-        job = BacktestJob(summary.series, summary.run.config, folds, tuple(levels))
-        if not state.allowed(job):
-            return
-        state.set_backtest_job(summary.name, folds, levels, job.start())
-    if result is None:
+    if job is None and (result is None or not result.complete):
+        label = text("backtest.run" if result is None else "backtest.run_again")
+        if right.button(label, key=f"backtest-run-{summary.name}"):
+            job = BacktestJob(summary.series, summary.run.config, folds, tuple(levels))
+            if not state.allowed(job):
+                return
+            state.set_backtest_job(summary.name, folds, levels, job.start())
+    if job is not None:
         backtest_progress(summary.name, folds, levels)
         return
+    if result is not None:
+        backtest_result(summary, result)
+
+
+def backtest_result(summary: RunSummary, result: Backtest) -> None:
+    """A backtest's forecasts, coverage and scores; a stopped one says so above them."""
+    if not result.complete:
+        key = "backtest.stopped_budget" if result.stopped_by == BUDGET else "backtest.stopped_user"
+        st.warning(text(key, done=len(result.folds), planned=result.planned))
     plot(
         charts.backtest_figure(summary.series, result, state.language()),
         key=f"backtest-chart-{summary.name}",
     )
     for level, coverage in result.coverage.items():
         st.markdown(text("backtest.coverage", level=level_name(level), coverage=coverage))
-    st.caption(text("backtest.metrics", folds=folds))
+    st.caption(text("backtest.metrics", folds=len(result.folds)))
     metrics_dataframe(result.table, summary.name)
 
 

@@ -34,21 +34,41 @@ MIB = 1024 * 1024
 NOT_PLAIN = "is not stored as a plain array of its own"
 FAKE_CHECKSUM = "0" * 64  # never compared: these files are refused before
 PEAK = """
-import json, resource, sys
+import gc, json, sys, tracemalloc
+from pathlib import Path
 from forecasting.limits import ServerLimits
 from forecasting.persist import load_run
 from models.checkpoint import CheckpointError
 
+def resident_kib(field):
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise OSError(field)
+
+def high_water_reset():  # the peak resident memory set to what is in use now, where /proc can
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return resident_kib("VmHWM") <= resident_kib("VmRSS") + 1024
+    except OSError:
+        return False
+
 limits = ServerLimits()
 load_run(sys.argv[1], limits.checkpoint_bytes, limits)  # warm-up on a sound checkpoint
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+gc.collect()
+if high_water_reset():
+    way, peak = "VmHWM", lambda: resident_kib("VmHWM")
+else:  # sees Python's and numpy's allocations, not torch's
+    tracemalloc.start()
+    way, peak = "tracemalloc", lambda: tracemalloc.get_traced_memory()[1] // 1024
+before = peak()
 try:
     load_run(sys.argv[2], limits.checkpoint_bytes, limits)
     message = "loaded"
 except CheckpointError as err:
     message = str(err)
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"before_kib": before, "after_kib": after, "message": message}))
+after = peak()
+print(json.dumps({"before_kib": before, "after_kib": after, "message": message, "way": way}))
 """
 
 
@@ -102,7 +122,10 @@ def nothing_built(monkeypatch):
 
 
 def peak_growth_kib(good: bytes, bad: bytes, tmp_path: Path) -> tuple[int, str]:
-    """How much the peak memory of a fresh process grows while it refuses `bad`, in KiB."""
+    """How much the peak memory of a fresh process grows while it reads and refuses `bad`, in
+    KiB: its peak resident memory (VmHWM), reset after a warm-up so that growth below the
+    process's earlier peak (importing torch) is seen; where /proc cannot reset it, the peak of
+    the allocations tracemalloc sees."""
     (tmp_path / "good.pt").write_bytes(good)
     (tmp_path / "bad.pt").write_bytes(bad)
     done = subprocess.run(
@@ -160,6 +183,47 @@ def test_refusing_a_compression_bomb_takes_no_memory(raw, tmp_path):
     growth, message = peak_growth_kib(raw, bomb, tmp_path)
     assert "is compressed" in message
     assert growth < 50 * 1024, f"peak memory grew by {growth / 1024:.1f} MiB"
+
+
+def large_file_with_one_nan(raw: bytes) -> bytes:
+    """About 42 MiB: six members of 256 units x 4 layers (within every limit), sound in every way
+    but one NaN, in the last of its weights."""
+    payload = with_config(raw, hidden_size=256, num_layers=4, members=6)
+    state = dict(build_model(TrainConfig.from_dict(json.loads(payload["config"]))).state_dict())
+    state[next(reversed(state))].view(-1)[-1] = math.nan
+    payload["state_dict"] = state
+    return saved(payload)
+
+
+def scaler_of_the_wrong_length(raw: bytes) -> bytes:
+    payload = payload_of(raw)
+    payload["scaler"] = json.dumps({"kind": "standard", "mean": [1.0, 2.0], "scale": [1.0, 1.0]})
+    return saved(payload)
+
+
+JUDGED = {  # files refused once their settings, shapes, numbers or scaling are judged
+    "oversized-config": (
+        lambda raw: saved(with_config(raw, hidden_size=4096, num_layers=16, members=15)),
+        "hidden_size is 4,096; this server allows at most 256",
+    ),
+    "wrong-shape": (
+        lambda raw: saved(with_config(raw, hidden_size=16)),
+        "rnn.weight_ih_l0 has shape [32, 1] where the settings need",
+    ),
+    "nan-in-a-large-file": (large_file_with_one_nan, "holds NaN or infinite numbers"),
+    "wrong-scaler-length": (scaler_of_the_wrong_length, "its mean is not one finite number"),
+}
+
+
+@pytest.mark.parametrize("kind", JUDGED)
+def test_refusing_a_file_judged_on_its_contents_takes_little_memory(raw, tmp_path, kind):
+    craft, expected = JUDGED[kind]
+    bad = craft(raw)
+    growth, message = peak_growth_kib(raw, bad, tmp_path)
+    assert expected in message
+    assert growth < 50 * 1024, f"peak memory grew by {growth / 1024:.1f} MiB"
+    if kind == "nan-in-a-large-file":
+        assert 40 * MIB < len(bad) < 50 * MIB
 
 
 def test_a_table_of_contents_of_many_tiny_parts_is_refused(raw):
@@ -237,7 +301,7 @@ def test_a_weight_viewing_part_of_a_larger_storage_is_refused(raw):
 def test_a_weight_that_is_not_finite_is_refused(raw, value):
     payload = payload_of(raw)
     payload["state_dict"]["head.bias"][0] = value
-    with pytest.raises(CheckpointError, match=r"head\.bias holds NaN or infinite numbers"):
+    with pytest.raises(CheckpointError, match=r"'head\.bias' holds NaN or infinite numbers"):
         load_run(saved(payload))
 
 

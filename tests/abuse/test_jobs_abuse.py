@@ -285,3 +285,122 @@ def test_two_jobs_on_equal_copies_of_the_same_data_queue_apart(fresh_jobs, limit
     busy.release.set()
     assert first.wait(30) and second.wait(30)
     assert first.run is not None and second.run is not None
+
+
+def first_fold_then_forever(monkeypatch) -> None:
+    """A backtest's first fold trains one epoch; every later fold trains until it is stopped."""
+    from forecasting import backtest as backtest_module
+
+    real_fit, calls = backtest_module.fit, []
+
+    def fit_then_forever(series, config, should_stop=None):
+        calls.append(config)
+        epochs = 1 if len(calls) == 1 else 100_000
+        changed = config.with_changes(epochs=epochs, patience=0)
+        return real_fit(series, changed, should_stop=should_stop)
+
+    monkeypatch.setattr(backtest_module, "fit", fit_then_forever)
+
+
+def wait_for_a_fold(job, seconds: float = 60) -> None:
+    started = time.monotonic()
+    while job.done_folds < 1:
+        assert time.monotonic() - started < seconds, "the first fold never ended"
+        time.sleep(0.05)
+
+
+def test_a_backtest_over_the_time_budget_keeps_the_folds_it_finished(
+    fresh_jobs, sine_series, monkeypatch
+):
+    from forecasting.job import BacktestJob
+
+    _, jobs = fresh_jobs()
+    first_fold_then_forever(monkeypatch)
+    job = BacktestJob(sine_series, FOREVER.with_changes(horizon=6), 3, (0.8,)).start()
+    wait_for_a_fold(job)
+    [entry] = jobs.sweep(time.monotonic() + jobs.budget_s + 1)
+    assert entry.job is job and job.stop_cause == BUDGET
+    assert job.wait(30) and job.error is None
+    assert [fold.origin for fold in job.result.folds] == [len(sine_series) - 18]
+    assert (job.result.planned, job.result.complete) == (3, False)
+    assert set(job.result.table) >= {"model", "naive"} and set(job.result.coverage) == {0.8}
+
+
+def test_the_forecast_page_says_a_backtest_stopped_at_the_budget_above_its_folds(
+    fresh_jobs, monkeypatch
+):
+    from tests.test_pages import start
+
+    _, jobs = fresh_jobs()
+    app = start()
+    app.button(key="demo").click().run()
+    name = kept(app)[0].name
+    first_fold_then_forever(monkeypatch)
+    app.button(key=f"backtest-run-{name}").click().run()
+    job = app.session_state[state.BACKTEST_JOB][3]
+    wait_for_a_fold(job)
+    jobs.sweep(time.monotonic() + jobs.budget_s + 1)
+    assert job.wait(60) and job.stop_cause == BUDGET
+    app.run()
+    assert not app.exception
+    [warning] = app.warning
+    assert warning.value.startswith(
+        "Stopped at this server's time budget after 1 of 3 folds: the forecasts, scores"
+    )
+    assert any("fell inside" in line.value for line in app.markdown)
+    kept_result = app.session_state[state.BACKTESTS][(name, 3, (0.8, 0.95))]
+    assert len(kept_result.folds) == 1 and kept_result.stopped_by == BUDGET
+    assert app.button(key=f"backtest-run-{name}").label == "Run the whole backtest again"
+
+
+def test_the_train_page_says_one_then_two_ahead_while_the_only_slot_is_held(fresh_jobs, limits_env):
+    limits_env(JOBS="1")
+    busy, queued = Held().start(), Held().start()
+    assert busy.began.wait(5)
+    apps = []
+    for ahead in (1, 2):
+        app = opened({"sample": "airline", "page": "train"})
+        app.button(key="train-start").click().run()
+        assert not app.exception
+        assert app.session_state[state.JOB].waiting_behind() == ahead
+        waiting = f"Waiting for a free slot on this server: {ahead} ahead of you."
+        assert waiting in [info.value for info in app.info]
+        apps.append(app)
+    queued.stop()
+    assert queued.wait(5)
+    apps[1].run()
+    assert "Waiting for a free slot on this server: 1 ahead of you." in [
+        info.value for info in apps[1].info
+    ], "a job that leaves the queue moves the ones behind it up"
+    for app in apps:
+        app.button(key="train-stop").click().run()
+        assert app.session_state[state.JOB] is None or app.session_state[state.JOB].wait(5)
+    busy.release.set()
+    assert busy.wait(5)
+
+
+def test_an_orphaned_sessions_search_is_stopped_by_the_sweep(fresh_jobs, tmp_path):
+    from forecasting.config import auto_config
+    from forecasting.tune import SearchSpace, TuneSettings
+    from forecasting.tune_job import TuneJob
+
+    _, jobs = fresh_jobs()
+    connected = {"tab-1": True}
+    jobs.watch_sessions(owner=lambda: "tab-1", alive=lambda session: connected[session])
+    series = from_array(noisy_sine(200), target="signal", season=20)
+    base = auto_config(len(series), 20, hidden_size=4, members=1)
+    settings = TuneSettings(trials=10_000, epochs=3, pruner="none", seed=0)
+    space = SearchSpace(hidden_size=(4, 8), batch_sizes=(32, 64))
+    job = TuneJob(series, base, space, settings, "left", f"sqlite:///{tmp_path}/s.db").start()
+    started = time.monotonic()
+    while job.finished < 1:
+        assert time.monotonic() - started < 60
+        time.sleep(0.05)
+    assert jobs.sweep() == [] and not job.stopping, "a connected session's search goes on"
+    connected["tab-1"] = False  # the tab closed
+    now = time.monotonic()
+    assert jobs.sweep(now) == []
+    [entry] = jobs.sweep(now + SESSION_GRACE_S)
+    assert entry.job is job and job.stop_cause == SESSION_GONE
+    assert job.wait(60) and job.error is None
+    assert 0 < job.finished < settings.trials

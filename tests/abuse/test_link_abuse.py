@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from forecasting.config import TrainConfig
@@ -112,6 +112,44 @@ def test_random_links_raise_only_our_own_error(params):
         pass
 
 
+def refused(params: dict[str, str]) -> bool:
+    """Whether decoding the link, as the app does on a session's first run, refuses it."""
+    try:
+        decode(params, languages=LANGUAGES, pages=page_names(), limits=ServerLimits.from_env())
+    except ShareError:
+        return True
+    return False
+
+
+def stop_training(app) -> None:
+    """Stop and wait for the training a link started, so the next example starts clean."""
+    if not no_job(app):
+        job = app.session_state[state.JOB]
+        job.stop()
+        assert job.wait(60)
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(st.dictionaries(KEYS, VALUES, max_size=6))
+def test_random_links_opened_in_the_app_show_our_message_never_a_traceback(params):
+    """The app itself, opened on a random link: never an exception; a link decoding refuses
+    is said in an error on the page."""
+    app = opened(params)
+    try:
+        assert not app.exception, params
+        event("refused" if refused(params) else "opened")
+        if refused(params):
+            assert app.error, params
+            assert shown(app.error[0]).startswith("This link cannot be opened"), params
+    finally:
+        stop_training(app)
+
+
 def test_the_train_form_offers_nothing_beyond_the_server_limits(limits_env):
     limits_env(HIDDEN_SIZE="32", EPOCHS="50", MEMBERS="2", NUM_LAYERS="2")
     app = opened({"sample": "airline", "page": "train"})
@@ -160,3 +198,27 @@ def test_a_misspelt_limit_stops_the_server_naming_the_known_ones():
 
     with pytest.raises(LimitError, match="Unknown setting FORECAST_LAB_EPOCH;"):
         ServerLimits.from_env({"FORECAST_LAB_EPOCH": "10", "HOME": "/root"})
+
+
+def test_the_command_line_takes_settings_beyond_the_server_limits(monkeypatch, tmp_path):
+    """The CLI runs on the user's own machine: TrainConfig's ranges, not a server's limits.
+    Training is cut to one small epoch here; the settings the CLI built are what is checked."""
+    from forecasting import __main__ as cli
+    from forecasting.limits import LimitError
+    from tests.conftest import SAMPLES
+
+    real_fit, asked = cli.fit, []
+
+    def one_small_epoch(series, config, **options):
+        asked.append(config)
+        return real_fit(series, config.with_changes(epochs=1, hidden_size=4), **options)
+
+    monkeypatch.setattr(cli, "fit", one_small_epoch)
+    argv = ["forecast", str(SAMPLES / "airline.csv"), "--out", str(tmp_path),
+            "--epochs", "6000", "--hidden-size", "512", "--members", "1"]  # fmt: skip
+    assert cli.main(argv) == 0
+    [config] = asked
+    assert (config.epochs, config.hidden_size) == (6000, 512)
+    assert json.loads((tmp_path / "metrics.json").read_text())["config"]["epochs"] == 6000
+    with pytest.raises(LimitError, match="epochs is 6,000; this server allows at most 5,000"):
+        check_config(config, ServerLimits.from_env())
