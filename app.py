@@ -45,8 +45,10 @@ def sidebar() -> None:
     """Device, data and run, drawn after the page so they show what the page just did."""
     with st.sidebar:
         st.markdown(text("sidebar.device", device=device_label()))
-        dataset, series = state.get_dataset(), state.get_series()
-        if dataset and series is not None:
+        dataset, series, panel = state.get_dataset(), state.get_series(), state.get_panel()
+        if dataset and panel is not None:
+            st.markdown(text("sidebar.panel", name=plain(dataset.name), count=len(panel)))
+        elif dataset and series is not None:
             st.markdown(text("sidebar.data", name=plain(dataset.name), points=len(series)))
         else:
             st.markdown(text("sidebar.no_data"))

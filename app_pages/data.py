@@ -7,13 +7,14 @@ import streamlit as st
 
 from data.errors import DataError
 from data.series import Series
-from ui import charts, pickers, state
+from ui import charts, panel_view, pickers, state
 from ui.show import plot
 from ui.state import remember, remembered, text
 from ui.text import moment, plain
 
 
-def show(series: Series) -> None:
+def show(series: Series, said: list[str] | None = None) -> None:
+    """The series' chart, figures and cleaning report (`said`: a panel's and the series')."""
     title = text("data.chart_title", target=html.escape(series.target))
     plot(charts.series_figure(series, title, state.language(), series.truth))
     stats, report = st.columns([2, 3])
@@ -33,7 +34,7 @@ def show(series: Series) -> None:
         st.table(pd.DataFrame({"": list(rows.values())}, index=list(rows)))
     with report:
         st.subheader(text("data.report"))
-        lines = list(series.report)
+        lines = list(series.report if said is None else said)
         st.markdown(
             "\n".join(f"- {plain(line)}" for line in lines) if lines else text("data.report_none")
         )
@@ -54,12 +55,15 @@ except DataError as err:
     st.error(plain(err))
     state.end_page()
 if picked is not None:
-    series, dataset = picked
+    data, dataset = picked
+    panel, known = data if isinstance(data, tuple) else (None, None)
+    series = data if panel is None else panel_view.data_view(panel)
     current = state.get_series()
     if (
         current is None
         or current.fingerprint() != series.fingerprint()
         or state.get_dataset() != dataset
+        or panel is not None
     ):
-        state.set_series(series, dataset)
-    show(series)
+        state.set_series(series, dataset, panel, known)
+    show(series, None if panel is None else list(panel.report))

@@ -82,6 +82,21 @@ def read_long(
     return _panel(built, id_cols, date_col, target, options, min_length, report)
 
 
+def read_known(
+    table: pd.DataFrame,
+    id_cols: Sequence[str],
+    panel: Panel,
+    names: Sequence[str],
+    options: CleaningOptions = DEFAULT_OPTIONS,
+) -> dict[str, Panel]:
+    """Each column of `names` known in advance (a promotion, a price), read as a panel over its
+    whole span, past the target's last value too; a planned value is never made up (gaps are
+    refused, with their dates)."""
+    date_col = next(iter(panel.series.values())).date_col
+    planned = replace(options, gaps="refuse")
+    return {name: read_long(table, id_cols, date_col, name, options=planned) for name in names}
+
+
 def read_wide(
     table: pd.DataFrame,
     columns: Sequence[str] | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Literal
 
 import numpy as np
@@ -20,6 +21,7 @@ GAP_CHOICES = ("interpolate", "ffill", "zero", "refuse")
 RESAMPLE_CHOICES = ("sum", "mean", "last")
 AGGREGATE_CHOICES = ("sum", "mean")
 GROUP_COUNT = (2, 500)  # how many distinct labels a detected group column may have
+ID_CANDIDATES = 8  # label columns tried together as a panel's ids
 SHOWN_NAMES = 10  # names listed in one message before "..."
 _GROUP = "\x00group"  # the group labels while groups are combined; no column of a file has it
 
@@ -307,26 +309,57 @@ def detect_group_column(
     It has 2 to 500 distinct labels, each on more than one row, and explains the date column's
     repeats: with its label beside the date, at most a tenth of the repeats remain.
     """
+    found = _explaining(table, date_col, target, 1)
+    return found[0] if found else None
+
+
+def detect_id_columns(
+    table: pd.DataFrame, date_col: str | None, target: str | None, most: int = 3
+) -> tuple[str, ...]:
+    """The fewest text columns (at most `most`) whose labels together name separate series
+    (store and product), as detect_group_column's one column does; () when none do."""
+    for size in range(1, most + 1):
+        found = _explaining(table, date_col, target, size)
+        if found:
+            return found
+    return ()
+
+
+def _explaining(
+    table: pd.DataFrame, date_col: str | None, target: str | None, size: int
+) -> tuple[str, ...]:
+    """The `size` label columns that leave the fewest of the date's repeats (at most a tenth)."""
     if date_col is None or date_col not in table.columns:
-        return None
+        return ()
     repeats = _repeats(table[date_col])
     if not repeats:
-        return None
+        return ()
     dates = table[date_col].to_numpy()
+    labels = _label_columns(table, date_col, target)
+    places = {column: place for place, column in enumerate(table.columns)}
     explaining = []
+    for combo in combinations(list(labels)[:ID_CANDIDATES], size):
+        pairs = pd.DataFrame({"date": dates, **{str(n): labels[c] for n, c in enumerate(combo)}})
+        left = int(pairs.duplicated().sum())
+        if left <= repeats / 10:
+            explaining.append((left, [places[column] for column in combo], combo))
+    return min(explaining)[2] if explaining else ()
+
+
+def _label_columns(
+    table: pd.DataFrame, date_col: str | None, target: str | None
+) -> dict[str, np.ndarray]:
+    """Text columns with 2 to 500 distinct labels, each on more than one row: their labels."""
+    found = {}
     for position, dtype in enumerate(table.dtypes):
         column = table.columns[position]
         if column in (date_col, target) or not _is_text_dtype(dtype):
             continue
         labels = group_labels(table.iloc[:, position])
         counts = labels.value_counts()
-        if not GROUP_COUNT[0] <= len(counts) <= GROUP_COUNT[1] or counts.min() < 2:
-            continue
-        pairs = pd.DataFrame({"date": dates, "group": labels.to_numpy()})
-        left = int(pairs.duplicated().sum())
-        if left <= repeats / 10:
-            explaining.append((left, position, column))
-    return min(explaining)[2] if explaining else None
+        if GROUP_COUNT[0] <= len(counts) <= GROUP_COUNT[1] and counts.min() >= 2:
+            found[column] = labels.to_numpy()
+    return found
 
 
 def _repeats(column: pd.Series) -> int:

@@ -14,7 +14,7 @@ from data.calendar import Ahead, with_ahead
 from data.errors import DataError
 from data.export import json_value, safe_csv
 from data.load import read_table_with_notes
-from data.panel import Panel, read_long, read_wide
+from data.panel import Panel, read_known, read_long, read_wide
 from data.prepare import (
     AGGREGATE_CHOICES,
     DUPLICATE_CHOICES,
@@ -306,11 +306,7 @@ def load_panel(
         return read_wide(table, None, args.date_col, options=options, read_notes=notes), {}
     panel = read_long(table, id_columns(args), args.date_col, args.target, options=options,
                       read_notes=notes)  # fmt: skip
-    date_col = next(iter(panel.series.values())).date_col
-    planned = replace(options, gaps="refuse")  # a planned value is never made up
-    read = {name: read_long(table, id_columns(args), date_col, name, options=planned)
-            for name in known}  # fmt: skip
-    return panel, read
+    return panel, read_known(table, id_columns(args), panel, known, options)
 
 
 def asked_ahead(args: argparse.Namespace) -> Ahead:

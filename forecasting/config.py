@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
@@ -369,7 +370,16 @@ def auto_config(n_points: int, season_length: int = 1, **given: Any) -> TrainCon
         given.setdefault("window_scale", False)
     given.setdefault("residual", "seasonal" if seasonal else "last")
     config = TrainConfig(season_length=season_length, horizon=horizon, window=window, **given)
-    if training_windows(n_points, config) <= SAMPLED_EPOCH_WINDOWS:
+    return sampled_when_long(config, training_windows(n_points, config), given)
+
+
+def sampled_when_long(
+    config: TrainConfig, windows: int, given: Mapping[str, Any] | None = None
+) -> TrainConfig:
+    """`config` with each epoch drawing SAMPLED_EPOCH_WINDOWS windows (patience
+    SAMPLED_PATIENCE) when there are more training `windows` than that; settings `given` win."""
+    given = {} if given is None else given
+    if config.epoch_windows or windows <= SAMPLED_EPOCH_WINDOWS:
         return config
     sampled = given.get("epoch_windows", SAMPLED_EPOCH_WINDOWS)
     patience = given.get("patience", SAMPLED_PATIENCE if sampled else config.patience)

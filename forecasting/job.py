@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from data.errors import DataError
 from data.series import Series
@@ -17,7 +17,7 @@ from forecasting.train import EpochLog, Run, TrainingError, fit
 USER_ERRORS = (DataError, ConfigError, TrainingError)
 
 
-def _unexpected(err: Exception, what: str) -> str:
+def unexpected(err: Exception, what: str) -> str:
     return f"an unexpected error stopped {what} ({type(err).__name__}: {err})"
 
 
@@ -50,8 +50,7 @@ class TrainingJob(Background):
         """Train in the calling thread; `start` calls this in a thread of its own."""
         self.started = time.perf_counter()
         try:
-            self.run = fit(self.series, self.config, should_stop=self._stop.is_set,
-                           history=self.history)  # fmt: skip
+            self.run = self._fit()
             if self.stop_cause == BUDGET:
                 self.run.stop_kind = BUDGET
                 self.run.stop_reason = (
@@ -61,12 +60,24 @@ class TrainingJob(Background):
         except USER_ERRORS as err:
             self.error = str(err)
         except Exception as err:  # a bug or the machine (out of memory): still say what happened
-            self.error = _unexpected(err, "training")
+            self.error = unexpected(err, "training")
         else:
             self._summarize()
         finally:
             if self._thread is None:  # a batch's part; a job of its own is done after its hooks
                 self._finished.set()
+
+    def _fit(self) -> Run:
+        return fit(self.series, self.config, should_stop=self._stop.is_set, history=self.history)
+
+    def kept_beside(self) -> bytes | None:
+        """A file the workspace keeps beside the run (a panel run's); None for one series."""
+        return None
+
+    @property
+    def stem(self) -> str:
+        """What the run's name starts with: 'LSTM' in 'LSTM #3'."""
+        return self.config.cell.upper()
 
     def _summarize(self) -> None:
         try:
@@ -74,7 +85,7 @@ class TrainingJob(Background):
         except USER_ERRORS as err:
             self.forecast_error = str(err)
         except Exception as err:  # e.g. too few held-out windows to calibrate the intervals
-            self.forecast_error = _unexpected(err, "the forecast")
+            self.forecast_error = unexpected(err, "the forecast")
 
     def progress(self) -> tuple[int, int, float | None]:
         """Epochs done, epochs planned, and an estimate of the seconds left (None before one)."""
@@ -175,12 +186,15 @@ class BacktestJob(Background):
             self.done_folds = done
 
         try:
-            self.result = backtest(self.series, self.config, self.folds, self.levels,
-                                   on_fold=advance, should_stop=self._stop.is_set)  # fmt: skip
+            result = backtest(self.series, self.config, self.folds, self.levels,
+                              on_fold=advance, should_stop=self._stop.is_set)  # fmt: skip
+            if result is not None and not result.complete:  # kept: the folds done, and who stopped
+                result = replace(result, stopped_by=self.stop_cause or USER)
+            self.result = result
         except USER_ERRORS as err:
             self.error = str(err)
         except Exception as err:  # a bug or the machine: still say what happened
-            self.error = _unexpected(err, "the backtest")
+            self.error = unexpected(err, "the backtest")
 
 
 # What a finished job becomes (Outcome.kind): one job, then a batch of jobs trained together

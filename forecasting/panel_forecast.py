@@ -15,14 +15,8 @@ from data.calendar import Ahead, with_ahead
 from data.errors import DataError
 from data.export import json_value, safe_csv
 from data.panel import Panel
-from data.series import CleaningReport
-from forecasting.config import (
-    SAMPLED_EPOCH_WINDOWS,
-    SAMPLED_PATIENCE,
-    TrainConfig,
-    auto_config,
-    training_windows,
-)
+from data.series import CleaningReport, Series
+from forecasting.config import TrainConfig, auto_config, sampled_when_long, training_windows
 from forecasting.panel_train import PanelRun, PanelScores, fit_panel, score_panel
 from forecasting.predict import future
 
@@ -34,14 +28,23 @@ def panel_config(panel: Panel, given: dict[str, Any]) -> TrainConfig:
     """The automatic settings for a series of the panel's median length, with the ones
     `given` (a few short series do not shrink every series' window); epochs are sampled when
     the whole panel has more training windows than one series would be sampled at."""
-    ordered = sorted(panel.series.values(), key=len)
-    middle = ordered[len(ordered) // 2]
+    middle = median_series(panel)
     config = auto_config(len(middle), **{"season_length": middle.season_length, **given})
-    windows = sum(training_windows(len(one), config) for one in ordered)
-    if config.epoch_windows or "epoch_windows" in given or windows <= SAMPLED_EPOCH_WINDOWS:
-        return config
-    patience = given.get("patience", SAMPLED_PATIENCE if config.patience else 0)
-    return config.with_changes(epoch_windows=SAMPLED_EPOCH_WINDOWS, patience=patience)
+    return sampled_for_panel(panel, config, given)
+
+
+def median_series(panel: Panel) -> Series:
+    """The series of the panel's median length, which the automatic settings are made for."""
+    ordered = sorted(panel.series.values(), key=len)
+    return ordered[len(ordered) // 2]
+
+
+def sampled_for_panel(
+    panel: Panel, config: TrainConfig, given: dict[str, Any] | None = None
+) -> TrainConfig:
+    """`config` with its epochs sampled when the whole panel has many training windows."""
+    windows = sum(training_windows(len(one), config) for one in panel.series.values())
+    return sampled_when_long(config, windows, given)
 
 
 def with_ahead_panel(

@@ -88,8 +88,10 @@ def fit_panel(
     config: TrainConfig,
     on_epoch: Callable[[EpochLog], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    history: list[EpochLog] | None = None,
 ) -> PanelRun:
-    """Train one network on every series' windows; early stopping on all validation parts."""
+    """Train one network on every series' windows; early stopping on all validation parts.
+    `history`, when given, is the list the run appends every epoch to (as fit's)."""
     parts, left_out = panel_parts(panel, config)
     randomness = RunRandom(config.seed)
     device = choose_device(config.device)
@@ -110,7 +112,8 @@ def fit_panel(
     first_scaler, first_covariates, first_part = next(iter(views.values()))
     run = Run(config, model, first_scaler, first_part.train_end, first_part.val_end,
               _fingerprint(panel, parts), device=device_name(device),
-              covariate_scaler=first_covariates)  # fmt: skip
+              covariate_scaler=first_covariates,
+              history=[] if history is None else history)  # fmt: skip
     validation = sampled_validation(torch.cat(val_idx), config)
     train_epochs(run, frames, torch.cat(train_idx), validation, randomness, on_epoch,
                   should_stop)  # fmt: skip

@@ -54,7 +54,7 @@ def to_checkpoint(run: Run) -> Checkpoint:
         "device": run.device,
         "seconds": run.seconds,
         "history": [asdict(log) for log in run.history],
-        "covariate_scaler": _covariate_scaler_to_dict(run.covariate_scaler),
+        "covariate_scaler": covariate_scaler_to_dict(run.covariate_scaler),
         "pool": run.config.pool_length,  # what an automatic pool was when it trained
     }
     return Checkpoint(
@@ -97,10 +97,9 @@ def open_run(
     config = _checked_config(examined, limits)
     config, notes = _runnable_here(config)
     _check_shapes(examined.shapes, config)
-    scaler = _checked_scaler(examined.scaler)
-    covariate_scaler = _checked_covariate_scaler(examined.meta.get("covariate_scaler"), config)
-    state = examined.weights()
-    _check_finite(state)
+    scaler = checked_scaler(examined.scaler)
+    covariate_scaler = checked_covariate_scaler(examined.meta.get("covariate_scaler"), config)
+    state = examined.weights()  # judged finite in the file before any is copied
     with RunRandom(config.seed).drawing():  # its weights are replaced: no other run's draws
         model = build_model(config.with_changes(device="cpu"))
     try:
@@ -172,16 +171,7 @@ def _check_shapes(found: dict[str, tuple[int, ...]], config: TrainConfig) -> Non
         )
 
 
-def _check_finite(state: dict[str, torch.Tensor]) -> None:
-    for name, tensor in state.items():
-        if not bool(torch.isfinite(tensor).all()):
-            raise CheckpointError(
-                f"This checkpoint's weight {name} holds NaN or infinite numbers, so its forecasts "
-                "would be meaningless. Train the model again (a lower learning rate may help)."
-            )
-
-
-def _checked_scaler(params: dict[str, Any]) -> Scaler:
+def checked_scaler(params: dict[str, Any]) -> Scaler:
     """The target's scaling, its numbers each one finite value (a scale above 0)."""
     kind = params.get("kind")
     if not isinstance(kind, str) or kind not in SCALER_NUMBERS:
@@ -200,7 +190,7 @@ def _checked_scaler(params: dict[str, Any]) -> Scaler:
     return scaler_from_dict(params)
 
 
-def _checked_covariate_scaler(params: object, config: TrainConfig) -> StandardScaler | None:
+def checked_covariate_scaler(params: object, config: TrainConfig) -> StandardScaler | None:
     """The extra inputs' scaling: one finite mean and one positive scale per extra input."""
     if not config.covariates:
         return None
@@ -274,7 +264,7 @@ def _short(name: str) -> str:
     return name if len(name) <= 80 else f"{name[:77]}..."
 
 
-def _covariate_scaler_to_dict(scaler: StandardScaler | None) -> dict[str, list[float]] | None:
+def covariate_scaler_to_dict(scaler: StandardScaler | None) -> dict[str, list[float]] | None:
     if scaler is None:
         return None
     return {"mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist()}

@@ -60,8 +60,8 @@ from forecasting.persist import open_run, run_to_bytes
 from forecasting.train import Run
 from models.checkpoint import CheckpointError
 
-SCHEMA_VERSION = 2  # 1: workspaces, runs, uploads; 2: backtests
-EXPORT_VERSION = 1  # the export zip's own format (runs, checkpoints, series): unchanged by 2
+SCHEMA_VERSION = 3  # 1: workspaces, runs, uploads; 2: backtests; 3: panels
+EXPORT_VERSION = 1  # the export zip's own format (runs, checkpoints, series): unchanged by 2, 3
 KEY_BYTES = 24  # 192 random bits, 32 characters
 KEY = re.compile(r"[A-Za-z0-9_-]{32}")
 DAY = 86_400
@@ -149,6 +149,18 @@ backtest_table = Table(
     Column("created", Float, nullable=False),
     sqlite_autoincrement=True,
 )
+panel_table = Table(  # a panel run's every series, scores and forecasts, beside its run
+    "panels",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), nullable=False, index=True),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False, index=True),
+    Column("file", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("created", Float, nullable=False),
+    sqlite_autoincrement=True,
+)
+ATTACHED = (backtest_table, panel_table)  # files kept beside a run, deleted with it
 upload_table = Table(
     "uploads",
     metadata,
@@ -163,6 +175,7 @@ upload_table = Table(
 
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: lambda connection: backtest_table.create(connection),
+    2: lambda connection: panel_table.create(connection),
 }
 """Each step from a schema version to the next, run in order when an older database opens."""
 
@@ -189,6 +202,7 @@ class StoredRun:
     error: str  # "" unless the run trained but failed afterwards (forecasting, say)
     share_key: str | None  # for runs other workspaces may reuse (samples, signals); None: upload
     size: int  # bytes of its files
+    panel: bool = False  # trained on a panel: its file (forecasting/panel_result) is beside it
 
 
 @dataclass(frozen=True)
@@ -303,8 +317,9 @@ class WorkspaceStore:
     def runs(self, key: str) -> list[StoredRun]:
         """The workspace's runs, in the order they were added."""
         with self._workspace(key) as (connection, workspace):
+            beside = select(panel_table.c.id).where(panel_table.c.run_id == run_table.c.id)
             rows = connection.execute(
-                select(run_table)
+                select(run_table, beside.exists().label("panel"))
                 .where(run_table.c.workspace_id == workspace)
                 .order_by(run_table.c.id)
             ).all()
@@ -319,12 +334,11 @@ class WorkspaceStore:
     def delete_run(self, key: str, run_id: int) -> None:
         with self._workspace(key, lock=True) as (connection, workspace):
             row = _run_row(connection, workspace, run_id)
-            backtests = (backtest_table.c.workspace_id == workspace) & (
-                backtest_table.c.run_id == row.id
-            )
-            files = list(connection.execute(select(backtest_table.c.file).where(backtests))
-                         .scalars())  # fmt: skip
-            connection.execute(delete(backtest_table).where(backtests))
+            files = []
+            for table in ATTACHED:
+                beside = _same_attached(table, workspace, row.id, {})
+                files += connection.execute(select(table.c.file).where(beside)).scalars()
+                connection.execute(delete(table).where(beside))
             connection.execute(delete(run_table).where(run_table.c.id == row.id))
             connection.execute(
                 update(workspace_table)
@@ -408,43 +422,59 @@ class WorkspaceStore:
     ) -> None:
         """Keep a run's backtest (bytes of forecasting/backtest_file), replacing one of the same
         folds and levels; WorkspaceError past the quota, nothing kept."""
-        with self._workspace(key) as (connection, workspace):
-            _run_row(connection, workspace, run_id)
-            same = _same_backtest(workspace, run_id, folds, levels)
-            self._check_room(
-                connection, workspace, _net(connection, same, raw), what="this backtest"
-            )
-        file = self._write(workspace, raw, ".backtest")
-        try:
-            with self._workspace(key, lock=True) as (connection, workspace):
-                _run_row(connection, workspace, run_id)
-                net = _net(connection, same, raw)
-                self._check_room(connection, workspace, net, what="this backtest")
-                replaced = connection.execute(select(backtest_table.c.file).where(same)).scalars()
-                replaced = list(replaced)
-                connection.execute(delete(backtest_table).where(same))
-                row = {"workspace_id": workspace, "run_id": run_id, "folds": folds,
-                       "levels": _levels(levels), "file": file, "size": len(raw),
-                       "created": time.time()}  # fmt: skip
-                connection.execute(insert(backtest_table).values(**row))
-        except BaseException:
-            self._remove(workspace, [file])
-            raise
-        self._remove(workspace, replaced)
+        extra = {"folds": folds, "levels": _levels(levels)}
+        self._attach(key, run_id, backtest_table, extra, raw, "backtest")
 
     def backtest(
         self, key: str, run_id: int, folds: int, levels: tuple[float, ...]
     ) -> bytes | None:
         """A run's backtest of `folds` and `levels`, as kept; None when there is none."""
+        extra = {"folds": folds, "levels": _levels(levels)}
+        return self._attached(key, run_id, backtest_table, extra)
+
+    def add_panel(self, key: str, run_id: int, raw: bytes) -> None:
+        """Keep a panel run's file (forecasting/panel_file) beside its run, replacing any."""
+        self._attach(key, run_id, panel_table, {}, raw, "panel")
+
+    def panel(self, key: str, run_id: int) -> bytes | None:
+        """The panel file kept beside a run; None for a run of one series."""
+        return self._attached(key, run_id, panel_table, {})
+
+    def _attach(self, key: str, run_id: int, table: Table, extra: dict[str, Any], raw: bytes,
+                what: str) -> None:  # fmt: skip
+        """Keep `raw` beside a run in `table`, replacing the row of the same `extra` values; the
+        quota counts only the difference."""
         with self._workspace(key) as (connection, workspace):
-            same = _same_backtest(workspace, run_id, folds, levels)
-            file = connection.execute(select(backtest_table.c.file).where(same)).scalar()
+            _run_row(connection, workspace, run_id)
+            same = _same_attached(table, workspace, run_id, extra)
+            self._check_room(connection, workspace, _net(connection, table, same, raw),
+                             what=f"this {what}")  # fmt: skip
+        file = self._write(workspace, raw, f".{what}")
+        try:
+            with self._workspace(key, lock=True) as (connection, workspace):
+                _run_row(connection, workspace, run_id)
+                net = _net(connection, table, same, raw)
+                self._check_room(connection, workspace, net, what=f"this {what}")
+                replaced = list(connection.execute(select(table.c.file).where(same)).scalars())
+                connection.execute(delete(table).where(same))
+                row = {"workspace_id": workspace, "run_id": run_id, "file": file,
+                       "size": len(raw), "created": time.time(), **extra}  # fmt: skip
+                connection.execute(insert(table).values(**row))
+        except BaseException:
+            self._remove(workspace, [file])
+            raise
+        self._remove(workspace, replaced)
+
+    def _attached(self, key: str, run_id: int, table: Table, extra: dict[str, Any]) -> bytes | None:
+        with self._workspace(key) as (connection, workspace):
+            same = _same_attached(table, workspace, run_id, extra)
+            file = connection.execute(select(table.c.file).where(same)).scalar()
         if file is None:
             return None
         try:
             return (self.folder / str(workspace) / file).read_bytes()
         except OSError:
-            return None  # gone from the folder: it is run again on demand
+            return None  # gone from the folder: made again on demand, or the page says so
 
     def find_shared(self, share_key: str) -> tuple[Run, Series, StoredRun] | None:
         """A finished run any workspace kept under `share_key` (without an error), newest first."""
@@ -629,9 +659,8 @@ class WorkspaceStore:
                 ).scalar()
                 if still is None:
                     return False
-            connection.execute(
-                delete(backtest_table).where(backtest_table.c.workspace_id == workspace)
-            )
+            for table in ATTACHED:
+                connection.execute(delete(table).where(table.c.workspace_id == workspace))
             connection.execute(delete(run_table).where(run_table.c.workspace_id == workspace))
             connection.execute(delete(upload_table).where(upload_table.c.workspace_id == workspace))
             connection.execute(delete(workspace_table).where(workspace_table.c.id == workspace))
@@ -740,7 +769,7 @@ def _well_formed(key: object) -> bool:
 
 def _used(connection: Connection, workspace: int) -> int:
     total = 0
-    for table in (run_table, upload_table, backtest_table):
+    for table in (run_table, upload_table, *ATTACHED):
         total += connection.execute(
             select(func.coalesce(func.sum(table.c.size), 0)).where(
                 table.c.workspace_id == workspace
@@ -749,19 +778,17 @@ def _used(connection: Connection, workspace: int) -> int:
     return int(total)
 
 
-def _same_backtest(workspace: int, run_id: int, folds: int, levels: tuple[float, ...]) -> Any:
-    return (
-        (backtest_table.c.workspace_id == workspace)
-        & (backtest_table.c.run_id == run_id)
-        & (backtest_table.c.folds == folds)
-        & (backtest_table.c.levels == _levels(levels))
-    )
+def _same_attached(table: Table, workspace: int, run_id: int, extra: dict[str, Any]) -> Any:
+    """The rows of `table` beside a run with the `extra` columns' values."""
+    same = (table.c.workspace_id == workspace) & (table.c.run_id == run_id)
+    for column, value in extra.items():
+        same &= table.c[column] == value
+    return same
 
 
-def _net(connection: Connection, same: Any, raw: bytes) -> int:
-    """Bytes a backtest adds: its own, less those of the one of the same run, folds and levels
-    it replaces."""
-    replaced = connection.execute(select(func.coalesce(func.sum(backtest_table.c.size), 0))
+def _net(connection: Connection, table: Table, same: Any, raw: bytes) -> int:
+    """Bytes a file adds: its own, less those of the one it replaces."""
+    replaced = connection.execute(select(func.coalesce(func.sum(table.c.size), 0))
                                   .where(same)).scalar_one()  # fmt: skip
     return len(raw) - int(replaced)
 
@@ -811,6 +838,7 @@ def _stored(row: Row) -> StoredRun:
         error=row.error,
         share_key=row.share_key,
         size=int(row.size),
+        panel=bool(getattr(row, "panel", False)),
     )
 
 

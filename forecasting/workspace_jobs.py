@@ -48,7 +48,7 @@ def keep(store: WorkspaceStore, workspace: str, job: TrainingJob | BatchJob) -> 
     for part in outcome(job).kept:
         try:
             with _NAMING:
-                name = next_name(store, workspace, part.config.cell)
+                name = next_name(store, workspace, part.stem)
                 stored = _add(store, workspace, name, part)
         except WorkspaceError as err:
             return Kept(tuple(names), tuple(ids), str(err))
@@ -61,27 +61,37 @@ def keep(store: WorkspaceStore, workspace: str, job: TrainingJob | BatchJob) -> 
 
 
 def _add(store: WorkspaceStore, workspace: str, name: str, part: TrainingJob) -> StoredRun:
+    """Store the run (and a panel run's file beside it: both or neither)."""
     if part.summary is None:
-        return store.add_run(workspace, name, part.dataset, part.run, part.series, mase=None,
-                             error=part.forecast_error or "")  # fmt: skip
-    whole = part.share_key if part.run.stop_kind not in (USER, BUDGET) else None
-    return store.add_run(workspace, name, part.dataset, part.run, part.series,
-                         mase=part.summary.model_mase, share_key=whole)  # fmt: skip
+        stored = store.add_run(workspace, name, part.dataset, part.run, part.series, mase=None,
+                               error=part.forecast_error or "")  # fmt: skip
+    else:
+        whole = part.share_key if part.run.stop_kind not in (USER, BUDGET) else None
+        stored = store.add_run(workspace, name, part.dataset, part.run, part.series,
+                               mase=part.summary.model_mase, share_key=whole)  # fmt: skip
+    beside = part.kept_beside()
+    if beside is not None:
+        try:
+            store.add_panel(workspace, stored.id, beside)
+        except BaseException:
+            store.delete_run(workspace, stored.id)
+            raise
+    return stored
 
 
-def add_named(store: WorkspaceStore, workspace: str, cell: str, add) -> StoredRun:
+def add_named(store: WorkspaceStore, workspace: str, stem: str, add) -> StoredRun:
     """`add(name)` with the next free name of `cell`, no other run named meanwhile."""
     with _NAMING:
-        return add(next_name(store, workspace, cell))
+        return add(next_name(store, workspace, stem))
 
 
-def next_name(store: WorkspaceStore, workspace: str, cell: str) -> str:
-    """'GRU #3': the cell and the next number not taken in the workspace."""
+def next_name(store: WorkspaceStore, workspace: str, stem: str) -> str:
+    """'GRU #3': the stem (a cell's name) and the next number not taken in the workspace."""
     names = {stored.name for stored in store.runs(workspace)}
     number = len(names) + 1
-    while f"{cell.upper()} #{number}" in names:
+    while f"{stem} #{number}" in names:
         number += 1
-    return f"{cell.upper()} #{number}"
+    return f"{stem} #{number}"
 
 
 class WorkspaceJobs:

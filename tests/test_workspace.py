@@ -37,7 +37,7 @@ from models.checkpoint import _checksum
 
 QUOTA = 8 * MIB
 DAYS = 30
-TABLES = {"schema_version", "workspaces", "runs", "uploads", "backtests"}
+TABLES = {"schema_version", "workspaces", "runs", "uploads", "backtests", "panels"}
 
 
 @pytest.fixture(scope="module")
@@ -395,22 +395,51 @@ def test_an_older_database_is_migrated_step_by_step_keeping_its_runs(
     assert steps == [1, 2], "a migrated database is not migrated again"
 
 
-def test_a_version_1_database_gets_the_backtests_table_and_keeps_its_runs(tmp_path, run, series):
+def test_a_version_1_database_gets_the_later_tables_and_keeps_its_runs(tmp_path, run, series):
     store = open_at(tmp_path)
     key = store.new_workspace()
     stored = store.add_run(key, "Before", "sine", run, series, mase=1.0)
     store.close()
     with sqlite3.connect(tmp_path / "workspaces.db") as connection:  # as version 1 left it
         connection.execute("DROP TABLE backtests")
+        connection.execute("DROP TABLE panels")
         connection.execute("UPDATE schema_version SET version = 1")
     connection.close()
-    assert tables_and_version(tmp_path / "workspaces.db") == (TABLES - {"backtests"}, [1])
+    later = {"backtests", "panels"}
+    assert tables_and_version(tmp_path / "workspaces.db") == (TABLES - later, [1])
     migrated = open_at(tmp_path)
-    assert tables_and_version(tmp_path / "workspaces.db") == (TABLES, [2])
+    assert tables_and_version(tmp_path / "workspaces.db") == (TABLES, [3])
     assert migrated.runs(key) == [stored]
     migrated.add_backtest(key, stored.id, 2, (0.8,), b"kept")
     assert migrated.backtest(key, stored.id, 2, (0.8,)) == b"kept"
+    migrated.add_panel(key, stored.id, b"panel")
+    assert migrated.panel(key, stored.id) == b"panel"
     migrated.close()
+
+
+def test_a_panel_file_is_kept_beside_its_run_counted_and_deleted_with_it(tmp_path, run, series):
+    store = open_at(tmp_path, quota=10**6)
+    key, other = store.new_workspace(), store.new_workspace()
+    stored = store.add_run(key, "LSTM panel #1", "sales", run, series, mase=1.0)
+    single = store.add_run(key, "LSTM #2", "sales", run, series, mase=1.0)
+    before = store.usage(key)
+    store.add_panel(key, stored.id, b"x" * 1000)
+    store.add_panel(key, stored.id, b"y" * 1500)  # replaces: only the difference counts
+    assert store.usage(key) == before + 1500
+    assert store.panel(key, stored.id) == b"y" * 1500
+    assert store.panel(key, single.id) is None
+    assert [listed.panel for listed in store.runs(key)] == [True, False]
+    assert store.panel(other, stored.id) is None  # another workspace's run: not found
+    with pytest.raises(WorkspaceError, match="not in your workspace"):
+        store.add_panel(other, stored.id, b"z")
+    with pytest.raises(WorkspaceError, match="this panel would take"):
+        store.add_panel(key, single.id, b"z" * 10**6)
+    assert store.panel(key, single.id) is None
+    store.delete_run(key, stored.id)
+    assert store.usage(key) == before - stored.size
+    folder = tmp_path / "files"
+    assert not any(path.suffix == ".panel" for path in folder.rglob("*"))
+    store.close()
 
 
 def test_a_failed_migration_leaves_the_database_at_its_version(tmp_path, monkeypatch):

@@ -1,5 +1,7 @@
 """The three ways to pick a series (sample, synthetic signal, upload), each a widget group."""
 
+from dataclasses import asdict
+
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -7,7 +9,15 @@ from streamlit.delta_generator import DeltaGenerator
 from data.catalog import load_sample, sample, samples
 from data.dates import detect_date_column
 from data.load import read_table_with_notes
-from data.prepare import GAP_CHOICES, detect_group_column, detect_target, numeric_columns, prepare
+from data.panel import Panel, read_known, read_long
+from data.prepare import (
+    GAP_CHOICES,
+    CleaningOptions,
+    detect_group_column,
+    detect_target,
+    numeric_columns,
+    prepare,
+)
 from data.series import Series
 from data.synthetic import (
     SIGNALS,
@@ -34,6 +44,26 @@ def load_upload(
     """The table, what reading it did, and its numeric columns."""
     table, notes = read_table_with_notes(raw, name, max_bytes=max_bytes, max_cells=max_cells)
     return table, notes, numeric_columns(table)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def cached_panel(
+    raw: bytes,
+    name: str,
+    max_bytes: int,
+    max_cells: int,
+    ids: tuple[str, ...],
+    date_col: str | None,
+    target: str,
+    choices: dict[str, object],
+    known: tuple[str, ...],
+) -> tuple[Panel, dict[str, Panel]]:
+    """The upload read as a panel (a series per combination of the `ids` columns' values), and
+    each column `known` ahead read as a panel of its own."""
+    table, notes, _ = load_upload(raw, name, max_bytes, max_cells)
+    options = CleaningOptions(**choices)
+    panel = read_long(table, ids, date_col, target, options=options, read_notes=notes)
+    return panel, read_known(table, ids, panel, known, options)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
@@ -145,7 +175,7 @@ def forget_removed_upload() -> None:
         state.set_upload(None)
 
 
-def pick_upload() -> tuple[Series, state.Dataset] | None:
+def pick_upload() -> tuple[Series | tuple[Panel, dict[str, Panel]], state.Dataset] | None:
     limits = server_limits()
     stored = _stored_upload(limits.upload_bytes)
     if stored is None:
@@ -158,7 +188,12 @@ def pick_upload() -> tuple[Series, state.Dataset] | None:
     row_time = date_col is None
     target, default_target = _pick_target(table, name, columns, date_col, middle)
     covariates = _pick_covariates(name, numeric, target, date_col)
-    options = widgets.cleaning_choices(table, name, date_col, target)
+    options, panel_ids = widgets.cleaning_choices(table, name, date_col, target)
+    if panel_ids:
+        known = tuple(_pick_known(name, numeric, target, date_col))
+        chosen = (panel_ids, date_col, target, asdict(options), known)
+        panel = cached_panel(raw, name, limits.upload_bytes, limits.spreadsheet_cells, *chosen)
+        return panel, state.Dataset(name, "upload")
     if date_col == detected_date and target == default_target:
         date_col, target = None, None
     series = prepare(
@@ -227,6 +262,19 @@ def _pick_target(
     )
     remember(target_key)
     return target, default_target
+
+
+def _pick_known(name: str, numeric: list[str], target: str, date_col: str | None) -> list[str]:
+    """A panel's other numeric columns chosen as known ahead: their values past the target's
+    last one are read for the forecast."""
+    extras = [column for column in numeric if column not in (target, date_col)]
+    if not extras:
+        return []
+    key = remembered(state.column_key("known", name), [])
+    st.session_state[key] = [column for column in st.session_state[key] if column in extras]
+    known = st.multiselect(text("data.known"), extras, help=text("data.known_help"), key=key)
+    remember(key)
+    return known
 
 
 def _pick_covariates(name: str, numeric: list[str], target: str, date_col: str | None) -> list[str]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import streamlit as st
 
+from data.panel import Panel
 from data.series import Series
 from forecasting import job as job_outcomes
 from forecasting.background import Background, server_jobs
@@ -18,6 +19,8 @@ from forecasting.backtest_file import backtest_from_bytes, backtest_to_bytes
 from forecasting.config import ConfigError, TrainConfig
 from forecasting.job import BacktestJob, BatchJob, TrainingJob
 from forecasting.limits import ServerLimits, check_config, server_limits
+from forecasting.panel_job import PanelJob
+from forecasting.panel_result import PanelResult, result_from_bytes
 from forecasting.share import DataSource
 from forecasting.shared_jobs import share_key, shared_trainings
 from forecasting.summary import RunSummary, summarize
@@ -46,9 +49,15 @@ WORKSPACE, RUN_LIST, SUMMARIES = "workspace", "run_list", "summaries"  # the vis
 WORKSPACE_PARAM = "ws"  # the query parameter that carries the workspace key
 KEPT_SUMMARIES = 8  # runs held drawn in a session; the rest stay in the store
 KEPT_BACKTESTS = 4  # backtests held in a session; the rest stay in the store
+PANEL = "panel"  # the Data page's panel (a file read as many series), or None for one series
+PANEL_KNOWN = "panel_known"  # its columns known ahead: name -> the column read as a panel
+PANELS, PANEL_CHOICE = "panels", "panel_choice"  # panel runs' files held; series chosen, by run
+KEPT_PANELS = 2  # panel files held in a session
 # Widgets whose values the code reads back, most kept across pages by `remembered`
 SOURCE_PICK, SAMPLE_PICK, UPLOAD_PICK = "pick.source", "pick.sample", "pick.upload"
 SIGNAL_PICK, LENGTH_PICK, SEED_PICK = "pick.signal", "pick.length", "pick.seed"
+PANEL_PICK, FORECAST_SERIES_PICK = "pick.panel_series", "pick.forecast_series"
+CALENDAR_PICK, HOLIDAYS_PICK = "pick.calendar", "pick.holidays"
 
 
 def signal_key(kind: str, choice: str) -> str:
@@ -118,13 +127,30 @@ def get_dataset() -> Dataset | None:
     return st.session_state.get(DATASET)
 
 
-def set_series(series: Series, dataset: Dataset) -> None:
-    """Make `series` the data; a lesson under way on other data is over."""
+def set_series(
+    series: Series,
+    dataset: Dataset,
+    panel: Panel | None = None,
+    known: dict[str, Panel] | None = None,
+) -> None:
+    """Make `series` the data (one series of `panel`, when the data is a panel, with its columns
+    `known` ahead); a lesson under way on other data is over."""
     current = get_series()
     if current is None or current.fingerprint() != series.fingerprint():
         st.session_state[LESSON] = None
     st.session_state[SERIES] = series
     st.session_state[DATASET] = dataset
+    st.session_state[PANEL] = panel
+    st.session_state[PANEL_KNOWN] = known or {}
+
+
+def get_panel() -> Panel | None:
+    return st.session_state.get(PANEL)
+
+
+def get_known() -> dict[str, Panel]:
+    """The panel's columns known ahead, each read as a panel (name -> panel)."""
+    return st.session_state.get(PANEL_KNOWN, {})
 
 
 def require_series() -> Series:
@@ -224,14 +250,44 @@ def summary_of(stored: StoredRun) -> RunSummary | None:
     few; None for a run whose forecast failed."""
     if stored.error:
         return None
-    held: OrderedDict[int, RunSummary] = st.session_state.setdefault(SUMMARIES, OrderedDict())
-    if stored.id in held:
-        held.move_to_end(stored.id)
-        return held[stored.id]
+    label = panel_choice(stored)
+    key = stored.id if label is None else (stored.id, label)
+    held: OrderedDict[object, RunSummary] = st.session_state.setdefault(SUMMARIES, OrderedDict())
+    if key in held:
+        held.move_to_end(key)
+        return held[key]
     run, series = store().load(workspace(), stored.id)
+    if label is not None:
+        run, series = panel_of(stored).member(run, label)
     summary = replace(summarize(run, series, stored.name, stored.dataset), created=stored.created)
-    _hold(stored.id, summary)
+    _hold(key, summary)
     return summary
+
+
+def panel_of(stored: StoredRun) -> PanelResult | None:
+    """A panel run's every series and scores, read once and held among the session's few; None
+    for a run of one series, or a panel file that can no longer be read."""
+    if not stored.panel:
+        return None
+    held: OrderedDict[int, PanelResult | None] = st.session_state.setdefault(PANELS, OrderedDict())
+    if stored.id not in held:
+        raw = store().panel(workspace(), stored.id)
+        held[stored.id] = None if raw is None else result_from_bytes(raw)
+    held.move_to_end(stored.id)
+    while len(held) > KEPT_PANELS:
+        held.popitem(last=False)
+    return held[stored.id]
+
+
+def panel_choice(stored: StoredRun) -> str | None:
+    """The series of a panel run the pages show, when one other than its first was chosen."""
+    chosen = st.session_state.get(PANEL_CHOICE, {}).get(stored.id)
+    result = panel_of(stored) if chosen is not None else None
+    return chosen if result is not None and chosen in result.views else None
+
+
+def choose_panel_series(stored: StoredRun, label: str) -> None:
+    st.session_state.setdefault(PANEL_CHOICE, {})[stored.id] = label
 
 
 def summaries(chosen: Sequence[StoredRun]) -> list[RunSummary]:
@@ -239,9 +295,10 @@ def summaries(chosen: Sequence[StoredRun]) -> list[RunSummary]:
     return [summary for stored in chosen if (summary := summary_of(stored)) is not None]
 
 
-def _hold(run_id: int, summary: RunSummary) -> None:
-    held: OrderedDict[int, RunSummary] = st.session_state.setdefault(SUMMARIES, OrderedDict())
-    held[run_id] = summary
+def _hold(key: int | tuple[int, str], summary: RunSummary) -> None:
+    """Keep a drawn run (by run id; a panel run's other series by run id and label)."""
+    held: OrderedDict[object, RunSummary] = st.session_state.setdefault(SUMMARIES, OrderedDict())
+    held[key] = summary
     while len(held) > KEPT_SUMMARIES:
         held.popitem(last=False)
 
@@ -280,9 +337,14 @@ def import_runs(raw: bytes) -> list[StoredRun]:
 
 
 def delete_runs(run_ids: Sequence[int]) -> None:
+    held = st.session_state.get(SUMMARIES, {})
     for run_id in run_ids:
         store().delete_run(workspace(), run_id)
-        st.session_state.get(SUMMARIES, {}).pop(run_id, None)
+        for key in [
+            key for key in held if key == run_id or (isinstance(key, tuple) and key[0] == run_id)
+        ]:
+            held.pop(key)
+        st.session_state.get(PANELS, {}).pop(run_id, None)
     st.session_state[RUN_LIST] = None
     st.session_state.pop(BACKTESTS, None)  # held by run name, which a new run may take
     if st.session_state.get(CURRENT) in run_ids:
@@ -292,7 +354,7 @@ def delete_runs(run_ids: Sequence[int]) -> None:
 def delete_workspace() -> None:
     """Remove the workspace and everything in it; the next run starts a new one."""
     store().delete_workspace(workspace())
-    for key in (WORKSPACE, RUN_LIST, SUMMARIES, CURRENT, BACKTESTS):
+    for key in (WORKSPACE, RUN_LIST, SUMMARIES, CURRENT, BACKTESTS, PANELS, PANEL_CHOICE):
         st.session_state.pop(key, None)
     st.query_params.pop(WORKSPACE_PARAM, None)
 
@@ -339,7 +401,9 @@ def allowed(job: Background) -> bool:
         return False
     try:
         for config in job.trained_configs():
-            check_config(config, limits, len(job.series))
+            check_config(
+                config, limits, job.points if isinstance(job, PanelJob) else len(job.series)
+            )
     except ConfigError as err:
         st.error(plain(err))
         return False
@@ -390,7 +454,7 @@ def _copy_shared(job: TrainingJob, key: str, run: Run, series: Series) -> None:
                                mase=summary.model_mase, share_key=key)  # fmt: skip
 
     try:
-        stored = add_named(store(), workspace(), job.config.cell, copy)
+        stored = add_named(store(), workspace(), job.stem, copy)
     except WorkspaceError as err:
         set_notice("error", plain(err))
         return
@@ -544,6 +608,8 @@ def keep_runs(job: TrainingJob | BatchJob) -> Kept:
     for part, name, run_id in zip(trained, kept.names, kept.run_ids, strict=False):
         if part.summary is not None:  # drawn from memory, not loaded again from the store
             _hold(run_id, replace(part.summary, name=name))
+        if isinstance(part, PanelJob) and part.result is not None:
+            st.session_state.setdefault(PANELS, OrderedDict())[run_id] = part.result
     st.session_state[RUN_LIST] = None
     if kept.run_ids:
         try:

@@ -18,7 +18,7 @@ from data.prepare import (
     GAP_CHOICES,
     RESAMPLE_CHOICES,
     CleaningOptions,
-    detect_group_column,
+    detect_id_columns,
 )
 from data.series import Series
 from forecasting.config import (
@@ -171,18 +171,20 @@ def settings_token(config: TrainConfig) -> str:
 
 RESAMPLE_TARGETS = ["W", "MS", "QS", "YS"]
 ALL_GROUPS = "\u2014"
+EACH = "each"  # every group a series of its own, one network for all: a panel
 
 
 def cleaning_choices(
     table: pd.DataFrame, name: str, date_col: str | None, target: str | None
-) -> CleaningOptions:
-    """The choices where the data can be cleaned more than one way, in an expander."""
-    group_col = detect_group_column(table, date_col, target)
-    with st.expander(text("clean.title"), expanded=group_col is not None):
+) -> tuple[CleaningOptions, tuple[str, ...]]:
+    """The choices where the data can be cleaned more than one way, in an expander; and the id
+    columns when the file is to be read as a panel (every series on its own), else ()."""
+    ids = detect_id_columns(table, date_col, target)
+    with st.expander(text("clean.title"), expanded=bool(ids)):
         left, middle, right = st.columns(3)
         options: dict[str, object] = {}
-        if group_col is not None:
-            options |= group_choices(left, table, group_col, name)
+        if ids:
+            options |= group_choices(left, table, ids, name, (date_col, target))
         if date_col is not None:
             order = kept_choice(left, "dayfirst", name, ["auto", "month", "day"], "auto",
                                 words="date_order", radio=True)  # fmt: skip
@@ -194,22 +196,33 @@ def cleaning_choices(
         if options["resample"]:
             options["resample_how"] = kept_choice(right, "resample_how", name, RESAMPLE_CHOICES,
                                                   "sum", radio=True, bare=True)  # fmt: skip
-    return CleaningOptions(**options)
+    panel_ids = options.pop("panel_ids", ())
+    return CleaningOptions(**options), panel_ids
 
 
 def group_choices(
-    where: DeltaGenerator, table: pd.DataFrame, group_col: str, name: str
+    where: DeltaGenerator, table: pd.DataFrame, ids: tuple[str, ...], name: str, roles: tuple
 ) -> dict[str, object]:
-    """Which group of a long file to use, or how to combine them all."""
+    """Which group of a long file to use, or how to combine them all, or every series on its
+    own (a panel: "panel_ids", its id columns; `ids` those detected, the first a group's)."""
+    group_col = ids[0]
     groups = [ALL_GROUPS, *sorted(table[group_col].dropna().astype(str).str.strip().unique())]
     where.caption(text("clean.group_found", column=plain(group_col), count=len(groups) - 1))
     group = kept_choice(where, "group", name, groups, ALL_GROUPS, labelled=False)
     chosen: dict[str, object] = {"group_col": group_col}
     chosen["group"] = None if group == ALL_GROUPS else group
-    if group == ALL_GROUPS:
-        chosen["aggregate"] = kept_choice(where, "aggregate", name, AGGREGATE_CHOICES, "sum",
-                                          radio=True, bare=True)  # fmt: skip
-    return chosen
+    if group != ALL_GROUPS:
+        return chosen
+    way = kept_choice(where, "aggregate", name, [*AGGREGATE_CHOICES, EACH], "sum", radio=True)
+    if way != EACH:
+        return chosen | {"aggregate": way}
+    columns = [str(column) for column in table.columns if column not in roles]
+    key = remembered(state.cleaning_key("panel_ids", name), list(ids))
+    st.session_state[key] = [column for column in st.session_state[key] if column in columns]
+    ids = where.multiselect(text("clean.panel_ids"), columns, help=text("clean.panel_ids_help"),
+                            key=key)  # fmt: skip
+    remember(key)
+    return {"panel_ids": tuple(ids) or (group_col,)}
 
 
 def kept_choice(

@@ -1,0 +1,168 @@
+"""The pages' parts for a panel (a file of many series): the Data page's view of it, the Train
+page's panel settings, the Forecast page's series picker, table of every series and download."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from data.calendar import Ahead, unit_of
+from data.errors import DataError
+from data.panel import Panel
+from data.series import Series
+from forecasting.config import TrainConfig
+from forecasting.job import TrainingJob
+from forecasting.panel_forecast import sampled_for_panel, with_ahead_panel
+from forecasting.panel_job import PanelJob
+from forecasting.panel_result import PanelResult, sorted_labels
+from forecasting.verdict import BETTER, PAR, WORSE
+from forecasting.workspace import StoredRun
+from ui import panel_charts, state
+from ui.show import plot
+from ui.state import remember, remembered, text
+from ui.text import plain
+
+CALENDAR_UNITS = ("day", "week")  # calendar inputs start on for these (issue 19)
+VERDICT_KEYS = {BETTER: "better", PAR: "par", WORSE: "worse", "": "none"}
+
+
+def data_view(panel: Panel) -> Series:
+    """The panel's size and lengths, what was left out, a searchable picker and a few series
+    drawn small; returns the series picked."""
+    lengths = [len(one) for one in panel.series.values()]
+    for place, (key, value) in zip(
+        st.columns(4),
+        [
+            ("count", len(panel)),
+            ("shortest", min(lengths)),
+            ("median", int(np.median(lengths))),
+            ("longest", max(lengths)),
+        ],
+        strict=True,
+    ):
+        place.metric(text(f"panel.{key}"), f"{value:,}")
+    if panel.left_out:
+        with st.expander(text("panel.left_out", count=len(panel.left_out))):
+            st.dataframe(why_table(panel.left_out), hide_index=True)
+    labels = panel.labels
+    key = remembered(state.PANEL_PICK, labels[0])
+    if st.session_state[key] not in panel.series:
+        st.session_state[key] = labels[0]
+    label = st.selectbox(text("panel.pick"), labels, help=text("panel.pick_help"), key=key)
+    remember(key)
+    shown = panel_charts.shown_labels(labels, label)
+    plot(panel_charts.small_multiples(panel, shown, state.language()), key="panel-small")
+    return panel.series[label]
+
+
+def why_table(why: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({text("panel.series"): list(why), text("panel.why"): list(why.values())})
+
+
+def train_lead(panel: Panel, name: str) -> None:
+    lengths = [len(one) for one in panel.series.values()]
+    st.markdown(text("panel.train_lead", count=len(panel), name=plain(name),
+                     shortest=min(lengths), longest=max(lengths)))  # fmt: skip
+
+
+def ahead_choices(panel: Panel, known: dict[str, Panel]) -> Ahead:
+    """The Train page's inputs known ahead for a panel: calendar (on for daily and weekly data),
+    a country's holidays, and the file's columns chosen as known ahead on the Data page."""
+    if known:
+        st.caption(text("panel.known", names=", ".join(plain(name) for name in known)))
+    first = next(iter(panel.series.values()))
+    dated = isinstance(first.index, pd.DatetimeIndex)
+    left, right = st.columns(2)
+    calendar = left.checkbox(
+        text("panel.calendar"),
+        help=text("panel.calendar_help"),
+        disabled=not dated,
+        key=remembered(state.CALENDAR_PICK, dated and unit_of(first.freq) in CALENDAR_UNITS),
+    )
+    holidays = right.text_input(
+        text("panel.holidays"),
+        help=text("panel.holidays_help"),
+        max_chars=12,
+        disabled=not dated,
+        key=remembered(state.HOLIDAYS_PICK, ""),
+    )
+    remember(state.CALENDAR_PICK), remember(state.HOLIDAYS_PICK)
+    code = holidays.strip().upper() if dated else ""
+    return Ahead(calendar=bool(calendar) and dated, holidays=code or None, columns=tuple(known))
+
+
+def panel_job(
+    panel: Panel, config: TrainConfig, ahead: Ahead, known: dict[str, Panel], dataset: str
+) -> TrainingJob | None:
+    """The job that trains one network on every series of the panel, with the inputs known
+    ahead (`known`: the file's columns, each read as a panel); None (and the reason shown) when
+    they cannot be made, such as a planned value missing."""
+    try:
+        if ahead:
+            panel, names = with_ahead_panel(panel, config.horizon, ahead, known)
+            config = config.with_changes(covariates=names)
+        config = sampled_for_panel(panel, config)
+    except DataError as err:
+        st.error(plain(err))
+        return None
+    first = next(iter(panel.series.values()))
+    return PanelJob(first, config, dataset, panel=panel)
+
+
+def series_picker(stored: StoredRun, result: PanelResult) -> None:
+    """Which series of a panel run the page shows (searchable; worst score first)."""
+    labels = sorted_labels(result)
+    current = state.panel_choice(stored) or result.labels[0]
+    key = f"{state.FORECAST_SERIES_PICK}-{stored.id}"
+    label = st.selectbox(
+        text("panel.forecast_pick", count=len(labels)),
+        labels,
+        index=labels.index(current) if current in labels else 0,
+        help=text("panel.forecast_pick_help"),
+        key=key,
+    )
+    if label != current:
+        state.choose_panel_series(stored, label)
+
+
+def scores_section(stored: StoredRun, result: PanelResult) -> None:
+    """Every series' score and verdict (a sortable table), the panel's aggregate, and one CSV
+    of every series' forecast."""
+    st.subheader(text("panel.scores", count=len(result.table)))
+    aggregate = result.aggregate
+    rows = {
+        text(f"baseline.{name}"): {
+            text("panel.geometric_mase"): mase,
+            text("panel.total_error"): aggregate["total_absolute_error"].get(name),
+        }
+        for name, mase in aggregate["geometric_mean_mase"].items()
+    }
+    st.dataframe(pd.DataFrame(rows).T, width="content")
+    st.dataframe(shown_table(result), hide_index=True, key=f"panel-table-{stored.id}")
+    if result.left_out:
+        with st.expander(text("panel.not_scored", count=len(result.left_out))):
+            st.dataframe(why_table(result.left_out), hide_index=True)
+    stem = stored.name.replace(" ", "").replace("#", "-").lower()
+    st.download_button(
+        text("panel.download"),
+        result.forecast_csv,
+        f"{stem}-every-series-forecast.csv",
+        "text/csv",
+        key="download-panel-csv",
+    )
+
+
+def shown_table(result: PanelResult) -> pd.DataFrame:
+    """The score table in the session's language: ids, points, scores, verdict."""
+    table = result.table
+    shown = table[list(result.id_cols)].copy()
+    shown[text("panel.points")] = table["points"]
+    shown[text("panel.model_score")] = table["model"]
+    shown[text("panel.baseline")] = [text(f"baseline.{name}") if name else "" for name in
+                                     table["baseline"]]  # fmt: skip
+    shown[text("panel.baseline_score")] = table["baseline_score"]
+    shown[text("panel.improvement")] = table["improvement"] * 100
+    shown[text("panel.verdict")] = [text(f"panel.verdict.{VERDICT_KEYS[v]}") for v in
+                                    table["verdict"]]  # fmt: skip
+    return shown
