@@ -102,7 +102,7 @@ def test_catalog_keys_equal_those_of_the_samples_catalog():
         assert list(entry) == keys, entry.get("file")
 
 
-def test_catalog_lists_exactly_the_csv_files_present():
+def test_the_bench_catalog_lists_exactly_its_csv_files():
     files = [e["file"] for e in ENTRIES]
     assert len(files) == len(set(files)), "duplicate file in catalog"
     present = sorted(p.name for p in SERIES.glob("*.csv"))
@@ -201,7 +201,7 @@ def test_prepare_reads_it_without_cleaning(entry):
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=ENTRY_IDS)
-def test_inferred_frequency_matches_catalog(entry):
+def test_each_bench_series_frequency_matches_its_catalog(entry):
     dates = pd.DatetimeIndex(pd.to_datetime(read_series(entry)[entry["date_col"]]))
     assert dates.is_unique
     assert dates.is_monotonic_increasing

@@ -1,4 +1,5 @@
-"""Code that fits on a screen: functions of at most 60 lines, pages of at most 100 (STYLE.md)."""
+"""Code that fits on a screen: functions of at most 60 lines, pages of at most 100
+(../shared/STYLE.md); and no two tests of one name."""
 
 from __future__ import annotations
 
@@ -105,4 +106,33 @@ def test_a_function_is_measured_from_its_def_to_its_last_line_by_qualified_name(
     assert function_lengths(tmp_path / "long.py") == {
         "long": MAX_FUNCTION_LINES + 1,
         "Box.short": 2,
+    }
+
+
+def names_of_tests(root: Path) -> dict[str, list[str]]:
+    """Each test function's name, with the test modules that define it."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(root.rglob("test_*.py")):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                found.setdefault(node.name, []).append(path.relative_to(root).as_posix())
+    return found
+
+
+def test_no_two_tests_share_a_name():
+    """A name says what one test checks; a second test of the same name hides which failed."""
+    found = names_of_tests(ROOT / "tests")
+    shared = {name: files for name, files in found.items() if len(files) > 1}
+    assert not shared, f"tests sharing a name: {shared}"
+
+
+def test_a_shared_test_name_is_found(tmp_path):
+    (tmp_path / "test_a.py").write_text("def test_same():\n    pass\n")
+    (tmp_path / "test_b.py").write_text(
+        "def test_same():\n    pass\n\n\ndef test_other():\n    pass\n"
+    )
+    assert names_of_tests(tmp_path) == {
+        "test_same": ["test_a.py", "test_b.py"],
+        "test_other": ["test_b.py"],
     }

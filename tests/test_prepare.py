@@ -345,7 +345,7 @@ def test_infinite_values_written_in_a_csv_are_treated_as_missing():
     assert "Column 'value': 1 infinite value was treated as missing." in series.report.lines
 
 
-def test_negatives_and_zeros_are_kept_exactly():
+def test_prepare_keeps_negatives_and_zeros_exactly():
     temperatures = [-3.5, 0.0, -0.25, 0.0, -12.0, 5.0, -1.0, 0.0, -40.0, 2.5, -0.5, 0.0]
     lines = "".join(
         f"{day},{value}\n" for day, value in zip(days(12), temperatures, strict=True)

@@ -1,4 +1,5 @@
-"""Session state keys are spelled in ui/state.py alone (STYLE.md): elsewhere, by its names."""
+"""Session state keys are spelled in ui/state.py alone (../shared/STYLE.md): elsewhere, by
+its names."""
 
 from __future__ import annotations
 

@@ -144,7 +144,7 @@ def test_the_quota_refuses_a_run_and_says_so(own_data):
     assert listed(app) == []
 
 
-def test_a_database_of_a_newer_version_is_refused_untouched(own_data, tmp_path):
+def test_the_pages_refuse_a_database_of_a_newer_version_untouched(own_data, tmp_path):
     start()  # creates the store
     for opened in state._STORES.values():
         opened.close()
