@@ -18,6 +18,10 @@ from data.series import Series
 
 MIN_LENGTH = 10
 MAX_LENGTH = 10_000_000
+# What the Data page offers (and a link may carry): lengths, seeds and their defaults
+PAGE_LENGTHS, LENGTH_STEP, DEFAULT_LENGTH = (50, 5000), 10, 500
+SEEDS, DEFAULT_SEED = (0, 2**31 - 1), 0
+DEFAULT_GAPS = "interpolate"
 _TRUTH = "\x00truth"  # the truth's column while the values are cleaned; no user column has it
 
 

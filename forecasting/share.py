@@ -23,16 +23,22 @@ from typing import Any, Literal
 from data.catalog import samples
 from data.errors import DataError
 from data.prepare import GAP_CHOICES
-from data.synthetic import SIGNALS, highest, season_length
+from data.synthetic import (
+    DEFAULT_GAPS,
+    DEFAULT_LENGTH,
+    DEFAULT_SEED,
+    PAGE_LENGTHS,
+    SEEDS,
+    SIGNALS,
+    highest,
+    season_length,
+)
 from forecasting.config import ConfigError, TrainConfig, auto_config
 from forecasting.limits import LimitError, ServerLimits, check_config, check_settings
 
 LANGUAGE, PAGE, SAMPLE, SIGNAL = "lang", "page", "sample", "signal"
 SIGNAL_PREFIX = "signal."
 LENGTH, SEED, GAPS = "signal.length", "signal.seed", "signal.gaps"
-LENGTHS = (50, 5000)  # the Data page's length slider
-SEEDS = (0, 2**31 - 1)  # the Data page's seed box
-DEFAULT_LENGTH, DEFAULT_SEED, DEFAULT_GAPS = 500, 0, "interpolate"
 SETTINGS = {f.name: f.default for f in fields(TrainConfig)}
 PAGE_NAME = re.compile(r"[a-z][a-z_]{0,31}")
 WHOLE = re.compile(r"-?\d{1,12}")
@@ -76,7 +82,7 @@ class DataSource:
         """A signal with every parameter set: those not given take their defaults."""
         if key not in SIGNALS:
             raise ShareError(f"There is no signal '{key}'. The signals are: {', '.join(SIGNALS)}.")
-        _check_range("the signal's length", length, *LENGTHS)
+        _check_range("the signal's length", length, *PAGE_LENGTHS)
         _check_range("the signal's seed", seed, *SEEDS)
         if gaps not in GAP_CHOICES:
             raise ShareError(

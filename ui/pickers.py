@@ -20,6 +20,12 @@ from data.prepare import (
 )
 from data.series import Series
 from data.synthetic import (
+    DEFAULT_GAPS,
+    DEFAULT_LENGTH,
+    DEFAULT_SEED,
+    LENGTH_STEP,
+    PAGE_LENGTHS,
+    SEEDS,
     SIGNALS,
     ParamSpec,
     generate_with_truth,
@@ -102,32 +108,30 @@ def pick_synthetic() -> tuple[Series, state.Dataset]:
     places = column_places(2 + len(signal.params) + with_gaps)
     length = places[0].slider(
         text("data.length"),
-        50,
-        5000,
-        step=10,
+        *PAGE_LENGTHS,
+        step=LENGTH_STEP,
         help=text("data.length_help"),
-        key=remembered(state.LENGTH_PICK, 500),
+        key=remembered(state.LENGTH_PICK, DEFAULT_LENGTH),
     )
     seed = places[1].number_input(
         text("data.seed"),
-        0,
-        2**31 - 1,
+        *SEEDS,
         help=text("data.seed_help"),
-        key=remembered(state.SEED_PICK, 0),
+        key=remembered(state.SEED_PICK, DEFAULT_SEED),
     )
     remember(state.LENGTH_PICK), remember(state.SEED_PICK)
     params = {
         spec.name: signal_param(kind, spec, int(length), where)
         for spec, where in zip(signal.params, places[2:], strict=False)
     }
-    gaps = "interpolate"
+    gaps = DEFAULT_GAPS
     if with_gaps:
         gaps = places[-1].selectbox(
             text("lab.gaps"),
             GAP_CHOICES,
             format_func=lambda c: text(f"clean.gaps.{c}"),
             help=text("lab.gaps_help"),
-            key=remembered(state.signal_key(kind, "gaps"), "interpolate"),
+            key=remembered(state.signal_key(kind, "gaps"), DEFAULT_GAPS),
         )
         remember(state.signal_key(kind, "gaps"))
     return synthetic_series(kind, int(length), int(seed), params, gaps)
