@@ -12,7 +12,7 @@ import torch
 
 from data.series import Series
 from data.windows import Split, scale_inputs, target_starts, unscale
-from forecasting.train import EVAL_BATCH, Run, model_inputs
+from forecasting.train import Run, eval_batch, model_inputs
 from models.recurrent import roll_forward
 
 DEFAULT_LEVELS = (0.8, 0.95)
@@ -83,9 +83,10 @@ def predict_scaled(run: Run, inputs: np.ndarray) -> np.ndarray:
     device = next(run.model.parameters()).device
     run.model.eval()
     outputs = []
+    step = eval_batch(run.config)
     with torch.no_grad():
-        for start in range(0, len(inputs), EVAL_BATCH):
-            x = torch.as_tensor(inputs[start : start + EVAL_BATCH], dtype=torch.float32)
+        for start in range(0, len(inputs), step):
+            x = torch.as_tensor(inputs[start : start + step], dtype=torch.float32)
             x = x.to(device)  # (batch, window, features)
             if run.config.strategy == "recursive":
                 y = roll_forward(run.model, x, run.config.horizon)
@@ -108,7 +109,7 @@ def forecast_from(run: Run, values: np.ndarray, starts: np.ndarray) -> np.ndarra
     starts = np.asarray(starts)
     chunks = [  # windows are copied one batch at a time, never all at once
         predict_scaled(run, views[chunk - window].transpose(0, 2, 1))  # (batch, w, features)
-        for chunk in np.array_split(starts, max(1, -(-len(starts) // EVAL_BATCH)))
+        for chunk in np.array_split(starts, max(1, -(-len(starts) // eval_batch(run.config))))
     ]
     return unscale(run.scaler, np.concatenate(chunks))
 

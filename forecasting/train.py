@@ -26,7 +26,9 @@ from models.recurrent import Ensemble, RecurrentForecaster, count_parameters, me
 
 CALLBACK_INTERVAL_S = 0.25
 MIN_PROGRESS = 0.005  # relative drop of the validation loss that resets the patience count
-EVAL_BATCH = 4096
+EVAL_BATCH = 4096  # windows evaluated at once, at most
+EVAL_NUMBERS = 128 * 1024 * 1024  # numbers an evaluation batch may hold (512 MiB in float32)
+EVAL_NUMBERS_PER_UNIT = 1  # a pass without gradients keeps a layer's outputs: a number a step
 LOSSES = {
     "mse": nn.functional.mse_loss,
     "mae": nn.functional.l1_loss,
@@ -400,13 +402,21 @@ def _loss(
     """The mean loss over the frames `idx`; None when `should_stop` turned true meanwhile."""
     model.eval()
     total = torch.zeros((), device=frames.device)
-    for start in range(0, len(idx), EVAL_BATCH):
+    step = eval_batch(config)
+    for start in range(0, len(idx), step):
         if should_stop and should_stop():
             return None
-        batch = frames[idx[start : start + EVAL_BATCH]]
+        batch = frames[idx[start : start + step]]
         inputs, targets = split_frames(batch, config.window)
         total += LOSSES[config.loss](model(inputs), targets, reduction="sum") / targets.shape[1]
     return float(total) / max(1, len(idx))
+
+
+def eval_batch(config: TrainConfig) -> int:
+    """Windows evaluated at once: EVAL_BATCH, fewer for networks whose passes over that many
+    windows would hold more than EVAL_NUMBERS numbers (long windows, wide layers, many members)."""
+    per_window = config.rnn_steps * config.hidden_size * config.members * EVAL_NUMBERS_PER_UNIT
+    return max(1, min(EVAL_BATCH, EVAL_NUMBERS // per_window))
 
 
 def _stop_reason(

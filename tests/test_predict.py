@@ -209,7 +209,7 @@ def test_forecasts_made_batch_by_batch_equal_those_made_one_by_one(sine_run, mon
     series, run = sine_run
     starts = np.arange(run.config.window, len(series) - run.config.horizon)
     whole = forecast_from(run, series.values, starts)
-    monkeypatch.setattr(predict, "EVAL_BATCH", 7)  # many small batches
+    monkeypatch.setattr(predict, "eval_batch", lambda config: 7)  # many small batches
     np.testing.assert_allclose(forecast_from(run, series.values, starts), whole, rtol=1e-6)
 
 
@@ -238,3 +238,16 @@ def test_a_training_part_without_room_for_a_window_and_horizon_still_gives_inter
     width = ahead.upper(0.8) - ahead.lower(0.8)
     assert np.all(width > 0) and np.all(np.diff(width) >= 0), "from the validation errors"
     assert predict.forecast_from(run, series.values, np.array([], dtype=int)).shape == (0, 60)
+
+
+def test_wide_long_networks_are_evaluated_in_smaller_batches_within_the_memory_bound():
+    from forecasting.config import TrainConfig
+    from forecasting.train import EVAL_BATCH, EVAL_NUMBERS, EVAL_NUMBERS_PER_UNIT, eval_batch
+
+    small = TrainConfig(window=64, hidden_size=64)
+    assert eval_batch(small) == EVAL_BATCH, "the usual networks keep the usual batch"
+    wide = TrainConfig(window=512, pool=1, hidden_size=256, num_layers=4, members=7)
+    batch = eval_batch(wide)
+    assert 1 <= batch < EVAL_BATCH
+    held = batch * wide.rnn_steps * wide.hidden_size * wide.members * EVAL_NUMBERS_PER_UNIT
+    assert held <= EVAL_NUMBERS
