@@ -6,6 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,7 @@ class CleaningOptions:
     group: str | None = None  # which group; None with a group_col: combine all groups
     aggregate: Literal["sum", "mean"] = "sum"  # how groups are combined when group is None
     dayfirst: bool | None = None  # dates like 03/04/2024: None decides from the data
+    zone: str | None = None  # an IANA zone ("America/New_York") every timestamp is given in
 
     def __post_init__(self) -> None:
         for name, choices in (
@@ -53,6 +55,36 @@ class CleaningOptions:
             raise DataError(f"The group {self.group!r} needs a group column to look in.")
         if self.resample is not None:
             _offset(self.resample)
+        if self.zone is not None:
+            _zone(self.zone)
+
+
+def _zone(name: str) -> ZoneInfo:
+    """The IANA zone `name`; DataError naming it and how to write one when it is unknown."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise DataError(
+            f"'{name}' is not a time zone this server knows. Use an IANA name such as "
+            "America/New_York, Europe/Madrid or UTC."
+        ) from None
+
+
+def _in_zone(index: pd.DatetimeIndex, name: str, report: CleaningReport) -> pd.DatetimeIndex:
+    """The stamps in zone `name`: the same moments when the file wrote its offsets, else its
+    wall times read as that zone's (a wall time a clock change skips or repeats is refused)."""
+    if index.tz is not None:
+        report.add(f"Times converted from {index.tz} to {name}: the same moments, local clock.")
+        return index.tz_convert(name)
+    try:
+        zoned = index.tz_localize(name, ambiguous="raise", nonexistent="raise")
+    except (ValueError, OverflowError) as err:  # pytz-free pandas raises ValueError subclasses
+        raise DataError(
+            f"The times cannot all be read as {name}'s clock: {err}. A clock change skips or "
+            "repeats a time there; give the times with their offsets (such as -05:00) instead."
+        ) from None
+    report.add(f"Times read as {name}'s local clock.")
+    return zoned
 
 
 def from_array(
@@ -115,6 +147,8 @@ def prepare(
     index = frame.index if date_col is not None else pd.RangeIndex(len(frame))
     if zone is not None:  # the file's zone stays on every timestamp, so every output shows it
         index = index.tz_localize(zone)
+    if options.zone is not None and date_col is not None:
+        index = _in_zone(index, options.zone, report)
     extra = frame[list(covariates)].set_axis(index) if covariates else None
     values = frame[target].to_numpy(np.float64)
     return Series(values, index, target, date_col, freq, report, columns, covariates=extra)

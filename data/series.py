@@ -72,6 +72,9 @@ class Series:
         digest = hashlib.sha256(np.ascontiguousarray(self.values, dtype=np.float64).tobytes())
         digest.update(pd.util.hash_pandas_object(self.index, index=False).to_numpy().tobytes())
         digest.update(f"{self.freq}|{self.target}".encode())
+        zone = getattr(self.index, "tz", None)
+        if zone is not None:  # the same moments on another clock: other calendar inputs, outputs
+            digest.update(f"|{zone}".encode())
         if self.covariates is not None:
             digest.update(",".join(self.covariates.columns).encode())
             digest.update(np.ascontiguousarray(self.covariates.to_numpy(np.float64)).tobytes())

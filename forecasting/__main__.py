@@ -29,7 +29,9 @@ from forecasting.config import (
     ConfigError,
     TrainConfig,
     auto_config,
+    cli_defaults,
     declared,
+    searched,
 )
 from forecasting.evaluate import evaluate
 from forecasting.panel_forecast import forecast_panel
@@ -38,14 +40,15 @@ from forecasting.predict import DEFAULT_LEVELS, future
 from forecasting.train import TrainingError, fit
 from forecasting.tune import (
     DEFAULT_STORAGE,
-    PRUNERS,
     SearchSpace,
     TrialRow,
     TuneError,
     TuneSettings,
     best_config,
     open_study,
+    run_kind,
     run_search,
+    run_settings,
     stored_base,
     stored_space,
     trial_rows,
@@ -108,10 +111,9 @@ def build_parser() -> Parser:
     tune = commands.add_parser(
         "tune",
         help="search the settings with Optuna; prints each trial and the best as JSON",
-        description="Run --trials trials of an Optuna search over cell, hidden size, layers, "
-        "dropout, window, learning rate and batch size, scored by validation MASE, in study "
-        "--study of --storage. Run again to continue the study; run on several machines with "
-        "one postgresql:// storage to share it.",
+        description=f"Run --trials trials of an Optuna search over {searched_words()}, scored "
+        "by validation MASE, in study --study of --storage. Run again to continue the study; run "
+        "on several machines with one postgresql:// storage to share it.",
     )
     _data_options(tune)
     _tune_options(tune)
@@ -157,6 +159,12 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
         help="how to fill missing timestamps and values (default: interpolate)",
     )
     parser.add_argument(
+        "--zone",
+        metavar="NAME",
+        help="an IANA time zone (America/New_York) to give every timestamp in: times written "
+        "with offsets are converted, times without are read as its clock (default: the file's)",
+    )
+    parser.add_argument(
         "--resample",
         metavar="FREQ",
         help="a coarser frequency to resample to, e.g. W, MS, QS (default: none)",
@@ -171,7 +179,8 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
 
 def setting_options(parser: argparse.ArgumentParser, names: Iterable[str]) -> None:
     """An option for each of these declared TrainConfig settings (forecasting/config.py), with
-    the setting's own name as its destination; left out, the setting takes its default."""
+    the setting's own name as its destination; left out, the setting takes its declared
+    command-line default, else its automatic one."""
     settings = declared()
     for name in names:
         spec = settings[name]
@@ -181,8 +190,15 @@ def setting_options(parser: argparse.ArgumentParser, names: Iterable[str]) -> No
         elif spec.choices:
             typed = {"choices": sorted(spec.choices) if name == "cell" else spec.choices}
         else:
-            typed = {"type": kind, "metavar": spec.flag.lstrip("-").upper().replace("-", "_")}
-        parser.add_argument(spec.flag, dest=name, help=spec.cli_help, **typed)
+            typed = {"type": kind, "metavar": metavar(spec.flag)}
+        parser.add_argument(
+            spec.flag, dest=name, default=spec.cli_default, help=spec.cli_help, **typed
+        )
+
+
+def metavar(flag: str) -> str:
+    """--hidden-size -> HIDDEN_SIZE"""
+    return flag.lstrip("-").upper().replace("-", "_")
 
 
 def _train_options(parser: argparse.ArgumentParser) -> None:
@@ -231,15 +247,43 @@ def _tune_options(parser: argparse.ArgumentParser) -> None:
         help=f"SQLAlchemy URL of the database keeping the study (default: {DEFAULT_STORAGE}); "
         "postgresql://user:password@host/database shares it between machines",
     )
-    add("--trials", type=int, default=20, help="trials this worker runs (default: 20)")
-    add("--timeout", type=float, help="time budget in seconds; the trial under way finishes")
-    add("--epochs", type=int, default=60, help="most epochs per trial (default: 60)")
-    add("--seed", type=int, default=0, help="sampler seed (default: 0)")
-    add("--pruner", choices=PRUNERS, default="median", help="how bad trials end early")
-    add(
-        "--cells",
-        help="cells to search, comma-separated (default: the study's, or lstm,gru for a new one)",
-    )
+    run_options(parser)
+    search_options(parser)
+
+
+def run_options(parser: argparse.ArgumentParser) -> None:
+    """An option for each setting of the search itself (TuneSettings in forecasting/tune.py),
+    with the field's name as its destination and its declared default."""
+    for name, spec in run_settings().items():
+        if spec.choices:
+            typed: dict[str, Any] = {"choices": spec.choices}
+        else:
+            typed = {"type": run_kind(name), "metavar": metavar(spec.flag)}
+        default = getattr(TuneSettings, name)
+        parser.add_argument(spec.flag, dest=name, default=default, help=spec.cli_help, **typed)
+
+
+def search_options(parser: argparse.ArgumentParser) -> None:
+    """An option for each searched setting declared with a `tune` flag (--cells): its choices,
+    or its range as LOW,HIGH; left out, the study's own, or the declared default."""
+    for name, search in searched().items():
+        if not search.flag:
+            continue
+        label = search.label_of(name)
+        what = f"{label}s to search" if search.choices else f"the {label} range to search, LOW,HIGH"
+        default = ",".join(map(str, search.default))
+        parser.add_argument(
+            search.flag,
+            dest=f"search_{name}",
+            metavar=metavar(search.flag),
+            help=f"{what}, comma-separated (default: the study's, or {default} for a new one)",
+        )
+
+
+def searched_words() -> str:
+    """The searched settings in words: "cell, hidden size, ... and batch size"."""
+    labels = [search.label_of(name) for name, search in searched().items()]
+    return ", ".join(labels[:-1]) + f" and {labels[-1]}" if len(labels) > 1 else labels[0]
 
 
 TRAIN_OPTIONS = tuple(name for name, spec in declared().items() if spec.flag)
@@ -256,6 +300,7 @@ def cleaning_options(args: argparse.Namespace, group_col: str | None) -> Cleanin
         group=args.group,
         aggregate=args.aggregate or "sum",
         dayfirst={"auto": None, "day": True, "month": False}[args.date_order],
+        zone=args.zone,
     )
 
 
@@ -362,7 +407,6 @@ def series_and_config(
 
 def forecast(args: argparse.Namespace) -> dict[str, Any]:
     given = {name: getattr(args, name) for name in TRAIN_OPTIONS if getattr(args, name) is not None}
-    given.setdefault("test_share", 0.0)
     if is_panel(args):
         if args.backtest:
             fail("--backtest works on one series: add --group or --aggregate")
@@ -419,11 +463,11 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
 
 def tune(args: argparse.Namespace) -> dict[str, Any]:
     """Run this worker's trials on the study, one line per trial, and describe the best."""
-    settings = TuneSettings(args.trials, args.timeout, args.epochs, args.pruner, args.seed)
+    settings = TuneSettings(**{name: getattr(args, name) for name in run_settings()})
     series, _ = load_series(args)
     name = args.study or f"{args.file.stem}-{series.target}"
     study = open_study(name, args.storage, settings.seed, settings.pruner)
-    space = tune_space(study, args.cells)
+    space = tune_space(study, args)
     run_search(series, tune_base(study, series, args), space, settings, study, on_trial=print_trial)
     config = best_config(study)
     best = study.best_trial
@@ -438,14 +482,26 @@ def tune(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def tune_space(study: optuna.Study, cells: str | None) -> SearchSpace:
-    """The study's own search space when it has one and --cells is not given, else the
-    default space over `cells`."""
+def tune_space(study: optuna.Study, args: argparse.Namespace) -> SearchSpace:
+    """The study's own search space when it has one, else the default space, with the choices
+    and ranges given as options (--cells) instead of theirs."""
+    given = {}
+    for name, search in searched().items():
+        raw = getattr(args, f"search_{name}", None)
+        if raw is not None:
+            given[search.field_name(name)] = search_values(name, search.flag, raw)
     stored = stored_space(study)
-    if cells is None:
-        return stored or SearchSpace()
-    chosen = tuple(cell.strip() for cell in cells.split(",") if cell.strip())
-    return replace(stored, cells=chosen) if stored else SearchSpace(cells=chosen)
+    return replace(stored, **given) if stored else SearchSpace(**given)
+
+
+def search_values(name: str, flag: str, raw: str) -> tuple:
+    """'lstm,gru' -> ('lstm', 'gru'); '8,128' -> (8, 128) for a whole-number setting."""
+    kind = type(getattr(TrainConfig, name))
+    pieces = [piece.strip() for piece in raw.split(",") if piece.strip()]
+    try:
+        return tuple(kind(piece) for piece in pieces)
+    except ValueError:
+        fail(f"{flag} takes values of {name} separated by commas; got {raw!r}")
 
 
 def tune_base(study: optuna.Study, series: Series, args: argparse.Namespace) -> TrainConfig:
@@ -457,7 +513,7 @@ def tune_base(study: optuna.Study, series: Series, args: argparse.Namespace) -> 
     if base is not None:
         return base.with_changes(**given)
     season = given.pop("season_length", series.season_length)
-    return auto_config(len(series), season, test_share=0.0, **given)
+    return auto_config(len(series), season, **{**cli_defaults(), **given})
 
 
 def print_trial(row: TrialRow) -> None:

@@ -72,6 +72,8 @@ TEXT: dict[str, dict[str, str]] = {
         "data.known": "Known ahead (read for the forecast too)",
         "data.known_help": "Columns whose future values you know, such as a planned promotion or price: give them in rows after each series' last value (with the value to forecast left empty). The forecast needs every step's value.",
         "panel.known": "Known ahead: {names}. Their values past each series' end are read for the forecast.",
+        "clean.zone": "Time zone",
+        "clean.zone_help": "An IANA name such as America/New_York: times written with offsets are converted to it, times without are read as its clock. Leave empty to keep the file's.",
         "clean.aggregate": "Use every series:",
         "clean.aggregate_help": "Add them up or average them into one series, or forecast each on its own with one network trained on all of them (a panel).",
         "clean.aggregate.sum": "added up",

@@ -189,6 +189,11 @@ def cleaning_choices(
             order = kept_choice(left, "dayfirst", name, ["auto", "month", "day"], "auto",
                                 words="date_order", radio=True)  # fmt: skip
             options["dayfirst"] = None if order == "auto" else order == "day"
+            key = remembered(state.cleaning_key("zone", name), "")
+            zone = left.text_input(text("clean.zone"), help=text("clean.zone_help"),
+                                   max_chars=64, key=key)  # fmt: skip
+            remember(key)
+            options["zone"] = zone.strip() or None
         options["duplicates"] = kept_choice(middle, "duplicates", name, DUPLICATE_CHOICES, "mean")
         options["gaps"] = kept_choice(middle, "gaps", name, GAP_CHOICES, "interpolate")
         resample = kept_choice(right, "resample", name, ["none", *RESAMPLE_TARGETS], "none")

@@ -55,6 +55,8 @@ TEXT: dict[str, str] = {
     "data.known": "Conegudes per endavant (també es llegeixen per a la previsió)",
     "data.known_help": "Columnes els valors futurs de les quals coneixes, com una promoció o un preu previstos: dona'ls en files després de l'últim valor de cada sèrie (amb el valor a preveure buit). La previsió necessita el valor de cada pas.",
     "panel.known": "Conegudes per endavant: {names}. Els seus valors després del final de cada sèrie es llegeixen per a la previsió.",
+    "clean.zone": "Fus horari",
+    "clean.zone_help": "Un nom IANA com Europe/Madrid: les hores escrites amb desfasament s'hi converteixen, les que no en porten es llegeixen com el seu rellotge. Deixa-ho buit per conservar el del fitxer.",
     "clean.aggregate": "Fer servir totes les sèries:",
     "clean.aggregate_help": "Sumar-les o fer-ne la mitjana en una sola sèrie, o fer la previsió de cadascuna per separat amb una xarxa entrenada amb totes (un panell).",
     "clean.aggregate.sum": "sumades",

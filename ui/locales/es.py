@@ -55,6 +55,8 @@ TEXT: dict[str, str] = {
     "data.known": "Conocidas de antemano (también se leen para la previsión)",
     "data.known_help": "Columnas cuyos valores futuros conoces, como una promoción o un precio previstos: dalos en filas después del último valor de cada serie (con el valor a prever vacío). La previsión necesita el valor de cada paso.",
     "panel.known": "Conocidas de antemano: {names}. Sus valores tras el final de cada serie se leen para la previsión.",
+    "clean.zone": "Zona horaria",
+    "clean.zone_help": "Un nombre IANA como Europe/Madrid: las horas escritas con desfase se convierten a ella, las que no lo llevan se leen como su reloj. Déjalo vacío para conservar la del archivo.",
     "clean.aggregate": "Usar todas las series:",
     "clean.aggregate_help": "Sumarlas o promediarlas en una sola serie, o hacer la previsión de cada una por separado con una red entrenada con todas (un panel).",
     "clean.aggregate.sum": "sumadas",
