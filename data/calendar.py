@@ -55,6 +55,16 @@ def unit_of(freq: str | None) -> str | None:
     return UNITS.get(base.rstrip("SE").lstrip("B") or base)  # "BMS", "ME" -> "M"; "B" stays
 
 
+CALENDAR_BY_DEFAULT = ("day", "week")  # units whose panels read the calendar unless told not to
+
+
+def calendar_by_default(series: Series) -> bool:
+    """Whether a panel of series like this one reads the calendar unless told not to: daily and
+    weekly data, dated (measured: bench/holiday_inputs.py)."""
+    dated = isinstance(series.index, pd.DatetimeIndex)
+    return dated and unit_of(series.freq) in CALENDAR_BY_DEFAULT
+
+
 def calendar_frame(index: pd.DatetimeIndex, freq: str | None) -> pd.DataFrame:
     """Sine and cosine of each cycle the frequency has, e.g. calendar:day_of_week_sin."""
     unit = unit_of(freq)

@@ -133,8 +133,8 @@ def test_a_known_ahead_column_is_read_for_the_forecast_steps(capsys, promoted, t
     for extra, out in ((["--group-col", "store", "--group", "1"], "one"),
                        (["--group-col", "store"], "panel")):  # fmt: skip
         code, _, err = run_cli(capsys, "forecast", promoted, "--target", "units", *extra,
-                               "--known-ahead", "promo", "--horizon", "5", "--out",
-                               tmp_path / out, *FAST)  # fmt: skip
+                               "--known-ahead", "promo", "--no-calendar", "--horizon", "5",
+                               "--out", tmp_path / out, *FAST)  # fmt: skip
         assert code == 0, err
         metrics = json.loads((tmp_path / out / "metrics.json").read_text())
         assert metrics["config"]["covariates"] == [f"promo+{step}" for step in range(6)]
@@ -180,3 +180,21 @@ def test_a_wide_file_forecasts_every_column_with_one_network(capsys, tmp_path):
     assert list(frame["series"].unique()) == ["north", "south"] and len(frame) == 8
     metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
     assert "number" in metrics["left_out"]["note"].lower()
+
+
+def test_a_daily_panel_reads_the_calendar_unless_told_not_to(capsys, sales, tmp_path):
+    panel = ["--target", "units", "--group-col", "store,product", "--horizon", "5"]
+    inputs = {}
+    for flag in ("", "--no-calendar"):
+        out = tmp_path / (flag or "default")
+        code, _, err = run_cli(capsys, "forecast", sales, *panel, *([flag] if flag else []),
+                               "--out", out, *FAST)  # fmt: skip
+        assert code == 0, err
+        inputs[flag] = json.loads((out / "metrics.json").read_text())["config"]["covariates"]
+    assert "calendar:day_of_week_sin" in inputs[""]
+    assert inputs["--no-calendar"] == []
+    one_series = ["--target", "units", "--group-col", "store", "--group", "1", "--horizon", "5"]
+    code, _, err = run_cli(capsys, "forecast", sales, *one_series, "--out", tmp_path / "one", *FAST)
+    assert code == 0, err
+    one = json.loads((tmp_path / "one" / "metrics.json").read_text())
+    assert one["config"]["covariates"] == [], "one series: off unless asked"

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from data.calendar import Ahead, unit_of
+from data.calendar import Ahead, calendar_by_default
 from data.errors import DataError
 from data.panel import Panel
 from data.series import Series
@@ -23,7 +23,6 @@ from ui.show import plot
 from ui.state import remember, remembered, text
 from ui.text import plain
 
-CALENDAR_UNITS = ("day", "week")  # calendar inputs start on for these (issue 19)
 VERDICT_KEYS = {BETTER: "better", PAR: "par", WORSE: "worse", "": "none"}
 
 
@@ -78,7 +77,7 @@ def ahead_choices(panel: Panel, known: dict[str, Panel]) -> Ahead:
         text("panel.calendar"),
         help=text("panel.calendar_help"),
         disabled=not dated,
-        key=remembered(state.CALENDAR_PICK, dated and unit_of(first.freq) in CALENDAR_UNITS),
+        key=remembered(state.CALENDAR_PICK, calendar_by_default(first)),
     )
     holidays = right.text_input(
         text("panel.holidays"),
