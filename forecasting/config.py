@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
@@ -44,19 +44,34 @@ class Widget:
 
 @dataclass(frozen=True)
 class Search:
-    """How the Tune page searches a setting: a (lowest, highest) range, or choices to pick."""
+    """How a search (the Tune page, `tune`) draws a setting: a (lowest, highest) range, or choices.
+
+    A trial draws an int or a float (the setting's type) between the range's ends, on a log scale
+    when `log`, or one of the choices; the searched settings are drawn, and shown on the Tune
+    page, in `order`. Optuna keeps each parameter's name and distribution with a study: changing
+    how a setting is drawn stops a study searched before from being continued."""
 
     word: str  # its name on the Tune page: widget `tune.<word>`, texts `tune.<word>`, `..._help`
     default: tuple[Any, ...]  # the range, or the choices, a new search starts from
     options: tuple[Any, ...] = ()  # the values offered; () a continuous range from low to high
-    low: float | None = None
-    high: float | None = None
-    step: float | None = None
+    low: float | None = None  # the Tune page's range; a range starts no lower (None: the setting's)
+    high: float | None = None  # a range may reach the setting's own highest
+    step: float | None = None  # the Tune page's step; trials draw any value in between
     choices: bool = False  # a set of values rather than a range
+    label: str = ""  # its name in messages and the CLI's description; "": the setting's name
+    order: int = 100  # its place among the searched settings
+    log: bool = False  # drawn on a log scale
+    # drawn only when this holds for the settings drawn before it; else it takes its default
+    only_if: Callable[[Mapping[str, Any]], bool] | None = None
+    flag: str = ""  # the `tune` command's option giving the choices or the range; "": none
 
     def field_name(self, setting: str) -> str:
         """Its field in tune.SearchSpace: `cells` and `batch_sizes` for choices."""
         return f"{setting}s" if self.choices else setting
+
+    def label_of(self, setting: str) -> str:
+        """Its name in messages: its label, else the setting's name in words."""
+        return self.label or setting.replace("_", " ")
 
 
 @dataclass(frozen=True)
@@ -73,12 +88,18 @@ class Setting:
     widget: Widget | None = None  # None: not on the Train form
     flag: str = ""  # the CLI option; "": not an option
     cli_help: str = ""
+    cli_default: Any = None  # the command line's default when not the field's; None: the field's
     search: Search | None = None  # None: the Tune page does not search it
 
 
 def setting(default: Any, **spec: Any) -> Any:
     """A TrainConfig field with its declaration."""
     return field(default=default, metadata={"setting": Setting(**spec)})
+
+
+def more_than_one_layer(drawn: Mapping[str, Any]) -> bool:
+    """Whether a trial draws dropout: only between layers, so with more than one."""
+    return drawn["num_layers"] > 1
 
 
 HIDDEN_SIZES = (4, 8, 16, 32, 64, 128, 256)
@@ -95,7 +116,15 @@ class TrainConfig:
         widget=Widget("radio", ("main", 0, 0), options=tuple(CELLS), labels="cells"),
         flag="--model",
         cli_help="recurrent cell (default: lstm)",
-        search=Search("cells", ("lstm", "gru"), tuple(CELLS), choices=True),
+        search=Search(
+            "cells",
+            ("lstm", "gru"),
+            tuple(CELLS),
+            choices=True,
+            label="cell",
+            order=0,
+            flag="--cells",
+        ),
     )
     strategy: Literal["direct", "recursive"] = setting(  # whole horizon at once, or step by step
         "direct",
@@ -129,7 +158,7 @@ class TrainConfig:
         limit=1_000_000,
         widget=Widget("number", ("more", 0, 2), 0, step=256),
         flag="--epoch-windows",
-        cli_help="training windows drawn per epoch; 0: all (default: 1024 on long series, else 0)",
+        cli_help="training windows drawn per epoch; 0: all (default: 0, 1024 on long series)",
     )
     linear: bool = setting(  # a linear map of the window added to the network's correction
         True,
@@ -164,7 +193,8 @@ class TrainConfig:
         widget=Widget("slider", ("main", 1, 0), MIN_WINDOW),
         flag="--window",
         cli_help="past steps the model reads (default: about 2.5 seasons)",
-        search=Search("window", (0, 0)),  # (0, 0): from half to twice the automatic window
+        # (0, 0): from half to twice the automatic window (tune.window_bounds)
+        search=Search("window", (0, 0), low=MIN_WINDOW, order=4),
     )
     horizon: int = setting(  # steps it predicts
         12,
@@ -190,7 +220,7 @@ class TrainConfig:
         widget=Widget("select_slider", ("main", 0, 1), options=HIDDEN_SIZES),
         flag="--hidden-size",
         cli_help="units in each recurrent layer (default: 64)",
-        search=Search("hidden", (8, 128), HIDDEN_SIZES),
+        search=Search("hidden", (8, 128), HIDDEN_SIZES, label="hidden size", order=1, log=True),
     )
     num_layers: int = setting(
         1,
@@ -200,7 +230,7 @@ class TrainConfig:
         widget=Widget("slider", ("main", 0, 2), 1),
         flag="--num-layers",
         cli_help="stacked recurrent layers (default: 1)",
-        search=Search("layers", (1, 2), low=1, high=4),
+        search=Search("layers", (1, 2), low=1, high=4, label="layers", order=2),
     )
     dropout: float = setting(
         0.0,
@@ -209,7 +239,15 @@ class TrainConfig:
         widget=Widget("slider", ("main", 2, 2), 0.0, 0.5, step=0.05),
         flag="--dropout",
         cli_help="dropout between layers, 0 to 0.95 (default: 0)",
-        search=Search("dropout", (0.0, 0.3), low=0.0, high=0.9, step=0.05),
+        search=Search(
+            "dropout",
+            (0.0, 0.3),
+            low=0.0,
+            high=0.9,
+            step=0.05,
+            order=3,
+            only_if=more_than_one_layer,
+        ),
     )
     epochs: int = setting(
         200,
@@ -228,7 +266,9 @@ class TrainConfig:
         widget=Widget("select_slider", ("more", 0, 0), options=BATCH_SIZES),
         flag="--batch-size",
         cli_help="windows per gradient step (default: 32)",
-        search=Search("batch", (16, 32, 64, 128), BATCH_SIZES, choices=True),
+        search=Search(
+            "batch", (16, 32, 64, 128), BATCH_SIZES, choices=True, label="batch size", order=6
+        ),
     )
     lr: float = setting(
         0.003,
@@ -237,7 +277,7 @@ class TrainConfig:
         widget=Widget("select_slider", ("main", 2, 0), options=LEARNING_RATES),
         flag="--lr",
         cli_help="Adam learning rate (default: 0.003)",
-        search=Search("lr", (1e-4, 1e-2), SEARCHED_RATES),
+        search=Search("lr", (1e-4, 1e-2), SEARCHED_RATES, label="learning rate", order=5, log=True),
     )
     patience: int = setting(  # epochs without a 0.5% validation improvement before stopping
         20,
@@ -272,6 +312,7 @@ class TrainConfig:
         widget=Widget("slider", ("more", 1, 1), 0.05, 0.4, step=0.05),
         flag="--test-share",
         cli_help="share kept for a final test (default: 0, none)",
+        cli_default=0.0,
     )
     seed: int = setting(
         0,
@@ -422,8 +463,17 @@ def declared() -> dict[str, Setting]:
 
 
 def searched() -> dict[str, Search]:
-    """The settings the Tune page searches, with how."""
-    return {name: spec.search for name, spec in declared().items() if spec.search}
+    """The settings a search draws, with how, in the order trials draw them and the Tune page
+    shows them."""
+    found = [(name, spec.search) for name, spec in declared().items() if spec.search]
+    return dict(sorted(found, key=lambda item: item[1].order))
+
+
+def cli_defaults() -> dict[str, Any]:
+    """The settings whose command-line default is not the field's, with that default."""
+    return {
+        name: spec.cli_default for name, spec in declared().items() if spec.cli_default is not None
+    }
 
 
 def bounds(name: str) -> tuple[float, float]:

@@ -15,9 +15,9 @@ import math
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields, make_dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args, get_type_hints
 
 import numpy as np
 import optuna
@@ -32,15 +32,17 @@ from data.windows import part_sizes
 from forecasting.config import (
     MIN_WINDOW,
     ConfigError,
+    Search,
     TrainConfig,
+    Widget,
     bounds,
+    declared,
     default_window,
     searched,
 )
 from forecasting.evaluate import evaluate, headline_metric
 from forecasting.limits import ServerLimits, check_config, env_name
 from forecasting.train import EpochLog, TrainingError, fit
-from models.recurrent import CELLS
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
 DEFAULT_STORAGE = "sqlite:///studies.db"
 PRUNERS = ("median", "hyperband", "none")
 LARGEST_CELL_FIRST = ("lstm", "gru", "rnn")  # weights per unit: four gates, three, one
+LARGEST_FIRST = {"cell": LARGEST_CELL_FIRST}  # choices not numbers: which needs the most
 SEARCHED = tuple(searched())
 FREE_SETTINGS = (*SEARCHED, "members", "epochs", "device", "precision")  # may change on resuming
 DATA_ATTR = "data"  # the study's user attribute holding its series' fingerprint
@@ -72,62 +75,150 @@ class StorageError(TuneError):
     """The study storage could not be opened or failed; the message quotes the database."""
 
 
+def _check_space(space: Any) -> None:
+    """SearchSpace's checks, made from the declarations: each range within its setting's (a
+    range (0, 0) of a setting in DATA_RANGES asks for one from the data), each choice among the
+    setting's; TuneError naming the first problem."""
+    for name, search in searched().items():
+        key = search.field_name(name)
+        values = tuple(getattr(space, key))
+        object.__setattr__(space, key, values)
+        if search.choices:
+            _check_choices(name, search, values)
+        elif not (name in DATA_RANGES and values == (0, 0)):
+            lowest, highest = bounds(name)
+            lowest = lowest if search.low is None else search.low
+            whole = _kind(name) is int
+            _check_range(search.label_of(name), values, lowest, highest, whole=whole)
+
+
+SearchSpace = make_dataclass(
+    "SearchSpace",
+    [
+        (search.field_name(name), tuple, field(default=search.default))
+        for name, search in searched().items()
+    ],
+    namespace={
+        "__doc__": "The ranges a search draws from, a field per searched setting "
+        "(forecasting/config.py: `cells`, `hidden_size`, ..., `batch_sizes`): every range is "
+        "(lowest, highest), both included; choices are tuples of values.",
+        "__module__": __name__,
+        "__post_init__": _check_space,
+    },
+    frozen=True,
+)
+
+
 @dataclass(frozen=True)
-class SearchSpace:
-    """The ranges a search draws from; every pair is (lowest, highest), both included."""
+class RunSetting:
+    """How a setting of the search itself (not of the networks it trains) is checked, offered
+    on the Tune page (`widget`, texts `tune.<word>` and `tune.<word>_help`) and on the command
+    line (`flag`); TuneSettings' fields each carry one (see `run_settings`)."""
 
-    cells: tuple[str, ...] = searched()["cell"].default
-    hidden_size: tuple[int, int] = searched()["hidden_size"].default  # sampled on a log scale
-    num_layers: tuple[int, int] = searched()["num_layers"].default
-    dropout: tuple[float, float] = searched()["dropout"].default  # only for more than one layer
-    window: tuple[int, int] = searched()["window"].default  # (0, 0): half to twice the automatic
-    lr: tuple[float, float] = searched()["lr"].default  # log scale
-    batch_sizes: tuple[int, ...] = searched()["batch_size"].default
+    label: str  # its name at the start of a message: "The number of trials"
+    word: str  # its Tune page widget `tune.<word>`; a choice `c` reads `tune.<word>.<c>`
+    widget: Widget  # kind, place ("tune", column, row); low, high and step where not its own
+    flag: str
+    cli_help: str
+    low: float | None = None
+    high: float | None = None
+    above: bool = False  # `low` itself is refused
+    unit: str = ""  # said after a bound: " seconds"
+    choices: tuple[str, ...] = ()
+    limit: str = ""  # the ServerLimits field capping it for a web visitor
+    trains: str = ""  # the TrainConfig setting each trial takes it as (capped as that setting)
 
-    def __post_init__(self) -> None:
-        for name in ("cells", "hidden_size", "num_layers", "dropout", "window", "lr"):
-            object.__setattr__(self, name, tuple(getattr(self, name)))
-        object.__setattr__(self, "batch_sizes", tuple(self.batch_sizes))
-        if not self.cells:
-            raise TuneError("Pick at least one cell to search over (lstm, gru or rnn).")
-        unknown = [cell for cell in self.cells if cell not in CELLS]
-        if unknown:
-            raise TuneError(
-                f"Unknown cell {unknown[0]!r}: the cells are {', '.join(sorted(CELLS))}."
-            )
-        _check_range("hidden size", self.hidden_size, *bounds("hidden_size"), whole=True)
-        _check_range("layers", self.num_layers, *bounds("num_layers"), whole=True)
-        _check_range("dropout", self.dropout, *bounds("dropout"))
-        if self.window != (0, 0):
-            _check_range("window", self.window, MIN_WINDOW, bounds("window")[1], whole=True)
-        _check_range("learning rate", self.lr, *bounds("lr"))
-        if not self.batch_sizes:
-            raise TuneError("Pick at least one batch size to search over.")
-        for size in self.batch_sizes:
-            if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-                raise TuneError(f"Batch sizes must be whole numbers of 1 or more; got {size!r}.")
+
+def run_setting(default: Any, **spec: Any) -> Any:
+    """A TuneSettings field with its declaration."""
+    return field(default=default, metadata={"run": RunSetting(**spec)})
 
 
 @dataclass(frozen=True)
 class TuneSettings:
-    trials: int = 20  # trials this call runs; with several workers each runs its own
-    timeout_s: float | None = None  # time budget in seconds, None: no limit
-    epochs: int = 60  # most epochs per trial (early stopping still applies)
-    pruner: str = "median"  # "median" | "hyperband" | "none"
-    seed: int = 0  # sampler seed
+    """How long and how to search: declared once here, checked in __post_init__, and made into
+    the Tune page's inputs and the `tune` command's options."""
+
+    trials: int = run_setting(  # trials this call runs; with several workers each runs its own
+        20,
+        label="The number of trials",
+        word="trials",
+        low=1,
+        limit="tune_trials",
+        widget=Widget("number", ("tune", 0, 0)),
+        flag="--trials",
+        cli_help="trials this worker runs (default: 20)",
+    )
+    timeout_s: float | None = run_setting(  # None: no limit
+        None,
+        label="The time budget",
+        word="timeout",
+        low=0,
+        above=True,
+        unit=" seconds",
+        widget=Widget("number", ("tune", 0, 1), 1, 7 * 24 * 3600, step=30),
+        flag="--timeout",
+        cli_help="time budget in seconds; the trial under way finishes",
+    )
+    epochs: int = run_setting(  # most epochs per trial (early stopping still applies)
+        60,
+        label="Epochs per trial",
+        word="epochs",
+        low=1,
+        trains="epochs",
+        widget=Widget("number", ("tune", 1, 0)),
+        flag="--epochs",
+        cli_help="most epochs per trial (default: 60)",
+    )
+    pruner: str = run_setting(
+        "median",
+        label="The pruner",
+        word="pruner",
+        choices=PRUNERS,
+        widget=Widget("select", ("tune", 1, 1)),
+        flag="--pruner",
+        cli_help="how bad trials end early (default: median)",
+    )
+    seed: int = run_setting(  # the sampler's
+        0,
+        label="The seed",
+        word="seed",
+        low=0,
+        high=2**32 - 1,
+        widget=Widget("number", ("tune", 2, 0)),
+        flag="--seed",
+        cli_help="sampler seed (default: 0)",
+    )
 
     def __post_init__(self) -> None:
-        if isinstance(self.trials, bool) or not isinstance(self.trials, int) or self.trials < 1:
-            raise TuneError(f"The number of trials must be 1 or more; got {self.trials!r}.")
-        if self.timeout_s is not None and not self.timeout_s > 0:
-            raise TuneError(f"The time budget must be above 0 seconds; got {self.timeout_s!r}.")
-        if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1:
-            raise TuneError(f"Epochs per trial must be 1 or more; got {self.epochs!r}.")
-        _check_pruner(self.pruner)
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
-            raise TuneError(f"The seed must be a whole number; got {self.seed!r}.")
-        if not 0 <= self.seed < 2**32:
-            raise TuneError(f"The seed must be between 0 and {2**32 - 1}; got {self.seed}.")
+        for name, spec in run_settings().items():
+            _check_run_setting(name, getattr(self, name), spec)
+
+
+def run_settings() -> dict[str, RunSetting]:
+    """TuneSettings' declarations, in field order."""
+    return {spec.name: spec.metadata["run"] for spec in fields(TuneSettings)}
+
+
+def run_kind(name: str) -> type:
+    """The type of a TuneSettings field, None aside: `float` for `float | None`."""
+    hint = get_type_hints(TuneSettings)[name]
+    return next((kind for kind in get_args(hint) if kind is not type(None)), hint)
+
+
+def visitor_most(name: str, limits: ServerLimits) -> int | None:
+    """The largest value of TuneSettings' `name` a web visitor may ask for; None: no limit."""
+    spec = run_settings()[name]
+    if spec.limit:
+        return getattr(limits, spec.limit)
+    return limits.settings.get(spec.trains) if spec.trains else None
+
+
+def trained(settings: TuneSettings) -> dict[str, Any]:
+    """The TrainConfig settings every trial takes from the search's settings: its epochs."""
+    return {
+        spec.trains: getattr(settings, name) for name, spec in run_settings().items() if spec.trains
+    }
 
 
 @dataclass(frozen=True)
@@ -142,7 +233,10 @@ class TrialRow:
 
 
 def open_study(
-    name: str, storage: str | None = None, seed: int = 0, pruner: str = "median"
+    name: str,
+    storage: str | None = None,
+    seed: int = TuneSettings.seed,
+    pruner: str = TuneSettings.pruner,
 ) -> optuna.Study:
     """Create or load study `name` (minimising) in `storage` (None: DEFAULT_STORAGE).
 
@@ -201,29 +295,48 @@ def window_bounds(space: SearchSpace, base: TrainConfig, n_points: int) -> tuple
     return low, min(high, longest)
 
 
+# Searched settings whose range depends on the data: (0, 0) asks for one derived from it, and a
+# range given is checked against it. The hook takes the space, the base and the series' length.
+DATA_RANGES: dict[str, Callable[[Any, TrainConfig, int], tuple]] = {"window": window_bounds}
+
+
+def search_ranges(space: SearchSpace, base: TrainConfig, n_points: int) -> dict[str, tuple]:
+    """Each searched setting's range or choices on a series of `n_points`: the space's, those of
+    DATA_RANGES worked out from the data."""
+    ranges = {name: getattr(space, search.field_name(name)) for name, search in searched().items()}
+    for name, derived in DATA_RANGES.items():
+        ranges[name] = derived(space, base, n_points)
+    return ranges
+
+
 def suggest_config(
     trial: optuna.Trial, base: TrainConfig, space: SearchSpace, n_points: int
 ) -> TrainConfig:
-    """`base` with the searched settings drawn for `trial`."""
-    window_low, window_high = window_bounds(space, base, n_points)
-    cell = trial.suggest_categorical("cell", list(space.cells))
-    hidden_size = trial.suggest_int("hidden_size", *space.hidden_size, log=True)
-    num_layers = trial.suggest_int("num_layers", *space.num_layers)
-    dropout = trial.suggest_float("dropout", *space.dropout) if num_layers > 1 else 0.0
-    return base.with_changes(
-        cell=cell,
-        hidden_size=hidden_size,
-        num_layers=num_layers,
-        dropout=dropout,
-        window=trial.suggest_int("window", window_low, window_high),
-        lr=trial.suggest_float("lr", *space.lr, log=True),
-        batch_size=trial.suggest_categorical("batch_size", list(space.batch_sizes)),
-    )
+    """`base` with the searched settings drawn for `trial`, in their declared order; a setting
+    whose `only_if` does not hold (dropout with one layer) takes its default."""
+    ranges = search_ranges(space, base, n_points)
+    drawn: dict[str, Any] = {}
+    for name, search in searched().items():
+        if search.only_if is None or search.only_if(drawn):
+            drawn[name] = suggest(trial, name, search, ranges[name])
+        else:
+            drawn[name] = getattr(TrainConfig, name)
+    return base.with_changes(**drawn)
+
+
+def suggest(trial: optuna.Trial, name: str, search: Search, values: tuple) -> Any:
+    """One setting drawn as declared: one of its choices, or an int or a float (its type) in
+    its range, on a log scale when the search says so."""
+    if search.choices:
+        return trial.suggest_categorical(name, list(values))
+    if _kind(name) is int:
+        return trial.suggest_int(name, *values, log=search.log)
+    return trial.suggest_float(name, *values, log=search.log)
 
 
 def trial_base(base: TrainConfig, settings: TuneSettings) -> TrainConfig:
     """What every trial trains from: one network (trials stay cheap), settings.epochs at most."""
-    return base.with_changes(members=1, epochs=settings.epochs)
+    return base.with_changes(members=1, **trained(settings))
 
 
 def check_limits(
@@ -236,24 +349,31 @@ def check_limits(
     """TuneError when a web visitor's search asks for more than this server allows: more trials,
     or a largest network (every range at its top, with the base's members for training the
     winner) beyond a limit. The message names the setting, its value and the limit."""
-    if settings.trials > limits.tune_trials:
-        raise TuneError(
-            f"trials is {settings.trials:,}; this server allows at most {limits.tune_trials:,} "
-            f"({env_name('tune_trials')})."
-        )
-    cell = next(cell for cell in LARGEST_CELL_FIRST if cell in space.cells)
+    for name, spec in run_settings().items():
+        value = getattr(settings, name)
+        if spec.limit and value is not None and value > (most := getattr(limits, spec.limit)):
+            raise TuneError(
+                f"{name} is {value:,}; this server allows at most {most:,} "
+                f"({env_name(spec.limit)})."
+            )
+    ranges = search_ranges(space, base, n_points)
+    tops = {name: _largest(name, search, ranges[name]) for name, search in searched().items()}
     try:
-        largest = base.with_changes(
-            cell=cell,
-            hidden_size=space.hidden_size[1],
-            num_layers=space.num_layers[1],
-            window=window_bounds(space, base, n_points)[1],
-            batch_size=max(space.batch_sizes),
-            epochs=settings.epochs,
-        )
-        check_config(largest, limits)
+        check_config(base.with_changes(**tops, **trained(settings)), limits)
     except ConfigError as err:
         raise TuneError(str(err)) from None
+
+
+def _largest(name: str, search: Search, values: tuple) -> Any:
+    """The value of a range or choices that needs the most: the top of a range, the largest
+    number, or the first of LARGEST_FIRST (else of the declared choices) among the chosen."""
+    if not search.choices:
+        return values[1]
+    if all(isinstance(value, int | float) for value in values):
+        return max(values)
+    return next(
+        value for value in LARGEST_FIRST.get(name, declared()[name].choices) if value in values
+    )
 
 
 def run_search(
@@ -485,14 +605,16 @@ def _remember_space(study: optuna.Study, space: SearchSpace) -> None:
     """Keep the search space with the study. Its ranges may change from one search to the next;
     its choices (cells, batch sizes) may not: Optuna refuses a choice drawn from other ones."""
     before = stored_space(study)
-    if before is not None and (before.cells, before.batch_sizes) != (
-        space.cells,
-        space.batch_sizes,
-    ):
+    chosen = {name: search for name, search in searched().items() if search.choices}
+    keys = [search.field_name(name) for name, search in chosen.items()]
+    if before is not None and any(getattr(before, key) != getattr(space, key) for key in keys):
+        among = " and ".join(
+            f"the {search.label_of(name)}s {', '.join(map(str, getattr(before, key)))}"
+            for (name, search), key in zip(chosen.items(), keys, strict=True)
+        )
         raise TuneError(
-            f"Study {study.study_name!r} chooses among the cells {', '.join(before.cells)} and "
-            f"the batch sizes {', '.join(map(str, before.batch_sizes))}; a search cannot change "
-            "those choices: keep them, or name a new study."
+            f"Study {study.study_name!r} chooses among {among}; a search cannot change those "
+            "choices: keep them, or name a new study."
         )
     if before != space:
         study.set_user_attr(SPACE_ATTR, asdict(space))
@@ -585,8 +707,55 @@ def _pruner(name: str) -> optuna.pruners.BasePruner:
 
 
 def _check_pruner(name: str) -> None:
-    if name not in PRUNERS:
-        raise TuneError(f"Unknown pruner {name!r}: choose {', '.join(PRUNERS)}.")
+    _check_run_setting("pruner", name, run_settings()["pruner"])
+
+
+def _check_run_setting(name: str, value: object, spec: RunSetting) -> None:
+    """TuneError when `value` is not one TuneSettings' `name` takes, in the declared words."""
+    if spec.choices:
+        if value not in spec.choices:
+            raise TuneError(f"Unknown {spec.word} {value!r}: choose {', '.join(spec.choices)}.")
+        return
+    if value is None and getattr(TuneSettings, name) is None:
+        return
+    whole = run_kind(name) is int
+    if isinstance(value, bool) or not isinstance(value, int if whole else int | float):
+        what = "a whole number" if whole else "a number"
+        raise TuneError(f"{spec.label} must be {what}; got {value!r}.")
+    if spec.high is not None and not spec.low <= value <= spec.high:
+        raise TuneError(f"{spec.label} must be between {spec.low} and {spec.high}; got {value}.")
+    if math.isnan(value) or value < spec.low or (spec.above and value == spec.low):
+        bound = f"above {spec.low}" if spec.above else f"{spec.low} or more"
+        raise TuneError(f"{spec.label} must be {bound}{spec.unit}; got {value!r}.")
+
+
+def _check_choices(name: str, search: Search, values: tuple) -> None:
+    """A set of values to search among: at least one, each among the setting's choices, or
+    numbers of its type no lower than its lowest."""
+    label, allowed = search.label_of(name), declared()[name].choices
+    if not values:
+        among = f" ({', '.join(allowed[:-1])} or {allowed[-1]})" if allowed else ""
+        raise TuneError(f"Pick at least one {label} to search over{among}.")
+    unknown = [value for value in values if allowed and value not in allowed]
+    if unknown:
+        raise TuneError(
+            f"Unknown {label} {unknown[0]!r}: the {label}s are {', '.join(sorted(allowed))}."
+        )
+    if allowed:
+        return
+    whole, lowest = _kind(name) is int, bounds(name)[0]
+    for value in values:
+        kind = int if whole else int | float
+        if isinstance(value, bool) or not isinstance(value, kind) or not value >= lowest:
+            what = "whole numbers" if whole else "numbers"
+            raise TuneError(
+                f"{label.capitalize()}s must be {what} of {lowest:g} or more; got {value!r}."
+            )
+
+
+def _kind(name: str) -> type:
+    """The type of a TrainConfig setting: that of its default."""
+    return type(getattr(TrainConfig, name))
 
 
 def _check_range(

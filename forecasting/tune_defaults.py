@@ -26,6 +26,7 @@ from forecasting.tune import (
     SearchSpace,
     StorageError,
     TuneError,
+    TuneSettings,
     connection,
     find_study,
     open_study,
@@ -70,7 +71,11 @@ def storage_label(url: str) -> str:
 
 
 def open_visitor_study(
-    name: str, storage: str, data_dir: str | Path, seed: int = 0, pruner: str = "median"
+    name: str,
+    storage: str,
+    data_dir: str | Path,
+    seed: int = TuneSettings.seed,
+    pruner: str = TuneSettings.pruner,
 ) -> optuna.Study:
     """open_study for a web visitor: the storage checked first (check_storage); a failure
     named without the database's words."""

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import optuna
 import pytest
+from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 
 from data.prepare import from_array
 from forecasting.config import auto_config
@@ -85,6 +86,9 @@ def test_a_search_space_that_cannot_be_searched_is_refused_in_words(given, messa
         ({"pruner": "random"}, "Unknown pruner 'random': choose median, hyperband, none."),
         ({"timeout_s": 0}, "The time budget must be above 0 seconds; got 0."),
         ({"epochs": 0}, "Epochs per trial must be 1 or more; got 0."),
+        ({"trials": 2.5}, "The number of trials must be a whole number; got 2.5."),
+        ({"seed": 2**32}, "The seed must be between 0 and 4294967295; got 4294967296."),
+        ({"timeout_s": "soon"}, "The time budget must be a number; got 'soon'."),
     ],
 )
 def test_settings_that_cannot_run_are_refused_in_words(given, message):
@@ -106,6 +110,41 @@ def test_drawn_configs_stay_within_the_space_and_keep_the_rest_of_the_base():
         assert config.dropout == 0.0 if config.num_layers == 1 else 0.1 <= config.dropout <= 0.2
         assert (config.horizon, config.members, config.seed) == (BASE.horizon, 3, BASE.seed)
     assert {config.num_layers for config in drawn} == {1, 2, 3}
+
+
+def test_a_trial_draws_what_studies_already_hold_in_the_declared_order():
+    """Parameter names, distributions and draw order as studies searched so far stored them: a
+    change here would stop those studies from being continued."""
+    study = optuna.create_study(sampler=TrialSeededSampler(0))
+    trial = study.ask()
+    suggest_config(trial, BASE, SearchSpace(num_layers=(2, 3), window=(8, 40)), len(SERIES))
+    assert list(trial.params) == [
+        "cell", "hidden_size", "num_layers", "dropout", "window", "lr", "batch_size"
+    ]  # fmt: skip
+    assert trial.distributions == {
+        "cell": CategoricalDistribution(("lstm", "gru")),
+        "hidden_size": IntDistribution(8, 128, log=True),
+        "num_layers": IntDistribution(2, 3),
+        "dropout": FloatDistribution(0.0, 0.3),
+        "window": IntDistribution(8, 40),
+        "lr": FloatDistribution(1e-4, 1e-2, log=True),
+        "batch_size": CategoricalDistribution((16, 32, 64, 128)),
+    }
+
+
+def test_seed_0_draws_what_it_drew_before_the_search_was_made_from_the_declarations():
+    base = auto_config(144, 12)  # airline passengers
+    study = optuna.create_study(sampler=TrialSeededSampler(0))
+    drawn = [suggest_config(study.ask(), base, SearchSpace(), 144) for _ in range(3)]
+    searched = ("cell", "hidden_size", "num_layers", "dropout", "window", "batch_size")
+    assert [tuple(getattr(config, name) for name in searched) for config in drawn] == [
+        ("gru", 13, 1, 0.0, 40, 64),
+        ("lstm", 120, 1, 0.0, 25, 64),
+        ("lstm", 122, 2, pytest.approx(0.2201852265540467), 16, 64),
+    ]
+    assert [config.lr for config in drawn] == pytest.approx(
+        [0.0014780173113605082, 0.002402439810913165, 0.003781727177964967]
+    )
 
 
 def test_the_automatic_window_range_brackets_the_automatic_window():

@@ -12,7 +12,15 @@ from streamlit.testing.v1 import AppTest
 from forecasting.config import auto_config
 from forecasting.evaluate import evaluate
 from forecasting.limits import env_name, server_limits
-from forecasting.tune import SearchSpace, best_config, find_study, open_study, window_bounds
+from forecasting.tune import (
+    SearchSpace,
+    TuneSettings,
+    best_config,
+    find_study,
+    open_study,
+    run_settings,
+    window_bounds,
+)
 from forecasting.tune_defaults import study_name, window_choices
 from tests.conftest import ROOT
 from tests.test_pages import APP, kept, settle, start, widget
@@ -179,6 +187,23 @@ def test_an_empty_choice_of_cells_is_refused_before_anything_runs():
     assert not app.exception
     assert app.error[0].value == "Pick at least one cell to search over (lstm, gru or rnn)."
     assert state.TUNE_JOB not in app.session_state
+
+
+def test_the_search_settings_inputs_are_made_from_their_declarations(limits):
+    limits(tune_trials=5, epochs=40)
+    capped = {"trials": 5, "epochs": 40}  # the server's limits just set
+    app = start("data")
+    app.switch_page("app_pages/tune.py").run()
+    for name, spec in run_settings().items():
+        default = getattr(TuneSettings, name)
+        if spec.choices:
+            assert app.selectbox(key=f"tune.{spec.word}").value == default
+            continue
+        box = app.number_input(key=f"tune.{spec.word}")
+        assert box.value == (min(default, capped[name]) if name in capped else default), name
+        assert name not in capped or box.max == capped[name]
+    assert app.number_input(key="tune.epochs").value == 40, "the declared 60, capped"
+    assert app.number_input(key="tune.timeout").value is None
 
 
 def test_the_best_so_far_is_the_running_minimum():

@@ -1,7 +1,9 @@
 """The Tune page's inputs: the ranges to search, how long and how to search, and the study.
 
-Ranges, trials and epochs reach at most this server's limits; the study storage is one the
-operator configured, or typed where the operator allows it."""
+The inputs are made from the declarations: a range or a set of choices per searched setting
+(forecasting/config.py), an input per setting of the search itself (TuneSettings in
+forecasting/tune.py). Ranges, trials and epochs reach at most this server's limits; the study
+storage is one the operator configured, or typed where the operator allows it."""
 
 from __future__ import annotations
 
@@ -11,13 +13,21 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from data.series import Series
-from forecasting.config import Search, TrainConfig, searched
+from forecasting.config import Search, TrainConfig, declared, searched
 from forecasting.limits import ServerLimits, server_limits
-from forecasting.tune import PRUNERS, SearchSpace, TuneError, TuneSettings
+from forecasting.tune import (
+    RunSetting,
+    SearchSpace,
+    TuneError,
+    TuneSettings,
+    run_kind,
+    run_settings,
+    visitor_most,
+)
 from forecasting.tune_defaults import storage_label, study_name, window_choices
 from ui import state
 from ui.state import text
-from ui.widgets import CELL_LABELS, capped
+from ui.widgets import LABELS, capped
 
 
 @dataclass(frozen=True)
@@ -58,8 +68,9 @@ def search_space(series: Series, base: TrainConfig, limits: ServerLimits) -> dic
     st.subheader(text("tune.space"))
     columns = st.columns(3)
     space = {}
-    for number, (name, search) in enumerate(ordered(searched())):
-        where = columns[min(2, number * 3 // len(SEARCH_ORDER))]
+    searches = searched()  # in their declared order: the network, then the data, then training
+    for number, (name, search) in enumerate(searches.items()):
+        where = columns[min(2, number * 3 // len(searches))]
         limit = limits.settings.get(name)
         if name == "window":
             chosen = window_range(where, series, base, limit)
@@ -71,23 +82,15 @@ def search_space(series: Series, base: TrainConfig, limits: ServerLimits) -> dic
     return space
 
 
-SEARCH_ORDER = ("cell", "hidden_size", "num_layers", "dropout", "window", "lr", "batch_size")
-
-
-def ordered(searches: dict[str, Search]) -> list[tuple[str, Search]]:
-    """The searched settings in the page's order: the network, then the data, then training."""
-    rank = {name: number for number, name in enumerate(SEARCH_ORDER)}
-    return sorted(searches.items(), key=lambda item: rank.get(item[0], len(rank)))
-
-
 def choices_widget(where: DeltaGenerator, name: str, search: Search, limit: int | None) -> tuple:
     """A set of values to search among: the cells, the batch sizes."""
     options = capped(list(search.options), limit) if limit else list(search.options)
     default = capped(list(search.default), options[-1]) if limit else list(search.default)
+    widget = declared()[name].widget
     chosen = where.multiselect(
         text(f"tune.{search.word}"),
         options,
-        format_func=CELL_LABELS.get if name == "cell" else str,
+        format_func=LABELS.get(widget.labels, str) if widget else str,
         help=text(f"tune.{search.word}_help"),
         **kept(search.word, default, "default"),
     )
@@ -134,40 +137,10 @@ def search_settings(
 ) -> tuple[dict[str, object], str, str]:
     """How long and how to search, and the study's name and storage, as the widgets hold them."""
     st.subheader(text("tune.search"))
-    first, second, third = st.columns(3)
-    trials = first.number_input(
-        text("tune.trials"),
-        1,
-        limits.tune_trials,
-        help=text("tune.trials_help"),
-        **kept("trials", min(20, limits.tune_trials)),
-    )
-    timeout = first.number_input(
-        text("tune.timeout"),
-        min_value=1,
-        max_value=7 * 24 * 3600,
-        step=30,
-        help=text("tune.timeout_help"),
-        **kept("timeout", None),
-    )
-    epochs = second.number_input(
-        text("tune.epochs"),
-        1,
-        limits.most("epochs"),
-        help=text("tune.epochs_help"),
-        **kept("epochs", min(60, limits.most("epochs"))),
-    )
-    pruner = second.selectbox(
-        text("tune.pruner"),
-        PRUNERS,
-        format_func=lambda name: text(f"tune.pruner.{name}"),
-        help=text("tune.pruner_help"),
-        **kept("pruner", PRUNERS.index("median"), "index"),
-    )
-    seed = third.number_input(
-        text("tune.seed"), 0, 2**32 - 1, help=text("tune.seed_help"), **kept("seed", 0)
-    )
-    name = third.text_input(
+    columns = st.columns(3)
+    places = sorted(run_settings().items(), key=lambda item: item[1].widget.place)
+    settings = {name: run_input(columns, name, spec, limits) for name, spec in places}
+    name = columns[2].text_input(
         text("tune.study"),
         help=text("tune.study_help"),
         **kept(f"study.{series.fingerprint()}", study_name(dataset_name)),
@@ -177,14 +150,33 @@ def search_settings(
         storage = storage_input(limits)
         if stored:
             st.caption(text("tune.stored_as", name=stored))
-    settings = {
-        "trials": int(trials),
-        "timeout_s": None if timeout is None else float(timeout),
-        "epochs": int(epochs),
-        "pruner": pruner,
-        "seed": int(seed),
-    }
     return settings, stored, storage
+
+
+def run_input(
+    columns: list[DeltaGenerator], name: str, spec: RunSetting, limits: ServerLimits
+) -> object:
+    """The input of one setting of the search itself, in its declared place, its first value the
+    declared default, reaching at most this server's limit."""
+    where, default = columns[spec.widget.place[1]], getattr(TuneSettings, name)
+    label, help_text = text(f"tune.{spec.word}"), text(f"tune.{spec.word}_help")
+    if spec.choices:
+        return where.selectbox(
+            label,
+            spec.choices,
+            format_func=lambda choice: text(f"tune.{spec.word}.{choice}"),
+            help=help_text,
+            **kept(spec.word, spec.choices.index(default), "index"),
+        )
+    most = visitor_most(name, limits)
+    low = spec.low if spec.widget.low is None else spec.widget.low
+    if most is None:
+        most = spec.high if spec.widget.high is None else spec.widget.high
+    first = default if default is None or most is None else min(default, most)
+    chosen = where.number_input(
+        label, low, most, step=spec.widget.step, help=help_text, **kept(spec.word, first)
+    )
+    return None if chosen is None else run_kind(name)(chosen)
 
 
 def storage_input(limits: ServerLimits) -> str:
