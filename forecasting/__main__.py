@@ -6,11 +6,11 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from data.calendar import Ahead, with_ahead
+from data.calendar import Ahead, calendar_by_default, with_ahead
 from data.errors import DataError
 from data.export import json_value, safe_csv
 from data.load import read_table_with_notes
@@ -37,7 +37,7 @@ from forecasting.evaluate import evaluate
 from forecasting.panel_forecast import forecast_panel
 from forecasting.persist import save_run
 from forecasting.predict import DEFAULT_LEVELS, future
-from forecasting.train import TrainingError, fit
+from forecasting.train import Blend, TrainingError, fit
 from forecasting.tune import (
     DEFAULT_STORAGE,
     SearchSpace,
@@ -212,9 +212,9 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     add("--out", type=Path, default=Path("out"), help="folder for the results (default: out)")
     add(
         "--calendar",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
         help="read where each step falls in the day, week and year (cyclic inputs) beside the "
-        "target; needs dates",
+        "target; needs dates (default: on for a panel of daily or weekly data, else off)",
     )
     add(
         "--holidays",
@@ -354,9 +354,14 @@ def load_panel(
     return panel, read_known(table, id_columns(args), panel, known, options)
 
 
-def asked_ahead(args: argparse.Namespace) -> Ahead:
+def asked_ahead(args: argparse.Namespace, panel: Panel | None = None) -> Ahead:
+    """The inputs known ahead asked for; a panel of daily or weekly data reads the calendar
+    unless --no-calendar says not to."""
     columns = tuple(name.strip() for name in (args.known_ahead or "").split(",") if name.strip())
-    return Ahead(args.calendar, args.holidays, columns)
+    calendar = args.calendar
+    if calendar is None:
+        calendar = panel is not None and calendar_by_default(next(iter(panel.series.values())))
+    return Ahead(calendar, args.holidays, columns)
 
 
 def inspect_panel(args: argparse.Namespace) -> dict[str, Any]:
@@ -411,7 +416,7 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
         if args.backtest:
             fail("--backtest works on one series: add --group or --aggregate")
         panel, known = load_panel(args, asked_ahead(args).columns)
-        return forecast_panel(panel, given, args.levels, args.out, asked_ahead(args), known)
+        return forecast_panel(panel, given, args.levels, args.out, asked_ahead(args, panel), known)
     series, config = series_and_config(args, given)
     run = fit(series, config)
     coming = future(run, series, args.levels)
@@ -449,6 +454,9 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
         }
     result = judge(scores)
     report["verdict"] = result.to_dict()
+    report["blend"] = None if run.blend is None else asdict(run.blend)
+    if run.blend is not None:
+        say_blend(run.blend, config.cell)
     if result.outcome == WORSE:
         warn_worse(result)
     (args.out / "metrics.json").write_text(json.dumps(report, indent=2, default=json_value))
@@ -506,7 +514,8 @@ def search_values(name: str, flag: str, raw: str) -> tuple:
 
 def tune_base(study: optuna.Study, series: Series, args: argparse.Namespace) -> TrainConfig:
     """The study's own base when it has one (a resumed study keeps its task), else automatic
-    settings on the whole file; --horizon and --season, when given, must agree with it."""
+    settings on the whole file with the command line's defaults (no test part); --horizon and
+    --season, when given, must agree with it."""
     given = {name: getattr(args, name) for name in TASK_OPTIONS}
     given = {name: value for name, value in given.items() if value is not None}
     base = stored_base(study)
@@ -544,6 +553,17 @@ def parse_levels(text: str) -> tuple[float, ...]:
             )
         levels.append(level)
     return tuple(sorted(set(levels)))
+
+
+def say_blend(blend: Blend, cell: str) -> None:
+    """One line on stderr: a baseline beat the network, so the forecast blends the two."""
+    baseline = blend.baseline.replace("_", " ")
+    print(
+        f"note: on the validation part {baseline} beat the {cell.upper()}, so the forecast "
+        f"blends them: {blend.weight:.0%} {cell.upper()}, {1 - blend.weight:.0%} {baseline} "
+        f"(validation MAE {blend.model_error:.3g} alone, {blend.blended_error:.3g} blended)",
+        file=sys.stderr,
+    )
 
 
 def warn_worse(result: Verdict) -> None:

@@ -8,9 +8,8 @@ import numpy as np
 
 from data.series import Series
 from data.windows import target_starts
-from forecasting.predict import actuals_from, evenly_spread, forecast_from
+from forecasting.predict import actuals_from, baseline_forecasts, evenly_spread, forecast_from
 from forecasting.train import Run, model_inputs
-from models.baselines import BASELINES
 
 METRICS = ("MAE", "RMSE", "MAPE", "sMAPE", "MASE")
 DEFAULT_BASELINES = ("naive", "seasonal_naive", "drift")
@@ -81,10 +80,7 @@ def evaluate(
     scale = mase_scale(parts.train, config.season_length)
     forecasts = {"model": forecast_from(run, model_inputs(series, config), starts)}
     for name in baselines:
-        baseline = BASELINES[name]
-        forecasts[name] = np.stack(
-            [baseline(values[:s], config.horizon, config.season_length) for s in starts]
-        )
+        forecasts[name] = baseline_forecasts(name, values, starts, config)
     table = {name: metrics(actual, forecast, scale) for name, forecast in forecasts.items()}
     notes = []
     if len(starts) < len(every):

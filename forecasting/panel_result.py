@@ -9,7 +9,7 @@ import io
 import json
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,12 @@ from data.series_file import series_from_bytes, series_to_bytes
 from data.windows import scaler_to_dict
 from forecasting.panel_forecast import forecast_frame
 from forecasting.panel_train import PanelRun, PanelScores
-from forecasting.persist import checked_covariate_scaler, checked_scaler, covariate_scaler_to_dict
+from forecasting.persist import (
+    checked_blend,
+    checked_covariate_scaler,
+    checked_scaler,
+    covariate_scaler_to_dict,
+)
 from forecasting.train import Run
 from models.checkpoint import CheckpointError
 
@@ -41,6 +46,7 @@ class View:
     covariates: dict[str, list[float]] | None
     train_end: int
     val_end: int
+    blend: dict[str, Any] | None = None  # the series' blend with a baseline (forecasting.guard)
 
 
 @dataclass
@@ -68,7 +74,8 @@ class PanelResult:
         covariate_scaler = checked_covariate_scaler(view.covariates, run.config)
         scaled = replace(run, scaler=checked_scaler(view.scaler), train_end=view.train_end,
                          val_end=view.val_end, fingerprint=one.fingerprint(),
-                         covariate_scaler=covariate_scaler)  # fmt: skip
+                         covariate_scaler=covariate_scaler,
+                         blend=checked_blend(view.blend))  # fmt: skip
         return scaled, one
 
 
@@ -97,7 +104,8 @@ def panel_result(
 
 def _view(member: Run) -> View:
     covariates = covariate_scaler_to_dict(member.covariate_scaler)
-    return View(scaler_to_dict(member.scaler), covariates, member.train_end, member.val_end)
+    blend = None if member.blend is None else asdict(member.blend)
+    return View(scaler_to_dict(member.scaler), covariates, member.train_end, member.val_end, blend)
 
 
 def score_table(scores: PanelScores, panel: Panel, names: Sequence[str]) -> pd.DataFrame:
@@ -153,8 +161,9 @@ def result_from_bytes(raw: bytes) -> PanelResult | None:
             forecast_csv = archive.read(CSV).decode()
         table = meta["table"]
         views = {label: View(**view) for label, view in meta["views"].items()}
-        for view in views.values():
-            checked_scaler(view.scaler)  # a file with a damaged view is not trusted at all
+        for view in views.values():  # a file with a damaged view is not trusted at all
+            checked_scaler(view.scaler)
+            checked_blend(view.blend)
         return PanelResult(
             series=series,
             id_cols=tuple(meta["id_cols"]),

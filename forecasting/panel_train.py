@@ -22,6 +22,7 @@ from data.windows import Split, fit_scaler, split
 from forecasting.config import TrainConfig
 from forecasting.device import choose_device, device_name
 from forecasting.evaluate import Evaluation, evaluate
+from forecasting.guard import guarded
 from forecasting.randomness import RunRandom
 from forecasting.train import (
     EpochLog,
@@ -117,14 +118,16 @@ def fit_panel(
     validation = sampled_validation(torch.cat(val_idx), config)
     train_epochs(run, frames, torch.cat(train_idx), validation, randomness, on_epoch,
                   should_stop)  # fmt: skip
-    members = {label: _member(run, panel.series[label], *view) for label, view in views.items()}
+    members = {label: guarded(_member(run, panel.series[label], *view), panel.series[label])
+               for label, view in views.items()}  # fmt: skip
     return PanelRun(run, members, left_out)
 
 
 def _member(run: Run, one: Series, scaler, covariate_scaler, part: Split) -> Run:
     """The shared network seen through one series' scaler and parts."""
     return replace(run, scaler=scaler, train_end=part.train_end, val_end=part.val_end,
-                   fingerprint=one.fingerprint(), covariate_scaler=covariate_scaler)  # fmt: skip
+                   fingerprint=one.fingerprint(), covariate_scaler=covariate_scaler,
+                   blend=None)  # fmt: skip
 
 
 def _fingerprint(panel: Panel, parts: dict[str, Split]) -> str:

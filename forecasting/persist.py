@@ -18,8 +18,9 @@ from forecasting.config import ConfigError, TrainConfig, bounds
 from forecasting.device import choose_device, device_name
 from forecasting.limits import ServerLimits, check_config
 from forecasting.randomness import RunRandom
-from forecasting.train import EpochLog, Run, build_model, model_inputs
+from forecasting.train import Blend, EpochLog, Run, build_model, model_inputs
 from models import checkpoint
+from models.baselines import BASELINES
 from models.checkpoint import MIB, RESAVE, Checkpoint, CheckpointError
 
 BEFORE_ENSEMBLES = {
@@ -56,6 +57,7 @@ def to_checkpoint(run: Run) -> Checkpoint:
         "history": [asdict(log) for log in run.history],
         "covariate_scaler": covariate_scaler_to_dict(run.covariate_scaler),
         "pool": run.config.pool_length,  # what an automatic pool was when it trained
+        "blend": None if run.blend is None else asdict(run.blend),
     }
     return Checkpoint(
         run.config.to_dict(), scaler_to_dict(run.scaler), run.model.state_dict(), meta
@@ -239,9 +241,23 @@ def _run(
             "CPU",
             float(meta.get("seconds", 0.0)),
             covariate_scaler,
+            blend=checked_blend(meta.get("blend")),
         )
     except (KeyError, TypeError, ValueError, OverflowError) as err:
         raise CheckpointError(f"This checkpoint's description is incomplete: {err}.") from err
+
+
+def checked_blend(saved: object) -> Blend | None:
+    """The saved blend with a baseline: a known baseline, a share from 0 to 1, finite errors."""
+    if saved is None:
+        return None
+    blend = Blend(**saved)  # TypeError for other keys, or not a dict
+    numbers = (blend.weight, blend.model_error, blend.blended_error)
+    if blend.baseline not in BASELINES or not all(_finite(value) for value in numbers):
+        raise ValueError("its blend with a baseline is not one this app makes")
+    if not 0 <= blend.weight <= 1:
+        raise ValueError(f"its blend gives the network a share of {blend.weight}, outside 0 to 1")
+    return blend
 
 
 def _history(logs: object) -> list[EpochLog]:

@@ -12,7 +12,9 @@ import torch
 
 from data.series import Series
 from data.windows import Split, scale_inputs, target_starts, unscale
+from forecasting.config import TrainConfig
 from forecasting.train import Run, eval_batch, model_inputs
+from models.baselines import BASELINES
 from models.recurrent import roll_forward
 
 DEFAULT_LEVELS = (0.8, 0.95)
@@ -111,7 +113,20 @@ def forecast_from(run: Run, values: np.ndarray, starts: np.ndarray) -> np.ndarra
         predict_scaled(run, views[chunk - window].transpose(0, 2, 1))  # (batch, w, features)
         for chunk in np.array_split(starts, max(1, -(-len(starts) // eval_batch(run.config))))
     ]
-    return unscale(run.scaler, np.concatenate(chunks))
+    network = unscale(run.scaler, np.concatenate(chunks))
+    if run.blend is None:
+        return network
+    target = values[:, 0] if np.ndim(values) == 2 else values
+    baseline = baseline_forecasts(run.blend.baseline, target, starts, run.config)
+    return run.blend.weight * network + (1 - run.blend.weight) * baseline
+
+
+def baseline_forecasts(
+    name: str, values: np.ndarray, starts: np.ndarray, config: TrainConfig
+) -> np.ndarray:
+    """A baseline's forecasts (len(starts), horizon) from the target's history at each start."""
+    baseline = BASELINES[name]
+    return np.stack([baseline(values[:s], config.horizon, config.season_length) for s in starts])
 
 
 def actuals_from(values: np.ndarray, starts: np.ndarray, horizon: int) -> np.ndarray:

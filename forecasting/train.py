@@ -49,6 +49,17 @@ class EpochLog:
     elapsed: float  # seconds since training started
 
 
+@dataclass(frozen=True)
+class Blend:
+    """The forecast a run gives when a simple baseline beat its network on the validation part:
+    `weight` of the network's forecast and the rest of the baseline's (forecasting/guard.py)."""
+
+    baseline: str  # "seasonal_naive" or "drift"
+    weight: float  # the network's share, from 0 (the baseline alone) to below 1
+    model_error: float  # validation MAE of the network alone
+    blended_error: float  # validation MAE of the blend
+
+
 @dataclass
 class Run:
     """A trained model with everything needed to use, judge and save it."""
@@ -66,6 +77,7 @@ class Run:
     seconds: float = 0.0
     covariate_scaler: StandardScaler | None = None
     stop_kind: str = ""  # "user", "early" or "completed": why training ended, for translated text
+    blend: Blend | None = None  # set after training when a baseline beat the network
 
     @property
     def parameters(self) -> int:
@@ -110,7 +122,9 @@ def fit(
         covariate_scaler=covariate_scaler,
     )
     train_epochs(run, frames, train_idx, val_idx, randomness, on_epoch, should_stop)
-    return run
+    from forecasting.guard import guarded  # it forecasts, and forecasting.predict imports this
+
+    return guarded(run, series)
 
 
 def _scaled_frames(

@@ -34,7 +34,9 @@ def test_the_accuracy_benchmark_scores_our_model_and_seasonal_naive():
     assert any(row.startswith("| shampoo | MS | 30 | 6 |") for row in rows)
     assert any(row.startswith("| lake_huron | YS-JAN | 92 | 6 |") for row in rows)
     summary = {row.split(" | ")[0][2:]: row for row in rows if "geo-mean" not in row}
-    assert "seasonal naive" in summary and "our LSTM" in summary
+    assert "seasonal naive" in summary and "our LSTM" in summary and "our LSTM alone" in summary
+    beaten = [row for row in rows if row.startswith("| our LSTM alone | ")][-1]
+    assert beaten.split(" | ")[1].split(":")[0].isdigit(), "how many series seasonal naive beat"
 
 
 def test_the_accuracy_benchmark_scores_earlier_origins_while_three_quarters_of_history_last():

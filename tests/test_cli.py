@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.__main__ import main, parse_levels
+import forecasting.guard as guard
+from forecasting.__main__ import build_parser, main, parse_levels
 from forecasting.persist import load_run
 from tests.conftest import ROOT, SAMPLES
 
@@ -20,6 +21,16 @@ def run_cli(capsys, *argv):
         code = stop.code
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def test_the_tune_commands_own_options_default_to_the_declared_search_settings():
+    from forecasting.tune import TuneSettings, run_settings
+
+    args = build_parser().parse_args(["tune", "x.csv"])
+    given = {name: getattr(args, name) for name in run_settings()}
+    assert TuneSettings(**given) == TuneSettings(trials=20, epochs=60, pruner="median", seed=0)
+    args = build_parser().parse_args(["tune", "x.csv", "--epochs", "5", "--seed", "7"])
+    assert (args.epochs, args.seed) == (5, 7), "the trials' epochs and the sampler's seed"
 
 
 def test_inspect_describes_the_cleaned_series_as_json(capsys):
@@ -304,28 +315,30 @@ def test_levels_that_are_not_coverages_are_refused(text):
         parse_levels(text)
 
 
-def test_a_model_worse_than_its_best_baseline_is_warned_about(capsys, tmp_path):
-    code, _, err = run_cli(
-        capsys,
-        "forecast",
-        SAMPLES / "airline.csv",
-        "--out",
-        tmp_path,
-        "--residual",
-        "none",
-        "--epochs",
-        1,
-        "--lr",
-        0.0001,
-        "--members",
-        1,
-    )
+BAD_NETWORK = ("--residual", "none", "--epochs", 1, "--lr", 0.0001, "--members", 1)
+
+
+def test_a_model_worse_than_its_best_baseline_is_warned_about(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(guard, "choose_blend", lambda run, series: None)  # the network alone
+    code, _, err = run_cli(capsys, "forecast", SAMPLES / "airline.csv", "--out", tmp_path,
+                           *BAD_NETWORK)  # fmt: skip
     assert code == 0
     verdict = json.loads((tmp_path / "metrics.json").read_text())["verdict"]
     assert verdict["outcome"] == "worse" and verdict["part"] == "validation"
     assert verdict["model_score"] > verdict["baseline_score"] and verdict["improvement"] < -0.01
     assert err.startswith("warning: on the validation part the model's MASE (")
     assert "the best baseline" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_network_worse_than_a_baseline_is_blended_with_it_not_left_worse(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "forecast", SAMPLES / "airline.csv", "--out", tmp_path,
+                           *BAD_NETWORK)  # fmt: skip
+    assert code == 0
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["blend"]["baseline"] in ("seasonal_naive", "drift")
+    assert metrics["blend"]["weight"] < 0.5, "mostly the baseline: the network barely trained"
+    assert metrics["verdict"]["outcome"] != "worse"
+    assert err.startswith("note: on the validation part") and "warning" not in err
 
 
 def test_a_model_that_beats_its_best_baseline_brings_no_warning(capsys, tmp_path):

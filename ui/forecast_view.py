@@ -87,8 +87,21 @@ def pick_others(summary: RunSummary, chosen: int) -> list[RunSummary]:
     return state.summaries([same_data[i] for i in beside][: len(charts.OTHER_RUNS)])
 
 
+def blend_line(summary: RunSummary) -> None:
+    """Says so when a baseline beat the network on the validation part and the forecast blends
+    the two (forecasting/guard.py), as the CLI and metrics.json do."""
+    blend = summary.run.blend
+    if blend is None:
+        return
+    cell = summary.run.config.cell.upper()
+    st.info(text("forecast.blend", model=cell, baseline=text(f"baseline.{blend.baseline}"),
+                 share=blend.weight, rest=1 - blend.weight, alone=blend.model_error,
+                 blended=blend.blended_error))  # fmt: skip
+
+
 def verdict_line(summary: RunSummary) -> None:
     """The run's verdict (forecasting/verdict.py), the one the CLI and metrics.json give."""
+    blend_line(summary)
     result = summary.verdict
     if result.outcome is None:
         st.info(text("forecast.verdict.none"))
