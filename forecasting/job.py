@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -11,9 +12,11 @@ from data.series import Series
 from forecasting.background import BUDGET, USER, Background
 from forecasting.backtest import Backtest, backtest
 from forecasting.config import ConfigError, TrainConfig
+from forecasting.predict import Preview, preview_of
 from forecasting.summary import RunSummary, summarize
 from forecasting.train import EpochLog, Run, TrainingError, fit
 
+LOG = logging.getLogger(__name__)
 USER_ERRORS = (DataError, ConfigError, TrainingError)
 
 
@@ -38,6 +41,7 @@ class TrainingJob(Background):
     summary: RunSummary | None = None  # named per session when kept (dataclasses.replace)
     forecast_error: str | None = None  # trained, but forecasting failed: why
     share_key: str | None = None  # set when sessions may share this training (shared_jobs)
+    preview: Preview | None = None  # the model in training, drawn early (forecasting.predict)
 
     def trained_configs(self) -> tuple[TrainConfig, ...]:
         return (self.config,)
@@ -68,7 +72,15 @@ class TrainingJob(Background):
                 self._finished.set()
 
     def _fit(self) -> Run:
-        return fit(self.series, self.config, should_stop=self._stop.is_set, history=self.history)
+        return fit(self.series, self.config, should_stop=self._stop.is_set, history=self.history,
+                   on_model=self._preview)  # fmt: skip
+
+    def _preview(self, run: Run) -> None:
+        """An early forecast of the model in training, for the page to draw meanwhile."""
+        try:
+            self.preview = preview_of(run, self.series)
+        except Exception:  # a preview is a courtesy: training goes on without one
+            LOG.exception("a training preview could not be drawn")
 
     def kept_beside(self) -> bytes | None:
         """A file the workspace keeps beside the run (a panel run's); None for one series."""

@@ -237,6 +237,24 @@ def future(run: Run, series: Series, levels: Iterable[float] = DEFAULT_LEVELS) -
     return empty.at_levels(levels)
 
 
+@dataclass(frozen=True)
+class Preview:
+    """A model in training, drawn early: its forecasts over the held-out parts and past the end."""
+
+    epochs: int  # epochs done when it was drawn
+    path: pd.Series  # over validation and test, as held_out_path
+    ahead: pd.Series  # the horizon after the last point
+
+
+def preview_of(run: Run, series: Series) -> Preview:
+    """The run's model as it is now (in training), forecasting the held-out parts and beyond."""
+    starts = np.append(np.arange(run.train_end, len(series), run.config.horizon), len(series))
+    forecasts = forecast_from(run, model_inputs(series, run.config), starts)
+    ahead = pd.Series(forecasts[-1], index=series.future_index(run.config.horizon), name="ahead")
+    path = path_from(series, starts[:-1], forecasts[:-1], "prediction")
+    return Preview(len(run.history), path, ahead)
+
+
 def held_out_path(run: Run, series: Series) -> pd.Series:
     """One forecast line over validation and test: a forecast from every horizon-th point on."""
     starts = np.arange(run.train_end, len(series), run.config.horizon)

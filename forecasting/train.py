@@ -25,6 +25,8 @@ from models.parallel import side_by_side
 from models.recurrent import Ensemble, RecurrentForecaster, count_parameters, members_of
 
 CALLBACK_INTERVAL_S = 0.25
+PREVIEW_INTERVAL_S = 2.0  # a preview of the model in training at most this often, after the first
+FIRST_PREVIEW_S = 1.0  # a first epoch longer than this gives a preview before it ends
 MIN_PROGRESS = 0.005  # relative drop of the validation loss that resets the patience count
 EVAL_BATCH = 4096  # windows evaluated at once, at most
 EVAL_NUMBERS = 128 * 1024 * 1024  # numbers an evaluation batch may hold (512 MiB in float32)
@@ -93,11 +95,15 @@ def fit(
     on_epoch: Callable[[EpochLog], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     history: list[EpochLog] | None = None,
+    on_model: Callable[[Run], None] | None = None,
 ) -> Run:
     """Train on the training part, stop early on the validation part, keep the best weights.
 
     `on_epoch` hears at most a few epochs a second (always the last); `history`, when given,
-    is the list the run appends every epoch to, for a caller watching from another thread.
+    is the list the run appends every epoch to, for a caller watching from another thread;
+    `on_model` gets the run in training FIRST_PREVIEW_S into the first epoch (or at its end),
+    then after an epoch every PREVIEW_INTERVAL_S, in the training thread (to draw an early
+    forecast while training goes on).
     """
     parts = split(series.values, config.val_share, config.test_share, min_part=config.horizon)
     _check_trainable(parts, config)
@@ -121,7 +127,7 @@ def fit(
         device=device_name(device),
         covariate_scaler=covariate_scaler,
     )
-    train_epochs(run, frames, train_idx, val_idx, randomness, on_epoch, should_stop)
+    train_epochs(run, frames, train_idx, val_idx, randomness, on_epoch, should_stop, on_model)
     from forecasting.guard import guarded  # it forecasts, and forecasting.predict imports this
 
     return guarded(run, series)
@@ -160,6 +166,7 @@ def train_epochs(
     randomness: RunRandom,
     on_epoch: Callable[[EpochLog], None] | None,
     should_stop: Callable[[], bool] | None,
+    on_model: Callable[[Run], None] | None = None,
 ) -> None:
     """Train `run.model` epoch by epoch, logging each in `run`, until done or stopped."""
     config, model, device = run.config, run.model, frames.device
@@ -169,11 +176,12 @@ def train_epochs(
     generator.manual_seed(config.seed)
     best_loss, best_state, progress_loss, progress_epoch = math.inf, None, math.inf, 0
     started = last_call = time.perf_counter()
-    logged = 0
+    logged, previewed = 0, -math.inf
     masks = randomness if draws_dropout(config) else None
     for epoch in range(1, config.epochs + 1):
+        checks = _midway(run, on_model, should_stop) if on_model and epoch == 1 else should_stop
         train_loss = _train_epoch(model, optimizer, frames, train_idx, config, generator,
-                                  gradients, masks, should_stop)  # fmt: skip
+                                  gradients, masks, checks)  # fmt: skip
         cut = bool(should_stop and should_stop())  # within this epoch
         watch = should_stop if run.history and not cut else None
         val_loss = None if cut and run.history else _loss(model, frames, val_idx, config, watch)
@@ -194,6 +202,9 @@ def train_epochs(
         if on_epoch and time.perf_counter() - last_call >= CALLBACK_INTERVAL_S:
             on_epoch(run.history[-1])
             last_call, logged = time.perf_counter(), epoch
+        if on_model and time.perf_counter() - previewed >= PREVIEW_INTERVAL_S:
+            on_model(run)
+            previewed = time.perf_counter()
         user_stopped = bool(should_stop and should_stop())
         run.stop_kind, run.stop_reason = _stop_reason(run, config, user_stopped, progress_epoch)
         if run.stop_reason:
@@ -206,6 +217,23 @@ def train_epochs(
         model.load_state_dict(best_state)
     model.eval()
     run.seconds = time.perf_counter() - started
+
+
+def _midway(
+    run: Run, on_model: Callable[[Run], None], should_stop: Callable[[], bool] | None
+) -> Callable[[], bool]:
+    """`should_stop` for the first epoch, which also hands the run to `on_model` once,
+    FIRST_PREVIEW_S into the epoch (between batches), so a long first epoch is drawn early."""
+    started, shown = time.perf_counter(), []
+
+    def check() -> bool:
+        if not shown and time.perf_counter() - started >= FIRST_PREVIEW_S:
+            shown.append(True)
+            on_model(run)
+            run.model.train()  # forecasting set it to evaluation
+        return bool(should_stop and should_stop())
+
+    return check
 
 
 def _diverged(train_loss: float, epoch: int, config: TrainConfig) -> TrainingError:

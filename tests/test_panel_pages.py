@@ -96,10 +96,15 @@ def test_a_panel_trains_one_network_and_the_forecast_page_scores_every_series():
         "south/tea",
     ]
     assert set(table["verdict"]) <= {"better", "on par", "worse", "no baseline to beat"}
+    assert table["model's score"].is_monotonic_decreasing, "worst first, as the picker"
+    assert table["network's share"].between(0, 100).all()
+    assert picker.value == picker.options[0], "the page opens on the worst series"
+    worst = kept_result(app).series[picker.options[0]]
+    assert state_summary(app).series.fingerprint() == worst.fingerprint(), "and draws it"
     aggregate = next(
         frame.value for frame in app.dataframe if "geometric-mean MASE" in frame.value.columns
     )
-    assert {"model", "seasonal naive"} <= set(aggregate.index)
+    assert {"LSTM panel #1", "seasonal naive"} <= set(aggregate.index)
     left_out = app.expander
     assert any("not trained on or not scored" in e.label for e in left_out)
     assert any("Every series" in button.label for button in app.get("download_button"))

@@ -6,6 +6,7 @@ import html
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -13,7 +14,7 @@ from data.series import Series
 from forecasting.backtest import Backtest
 from forecasting.config import TrainConfig
 from forecasting.evaluate import autocorrelation
-from forecasting.predict import Forecast, level_name
+from forecasting.predict import Forecast, Preview, level_name
 from forecasting.summary import RunSummary
 from forecasting.train import EpochLog
 from forecasting.training_window import training_window
@@ -129,6 +130,17 @@ def _truth(fig: go.Figure, series: Series, truth: np.ndarray | None, language: s
         add_line(
             fig, series.index, truth, t("lab.truth", language), PALETTE["truth"], "dash", width=2
         )
+
+
+def preview_figure(series: Series, preview: Preview, language: str = DEFAULT_LANGUAGE) -> go.Figure:
+    """The series with an early forecast of the model in training: over the held-out parts and
+    past the end (drawn while training goes on)."""
+    title = t("train.preview_title", language, epochs=preview.epochs)
+    fig = series_figure(series, title, language)
+    name = t("train.preview", language)
+    line = pd.concat([preview.path, preview.ahead])
+    add_line(fig, line.index, line.to_numpy(), name, PALETTE["model"], "solid", width=2)
+    return fig
 
 
 def loss_figure(history: Sequence[EpochLog], language: str = DEFAULT_LANGUAGE) -> go.Figure:

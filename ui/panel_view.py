@@ -82,6 +82,7 @@ def ahead_choices(panel: Panel, known: dict[str, Panel]) -> Ahead:
     holidays = right.text_input(
         text("panel.holidays"),
         help=text("panel.holidays_help"),
+        placeholder=text("panel.holidays_placeholder"),
         max_chars=12,
         disabled=not dated,
         key=remembered(state.HOLIDAYS_PICK, ""),
@@ -112,16 +113,16 @@ def panel_job(
 def series_picker(stored: StoredRun, result: PanelResult) -> None:
     """Which series of a panel run the page shows (searchable; worst score first)."""
     labels = sorted_labels(result)
-    current = state.panel_choice(stored) or result.labels[0]
-    key = f"{state.FORECAST_SERIES_PICK}-{stored.id}"
+    chosen = state.panel_choice(stored)
+    shown = chosen or result.labels[0]  # the run as stored is its first series'
     label = st.selectbox(
         text("panel.forecast_pick", count=len(labels)),
         labels,
-        index=labels.index(current) if current in labels else 0,
+        index=labels.index(chosen) if chosen in labels else 0,  # the worst, at first
         help=text("panel.forecast_pick_help"),
-        key=key,
+        key=f"{state.FORECAST_SERIES_PICK}-{stored.id}",
     )
-    if label != current:
+    if label != shown:
         state.choose_panel_series(stored, label)
 
 
@@ -131,14 +132,18 @@ def scores_section(stored: StoredRun, result: PanelResult) -> None:
     st.subheader(text("panel.scores", count=len(result.table)))
     aggregate = result.aggregate
     rows = {
-        text(f"baseline.{name}"): {
+        stored.name if name == "model" else text(f"baseline.{name}"): {
             text("panel.geometric_mase"): mase,
             text("panel.total_error"): aggregate["total_absolute_error"].get(name),
         }
         for name, mase in aggregate["geometric_mean_mase"].items()
     }
-    st.dataframe(pd.DataFrame(rows).T, width="content")
-    st.dataframe(shown_table(result), hide_index=True, key=f"panel-table-{stored.id}")
+    numbers = {text("panel.geometric_mase"): st.column_config.NumberColumn(format="%.3f"),
+               text("panel.total_error"): st.column_config.NumberColumn(
+                   format="localized", help=text("panel.total_error_help"))}  # fmt: skip
+    st.dataframe(pd.DataFrame(rows).T, width="content", column_config=numbers)
+    st.dataframe(shown_table(result), hide_index=True, key=f"panel-table-{stored.id}",
+                 column_config=score_columns())  # fmt: skip
     if result.left_out:
         with st.expander(text("panel.not_scored", count=len(result.left_out))):
             st.dataframe(why_table(result.left_out), hide_index=True)
@@ -152,16 +157,36 @@ def scores_section(stored: StoredRun, result: PanelResult) -> None:
     )
 
 
+def score_columns() -> dict[str, object]:
+    three = st.column_config.NumberColumn(format="%.3f")
+    return {
+        text("panel.model_score"): three,
+        text("panel.baseline_score"): three,
+        text("panel.improvement"): st.column_config.NumberColumn(format="%+.1f%%"),
+        text("panel.share"): st.column_config.NumberColumn(
+            format="%.0f%%", help=text("panel.share_help")
+        ),
+    }
+
+
 def shown_table(result: PanelResult) -> pd.DataFrame:
-    """The score table in the session's language: ids, points, scores, verdict."""
-    table = result.table
+    """The score table in the session's language, worst score first: ids, points, scores,
+    the network's share of the forecast (below 100% where a baseline is blended in), verdict."""
+    table = result.table.sort_values("model", ascending=False, kind="stable")
     shown = table[list(result.id_cols)].copy()
     shown[text("panel.points")] = table["points"]
+    shown[text("panel.metric")] = table["metric"]
     shown[text("panel.model_score")] = table["model"]
     shown[text("panel.baseline")] = [text(f"baseline.{name}") if name else "" for name in
                                      table["baseline"]]  # fmt: skip
     shown[text("panel.baseline_score")] = table["baseline_score"]
     shown[text("panel.improvement")] = table["improvement"] * 100
+    shown[text("panel.share")] = [_share(result.views[label].blend) for label in table["label"]]
     shown[text("panel.verdict")] = [text(f"panel.verdict.{VERDICT_KEYS[v]}") for v in
                                     table["verdict"]]  # fmt: skip
     return shown
+
+
+def _share(blend: dict | None) -> float:
+    """The network's share of a series' forecast, in percent (forecasting.guard)."""
+    return 100.0 if blend is None else 100 * blend["weight"]

@@ -5,6 +5,7 @@ import streamlit as st
 
 from data.series import Series
 from forecasting.config import TrainConfig, series_config, training_windows
+from forecasting.job import BatchJob
 from forecasting.training_window import training_window
 from ui import charts, sessions, state
 from ui.show import plot
@@ -35,6 +36,10 @@ def _progress() -> None:
     if st.button(text("train.stop"), help=text("train.stop_help"), key="train-stop"):
         state.stop_job(job)
     plot(charts.loss_figure(list(job.history), state.language()), key="live-loss")
+    part = job.current if isinstance(job, BatchJob) else job
+    if part.preview is not None:
+        figure = charts.preview_figure(part.series, part.preview, state.language())
+        plot(figure, key="live-preview")
 
 
 def settings_line(config: TrainConfig) -> str:
