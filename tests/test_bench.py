@@ -104,3 +104,11 @@ def test_the_holiday_benchmark_scores_holidays_with_and_without_the_inputs():
         "holidays", "other days", "all days", "fit seconds"
     ]  # fmt: skip
     assert all(float(row.split("|")[2]) > 0 for row in rows[1:4])
+
+
+def test_the_first_picture_benchmark_times_every_sample_and_a_signal():
+    done = bench("first_picture.py", "--cells", "lstm", "--lengths", "300")
+    rows = table_rows(done)
+    assert any(row.startswith("| airline | 144 | ") for row in rows)
+    assert any(row.startswith("| trend_season 300 | 300 | ") for row in rows)
+    assert "slowest first picture: " in done.stdout
