@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import forecasting.__main__ as cli
+import forecasting.guard as guard
 from data.prepare import from_array
 from forecasting.config import TrainConfig
 from forecasting.evaluate import Evaluation
@@ -129,6 +130,7 @@ def test_the_page_the_cli_and_metrics_json_give_one_verdict(
     monkeypatch.setattr(
         cli, "evaluate", lambda run, series, part: Evaluation("validation", 10, table)
     )
+    monkeypatch.setattr(guard, "choose_blend", lambda run, series: None)  # the verdict alone
     argv = ["forecast", SAMPLES / "airline.csv", "--out", tmp_path, "--epochs", 1, "--members", 1]
     code, _, err = run_cli(capsys, *argv, "--hidden-size", 4)
     assert code == 0

@@ -14,7 +14,7 @@ from forecasting.limits import MIB, server_limits
 from forecasting.persist import apply_to, open_run, run_to_bytes
 from forecasting.predict import DEFAULT_LEVELS, check_levels, level_name
 from forecasting.summary import RunSummary, summarize
-from forecasting.verdict import BETTER, PAR, WORSE
+from forecasting.verdict import BETTER, ON_PAR, PAR, WORSE
 from models.checkpoint import CheckpointError
 from ui import charts, diagnostics, state
 from ui.state import text
@@ -114,6 +114,7 @@ def verdict_line(summary: RunSummary) -> None:
         pct=abs(result.improvement),
         part=part_label(result.part),
         metric=result.metric,
+        band=ON_PAR,
     )
     show(line)
 

@@ -290,7 +290,7 @@ TEXT: dict[str, dict[str, str]] = {
             "{model} does not beat {baseline}: its {metric} is {pct:.0%} higher on the {part} part. "
             "Try another window, more epochs, or another cell."
         ),
-        "forecast.verdict.par": "{model} is on par with {baseline}: their {metric} differ by less than 1% on the {part} part.",
+        "forecast.verdict.par": "{model} is on par with {baseline}: their {metric} differ by less than {band:.0%} on the {part} part.",
         "forecast.verdict.none": "The baselines make no error here, so there is nothing to beat.",
         "forecast.blend": "On the validation part {baseline} beat the {model} network, so this forecast blends them: {share:.0%} {model}, {rest:.0%} {baseline} (mean absolute error {alone:.3g} for the network alone, {blended:.3g} blended). The metrics below score this blend.",
         "forecast.downloads": "Downloads",

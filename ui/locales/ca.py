@@ -261,7 +261,7 @@ TEXT: dict[str, str] = {
     "forecast.metrics": "Precisió a la part de {part} ({windows} finestres de previsió)",
     "forecast.verdict.better": "{model} supera {baseline} en un {pct:.0%} ({metric}) a la part de {part}.",
     "forecast.verdict.worse": "{model} no supera {baseline}: el seu {metric} és un {pct:.0%} més alt a la part de {part}. Prova una altra finestra, més èpoques o una altra cel·la.",
-    "forecast.verdict.par": "{model} està a l'altura de {baseline}: el {metric} de tots dos difereix menys d'un 1% a la part de {part}.",
+    "forecast.verdict.par": "{model} està a l'altura de {baseline}: el {metric} de tots dos difereix menys d'un {band:.0%} a la part de {part}.",
     "forecast.verdict.none": "Els models de referència no cometen cap error aquí, així que no hi ha res a superar.",
     "forecast.blend": "A la part de validació {baseline} va superar la xarxa {model}, així que aquesta previsió les combina: {share:.0%} {model}, {rest:.0%} {baseline} (error absolut mitjà {alone:.3g} amb la xarxa sola, {blended:.3g} combinades). Les mètriques de sota puntuen aquesta combinació.",
     "forecast.downloads": "Baixades",

@@ -261,7 +261,7 @@ TEXT: dict[str, str] = {
     "forecast.metrics": "Precisión en la parte de {part} ({windows} ventanas de previsión)",
     "forecast.verdict.better": "{model} supera a {baseline} en un {pct:.0%} ({metric}) en la parte de {part}.",
     "forecast.verdict.worse": "{model} no supera a {baseline}: su {metric} es un {pct:.0%} más alto en la parte de {part}. Prueba otra ventana, más épocas u otra celda.",
-    "forecast.verdict.par": "{model} está a la par de {baseline}: el {metric} de ambos difiere en menos de un 1% en la parte de {part}.",
+    "forecast.verdict.par": "{model} está a la par de {baseline}: el {metric} de ambos difiere en menos de un {band:.0%} en la parte de {part}.",
     "forecast.verdict.none": "Los modelos de referencia no cometen ningún error aquí, así que no hay nada que superar.",
     "forecast.blend": "En la parte de validación {baseline} superó a la red {model}, así que esta previsión las combina: {share:.0%} {model}, {rest:.0%} {baseline} (error absoluto medio {alone:.3g} con la red sola, {blended:.3g} combinadas). Las métricas de abajo puntúan esta combinación.",
     "forecast.downloads": "Descargas",
