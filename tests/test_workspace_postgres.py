@@ -21,7 +21,7 @@ from forecasting.predict import forecast_from
 from forecasting.train import fit
 from forecasting.workspace import SCHEMA_VERSION, WorkspaceError, WorkspaceStore
 
-TABLES = {"schema_version", "workspaces", "runs", "uploads", "backtests"}
+TABLES = {"schema_version", "workspaces", "runs", "uploads", "backtests", "panels"}
 
 
 @pytest.fixture
