@@ -51,6 +51,8 @@ class PanelJob(TrainingJob):
         try:
             scores = score_panel(self.trained, self.panel, PART[self.config.test_share > 0])
             self.result = panel_result(self.trained, self.panel, scores, self.levels)
+            first = self.result.labels[0]  # kept as the first series scored: a page can draw it
+            self.series, self.run = self.panel.series[first], self.trained.members[first]
             self._file = result_to_bytes(self.result)
             self.summary = summarize(self.run, self.series, "", self.dataset, self.levels)
         except USER_ERRORS as err:

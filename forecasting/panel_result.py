@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -65,8 +66,9 @@ class PanelResult:
 
     @property
     def labels(self) -> list[str]:
-        """The series a page can show: those trained on."""
-        return list(self.views)
+        """The series a page can show: those trained on and scored, in the file's order."""
+        scored = set(self.table["label"]) if len(self.table) else set()
+        return [label for label in self.views if label in scored]
 
     def member(self, run: Run, label: str) -> tuple[Run, Series]:
         """The network of `run` (any series' view of it) seen through `label`'s view."""
@@ -164,6 +166,9 @@ def result_from_bytes(raw: bytes) -> PanelResult | None:
         for view in views.values():  # a file with a damaged view is not trusted at all
             checked_scaler(view.scaler)
             checked_blend(view.blend)
+            if not (type(view.train_end) is int and type(view.val_end) is int
+                    and 0 < view.train_end <= view.val_end):  # fmt: skip
+                return None
         return PanelResult(
             series=series,
             id_cols=tuple(meta["id_cols"]),
@@ -176,7 +181,7 @@ def result_from_bytes(raw: bytes) -> PanelResult | None:
             forecast_csv=forecast_csv,
         )
     except (OSError, EOFError, ValueError, KeyError, TypeError, AttributeError, DataError,
-            CheckpointError, zipfile.BadZipFile):  # fmt: skip
+            CheckpointError, NotImplementedError, zlib.error, zipfile.BadZipFile):  # fmt: skip
         return None
 
 

@@ -16,11 +16,11 @@ from data.series import Series
 from data.windows import Scaler, scaler_from_dict, scaler_to_dict, split
 from forecasting.config import ConfigError, TrainConfig, bounds
 from forecasting.device import choose_device, device_name
+from forecasting.guard import GUARDED, guarded
 from forecasting.limits import ServerLimits, check_config
 from forecasting.randomness import RunRandom
 from forecasting.train import Blend, EpochLog, Run, build_model, model_inputs
 from models import checkpoint
-from models.baselines import BASELINES
 from models.checkpoint import MIB, RESAVE, Checkpoint, CheckpointError
 
 BEFORE_ENSEMBLES = {
@@ -248,14 +248,15 @@ def _run(
 
 
 def checked_blend(saved: object) -> Blend | None:
-    """The saved blend with a baseline: a known baseline, a share from 0 to 1, finite errors."""
+    """The saved blend with a baseline: one the guard blends with, a share from 0 to below 1,
+    finite errors."""
     if saved is None:
         return None
     blend = Blend(**saved)  # TypeError for other keys, or not a dict
     numbers = (blend.weight, blend.model_error, blend.blended_error)
-    if blend.baseline not in BASELINES or not all(_finite(value) for value in numbers):
+    if blend.baseline not in GUARDED or not all(_finite(value) for value in numbers):
         raise ValueError("its blend with a baseline is not one this app makes")
-    if not 0 <= blend.weight <= 1:
+    if not 0 <= blend.weight < 1:
         raise ValueError(f"its blend gives the network a share of {blend.weight}, outside 0 to 1")
     return blend
 
@@ -311,6 +312,6 @@ def apply_to(run: Run, series: Series) -> Run:
             f"The saved model reads windows of {config.window} steps, but this series has only "
             f"{len(series)} points. Use a longer series with this model."
         )
-    return replace(
-        run, train_end=parts.train_end, val_end=parts.val_end, fingerprint=series.fingerprint()
-    )
+    applied = replace(run, train_end=parts.train_end, val_end=parts.val_end,
+                      fingerprint=series.fingerprint(), blend=None)  # fmt: skip
+    return guarded(applied, series)  # a blend is chosen on this series' validation part

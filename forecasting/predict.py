@@ -237,6 +237,9 @@ def future(run: Run, series: Series, levels: Iterable[float] = DEFAULT_LEVELS) -
     return empty.at_levels(levels)
 
 
+PREVIEW_WINDOWS = 500  # held-out forecasts in a preview at most: the latest, end to end
+
+
 @dataclass(frozen=True)
 class Preview:
     """A model in training, drawn early: its forecasts over the held-out parts and past the end."""
@@ -248,7 +251,8 @@ class Preview:
 
 def preview_of(run: Run, series: Series) -> Preview:
     """The run's model as it is now (in training), forecasting the held-out parts and beyond."""
-    starts = np.append(np.arange(run.train_end, len(series), run.config.horizon), len(series))
+    held_out = np.arange(run.train_end, len(series), run.config.horizon)[-PREVIEW_WINDOWS:]
+    starts = np.append(held_out, len(series))
     forecasts = forecast_from(run, model_inputs(series, run.config), starts)
     ahead = pd.Series(forecasts[-1], index=series.future_index(run.config.horizon), name="ahead")
     path = path_from(series, starts[:-1], forecasts[:-1], "prediction")

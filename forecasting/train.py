@@ -176,10 +176,11 @@ def train_epochs(
     generator.manual_seed(config.seed)
     best_loss, best_state, progress_loss, progress_epoch = math.inf, None, math.inf, 0
     started = last_call = time.perf_counter()
-    logged, previewed = 0, -math.inf
+    logged, previewed = 0, [-math.inf]  # when the model was last handed to on_model
     masks = randomness if draws_dropout(config) else None
     for epoch in range(1, config.epochs + 1):
-        checks = _midway(run, on_model, should_stop) if on_model and epoch == 1 else should_stop
+        first = on_model and epoch == 1
+        checks = _midway(run, on_model, should_stop, previewed) if first else should_stop
         train_loss = _train_epoch(model, optimizer, frames, train_idx, config, generator,
                                   gradients, masks, checks)  # fmt: skip
         cut = bool(should_stop and should_stop())  # within this epoch
@@ -202,9 +203,9 @@ def train_epochs(
         if on_epoch and time.perf_counter() - last_call >= CALLBACK_INTERVAL_S:
             on_epoch(run.history[-1])
             last_call, logged = time.perf_counter(), epoch
-        if on_model and time.perf_counter() - previewed >= PREVIEW_INTERVAL_S:
+        if on_model and time.perf_counter() - previewed[0] >= PREVIEW_INTERVAL_S:
             on_model(run)
-            previewed = time.perf_counter()
+            previewed[0] = time.perf_counter()
         user_stopped = bool(should_stop and should_stop())
         run.stop_kind, run.stop_reason = _stop_reason(run, config, user_stopped, progress_epoch)
         if run.stop_reason:
@@ -220,17 +221,21 @@ def train_epochs(
 
 
 def _midway(
-    run: Run, on_model: Callable[[Run], None], should_stop: Callable[[], bool] | None
+    run: Run,
+    on_model: Callable[[Run], None],
+    should_stop: Callable[[], bool] | None,
+    previewed: list[float],
 ) -> Callable[[], bool]:
     """`should_stop` for the first epoch, which also hands the run to `on_model` once,
-    FIRST_PREVIEW_S into the epoch (between batches), so a long first epoch is drawn early."""
-    started, shown = time.perf_counter(), []
+    FIRST_PREVIEW_S into the epoch (between batches), so a long first epoch is drawn early;
+    `previewed[0]` says when."""
+    started = time.perf_counter()
 
     def check() -> bool:
-        if not shown and time.perf_counter() - started >= FIRST_PREVIEW_S:
-            shown.append(True)
+        if previewed[0] < started and time.perf_counter() - started >= FIRST_PREVIEW_S:
             on_model(run)
             run.model.train()  # forecasting set it to evaluation
+            previewed[0] = time.perf_counter()
         return bool(should_stop and should_stop())
 
     return check

@@ -15,7 +15,7 @@ import math
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, fields, make_dataclass
+from dataclasses import asdict, dataclass, field, fields, make_dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args, get_type_hints
 
@@ -411,7 +411,8 @@ def run_search(
         if watch.stopped:
             study.stop()
             raise optuna.TrialPruned("stopped by the user")
-        scores = evaluate(run, series, "val", baselines=())
+        alone = replace(run, blend=None)  # the network, not the blend chosen on the same part
+        scores = evaluate(alone, series, "val", baselines=())
         metric = headline_metric(scores.table)
         trial.set_user_attr("metric", metric)
         trial.set_user_attr("best_epoch", run.best_epoch)

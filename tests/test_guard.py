@@ -89,8 +89,17 @@ def test_fit_decides_on_the_validation_part_and_the_checkpoint_keeps_it(trained,
         {"baseline": "drift", "weight": 1.5, "model_error": 1.0, "blended_error": 0.5},
         {"baseline": "drift", "weight": 0.5, "model_error": float("nan"), "blended_error": 0.5},
         {"baseline": "drift", "weight": 0.5, "code": "import os"},
+        {"baseline": "naive", "weight": 0.5, "model_error": 1.0, "blended_error": 0.5},
+        {"baseline": "drift", "weight": 1.0, "model_error": 1.0, "blended_error": 0.5},
     ],
-    ids=["unknown baseline", "share above 1", "not a number", "other keys"],
+    ids=[
+        "unknown baseline",
+        "share above 1",
+        "not a number",
+        "other keys",
+        "not guarded",
+        "the network alone",
+    ],
 )
 def test_a_checkpoint_with_a_blend_this_app_does_not_make_is_refused(trained, saved):
     from forecasting import persist
@@ -132,3 +141,16 @@ def test_the_forecast_page_says_the_forecast_is_a_blend(trained):
     said = [element.value for element in app.info]
     assert any("drift beat the LSTM network" in line and "70% LSTM, 30% drift" in line
                for line in said)  # fmt: skip
+
+
+def test_a_saved_model_applied_to_other_data_chooses_its_blend_there(trained, monkeypatch):
+    from forecasting.persist import apply_to
+
+    run = trained[1]
+    blended = replace(run, blend=Blend("drift", 0.2, 2.0, 1.0))
+    other = from_array(noisy_sine(300, noise=0.05, seed=9), season=20)
+    monkeypatch.setattr(guard, "choose_blend", lambda run, one: None)
+    assert apply_to(blended, other).blend is None, "the old series' blend is not carried over"
+    chosen = Blend("seasonal_naive", 0.5, 1.0, 0.8)
+    monkeypatch.setattr(guard, "choose_blend", lambda run, one: chosen)
+    assert apply_to(blended, other).blend == chosen

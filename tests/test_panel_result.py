@@ -4,6 +4,7 @@ back into any series' view of the shared network; the job that trains it in the 
 import io
 import json
 import zipfile
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -60,6 +61,20 @@ def test_a_kept_file_rebuilds_each_series_view_with_the_same_forecast(trained):
         again = future(run, series, LEVELS).mean
         first = future(fitted.members[label], panel.series[label], LEVELS).mean
         np.testing.assert_allclose(again, first, rtol=1e-6)
+
+
+def test_a_series_trained_on_but_not_scored_is_not_offered(trained):
+    result = trained[2]
+    unscored = replace(result, table=result.table[result.table["label"] != "small"])
+    assert unscored.labels == ["large"] and "small" in unscored.views
+
+
+def test_a_file_with_a_view_out_of_order_reads_as_none(trained):
+    raw = result_to_bytes(trained[2])
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        meta = json.loads(archive.read("panel.json"))
+    meta["views"]["large"]["train_end"] = meta["views"]["large"]["val_end"] + 1
+    assert result_from_bytes(_rewritten(raw, "panel.json", json.dumps(meta).encode())) is None
 
 
 def test_the_worst_scored_series_is_listed_first(trained):

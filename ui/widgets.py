@@ -174,12 +174,18 @@ ALL_GROUPS = "\u2014"
 EACH = "each"  # every group a series of its own, one network for all: a panel
 
 
+@st.cache_data(show_spinner=False, max_entries=20)
+def id_columns(table: pd.DataFrame, date_col: str | None, target: str | None) -> tuple[str, ...]:
+    """detect_id_columns, once per file and choice of columns (it tries columns together)."""
+    return detect_id_columns(table, date_col, target)
+
+
 def cleaning_choices(
     table: pd.DataFrame, name: str, date_col: str | None, target: str | None
 ) -> tuple[CleaningOptions, tuple[str, ...]]:
     """The choices where the data can be cleaned more than one way, in an expander; and the id
     columns when the file is to be read as a panel (every series on its own), else ()."""
-    ids = detect_id_columns(table, date_col, target)
+    ids = id_columns(table, date_col, target)
     with st.expander(text("clean.title"), expanded=bool(ids)):
         left, middle, right = st.columns(3)
         options: dict[str, object] = {}
