@@ -118,8 +118,9 @@ def fit_panel(
     validation = sampled_validation(torch.cat(val_idx), config)
     train_epochs(run, frames, torch.cat(train_idx), validation, randomness, on_epoch,
                   should_stop)  # fmt: skip
-    members = {label: guarded(_member(run, panel.series[label], *view), panel.series[label])
-               for label, view in views.items()}  # fmt: skip
+    members = {label: _member(run, panel.series[label], *view) for label, view in views.items()}
+    if not (should_stop and should_stop()):  # a stopped job's slot is not held for the guard
+        members = {label: guarded(member, panel.series[label]) for label, member in members.items()}
     return PanelRun(run, members, left_out)
 
 

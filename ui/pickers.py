@@ -191,13 +191,13 @@ def pick_upload() -> tuple[Series | tuple[Panel, dict[str, Panel]], state.Datase
     date_col, detected_date = _pick_date_column(table, name, columns, left)
     row_time = date_col is None
     target, default_target = _pick_target(table, name, columns, date_col, middle)
-    covariates = _pick_covariates(name, numeric, target, date_col)
     options, panel_ids = widgets.cleaning_choices(table, name, date_col, target)
     if panel_ids:
         known = tuple(_pick_known(name, numeric, target, date_col))
         chosen = (panel_ids, date_col, target, asdict(options), known)
         panel = cached_panel(raw, name, limits.upload_bytes, limits.spreadsheet_cells, *chosen)
         return panel, state.Dataset(name, "upload")
+    covariates = _pick_covariates(name, numeric, target, date_col)  # a panel's are known ahead
     if date_col == detected_date and target == default_target:
         date_col, target = None, None
     series = prepare(
