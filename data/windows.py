@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from data.errors import DataError
 
 SCALERS = ("standard", "minmax", "none")
-Scaler = MinMaxScaler | StandardScaler | None
+if TYPE_CHECKING:  # sklearn loads when a scaler is made: reading a file needs none
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+    Scaler = MinMaxScaler | StandardScaler | None
+else:
+    Scaler = object
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,8 @@ def fit_scaler(parts: Split, kind: str = "standard") -> Scaler:
         return None
     if kind not in SCALERS:
         raise ValueError(f"scaler must be one of {SCALERS}, got {kind!r}")
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
     scaler = MinMaxScaler() if kind == "minmax" else StandardScaler()
     scaler.fit(parts.train.reshape(-1, 1))
     return scaler
@@ -80,6 +87,8 @@ def unscale(scaler: Scaler, values: np.ndarray) -> np.ndarray:
 
 def fit_covariate_scaler(train_rows: np.ndarray) -> StandardScaler:
     """Standardise each extra input with the statistics of the training rows alone."""
+    from sklearn.preprocessing import StandardScaler
+
     return StandardScaler().fit(train_rows)
 
 
@@ -97,6 +106,8 @@ def scaler_to_dict(scaler: Scaler) -> dict[str, object]:
     """The fitted parameters as plain numbers, for a checkpoint."""
     if scaler is None:
         return {"kind": "none"}
+    from sklearn.preprocessing import MinMaxScaler  # loaded already: a scaler was made
+
     if isinstance(scaler, MinMaxScaler):
         return {
             "kind": "minmax",
@@ -107,6 +118,8 @@ def scaler_to_dict(scaler: Scaler) -> dict[str, object]:
 
 
 def scaler_from_dict(params: dict[str, object]) -> Scaler:
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
     kind = params.get("kind")
     if kind == "none":
         return None

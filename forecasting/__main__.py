@@ -24,43 +24,32 @@ from data.prepare import (
     prepare,
 )
 from data.series import Series
-from forecasting.backtest import backtest, fold_frame
 from forecasting.config import (
-    ConfigError,
     TrainConfig,
     auto_config,
     cli_defaults,
     declared,
     searched,
 )
-from forecasting.evaluate import evaluate
-from forecasting.panel_forecast import forecast_panel
-from forecasting.persist import save_run
-from forecasting.predict import DEFAULT_LEVELS, future
-from forecasting.train import Blend, TrainingError, fit
-from forecasting.tune import (
-    DEFAULT_STORAGE,
-    SearchSpace,
-    TrialRow,
-    TuneError,
-    TuneSettings,
-    best_config,
-    open_study,
-    run_kind,
-    run_search,
-    run_settings,
-    stored_base,
-    stored_space,
-    trial_rows,
-)
-from forecasting.verdict import WORSE, Verdict, judge
-from models.checkpoint import CheckpointError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the rest loads with the command that needs it: `inspect` needs no torch
     import optuna
 
+    from forecasting.evaluate import Evaluation
+    from forecasting.train import Blend, Run
+    from forecasting.tune import SearchSpace, TrialRow
+    from forecasting.verdict import Verdict
+
 SHOWN_LABELS = 20  # series labels inspect lists
-USER_ERRORS = (DataError, ConfigError, CheckpointError, TrainingError, TuneError)
+COMMANDS = ("inspect", "forecast", "tune")
+# Errors a user's input causes, by module: those of modules not loaded cannot have been raised
+USER_ERRORS = {
+    "data.errors": "DataError",
+    "forecasting.config": "ConfigError",
+    "models.checkpoint": "CheckpointError",
+    "forecasting.train": "TrainingError",
+    "forecasting.tune": "TuneError",
+}
 PART_NOTES = {
     "validation": "Scores are on the validation part, which also chose the epoch kept (early "
     "stopping), so they flatter the model a little; --test-share keeps a test part apart.",
@@ -87,7 +76,16 @@ def fail(message: str) -> NoReturn:
     sys.exit(2)
 
 
-def build_parser() -> Parser:
+def user_errors() -> tuple[type[Exception], ...]:
+    """The USER_ERRORS of the modules this command loaded."""
+    loaded = (sys.modules.get(module) for module in USER_ERRORS)
+    return tuple(getattr(module, USER_ERRORS[module.__name__]) for module in loaded if module)
+
+
+def build_parser(only: str | None = None) -> Parser:
+    """The command line with every command's options, or, given `only` (a command's name, or
+    "" for none), the options of that command alone: building those of `forecast` and `tune`
+    loads torch and Optuna, which `inspect` and `--help` do without."""
     parser = Parser(
         prog="python -m forecasting",
         description="Forecast a time series from a CSV or Excel file with an LSTM, GRU or RNN.",
@@ -107,7 +105,8 @@ def build_parser() -> Parser:
         "metrics.json and model.pt to --out. Every setting has an automatic default.",
     )
     _data_options(forecast)
-    _train_options(forecast)
+    if only in (None, "forecast"):
+        _train_options(forecast)
     tune = commands.add_parser(
         "tune",
         help="search the settings with Optuna; prints each trial and the best as JSON",
@@ -116,7 +115,8 @@ def build_parser() -> Parser:
         "on several machines with one postgresql:// storage to share it.",
     )
     _data_options(tune)
-    _tune_options(tune)
+    if only in (None, "tune"):
+        _tune_options(tune)
     return parser
 
 
@@ -202,6 +202,8 @@ def metavar(flag: str) -> str:
 
 
 def _train_options(parser: argparse.ArgumentParser) -> None:
+    from forecasting.predict import DEFAULT_LEVELS
+
     setting_options(parser, TRAIN_OPTIONS)
     add = parser.add_argument
     add(
@@ -238,6 +240,8 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _tune_options(parser: argparse.ArgumentParser) -> None:
+    from forecasting.tune import DEFAULT_STORAGE
+
     setting_options(parser, TASK_OPTIONS)
     add = parser.add_argument
     add("--study", help="study name (default: the file's name and the target)")
@@ -254,6 +258,8 @@ def _tune_options(parser: argparse.ArgumentParser) -> None:
 def run_options(parser: argparse.ArgumentParser) -> None:
     """An option for each setting of the search itself (TuneSettings in forecasting/tune.py),
     with the field's name as its destination and its declared default."""
+    from forecasting.tune import TuneSettings, run_kind, run_settings
+
     for name, spec in run_settings().items():
         if spec.choices:
             typed: dict[str, Any] = {"choices": spec.choices}
@@ -411,6 +417,12 @@ def series_and_config(
 
 
 def forecast(args: argparse.Namespace) -> dict[str, Any]:
+    from forecasting.evaluate import evaluate
+    from forecasting.panel_forecast import forecast_panel
+    from forecasting.persist import save_run
+    from forecasting.predict import future
+    from forecasting.train import fit
+
     given = {name: getattr(args, name) for name in TRAIN_OPTIONS if getattr(args, name) is not None}
     if is_panel(args):
         if args.backtest:
@@ -445,20 +457,8 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
         },
     }
     if args.backtest:
-        result = backtest(series, config, args.backtest, args.levels)
-        (args.out / "backtest.csv").write_text(safe_csv(fold_frame(result, series)))
-        report["backtest"] = {
-            "folds": args.backtest,
-            "metrics": result.table,
-            "coverage": {f"{level:g}": share for level, share in result.coverage.items()},
-        }
-    result = judge(scores)
-    report["verdict"] = result.to_dict()
-    report["blend"] = None if run.blend is None else asdict(run.blend)
-    if run.blend is not None:
-        say_blend(run.blend, config.cell)
-    if result.outcome == WORSE:
-        warn_worse(result)
+        report["backtest"] = backtested(series, config, args)
+    report |= judged(scores, run)
     (args.out / "metrics.json").write_text(json.dumps(report, indent=2, default=json_value))
     return {
         "out": str(args.out),
@@ -469,8 +469,45 @@ def forecast(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def backtested(series: Series, config: TrainConfig, args: argparse.Namespace) -> dict[str, Any]:
+    """The backtest --backtest asks for, written to backtest.csv; its scores for metrics.json."""
+    from forecasting.backtest import backtest, fold_frame
+
+    result = backtest(series, config, args.backtest, args.levels)
+    (args.out / "backtest.csv").write_text(safe_csv(fold_frame(result, series)))
+    return {
+        "folds": args.backtest,
+        "metrics": result.table,
+        "coverage": {f"{level:g}": share for level, share in result.coverage.items()},
+    }
+
+
+def judged(scores: Evaluation, run: Run) -> dict[str, Any]:
+    """The verdict and the blend for metrics.json, each said on stderr when it matters."""
+    from forecasting.verdict import WORSE, judge
+
+    result = judge(scores)
+    if run.blend is not None:
+        say_blend(run.blend, run.config.cell)
+    if result.outcome == WORSE:
+        warn_worse(result)
+    return {
+        "verdict": result.to_dict(),
+        "blend": None if run.blend is None else asdict(run.blend),
+    }
+
+
 def tune(args: argparse.Namespace) -> dict[str, Any]:
     """Run this worker's trials on the study, one line per trial, and describe the best."""
+    from forecasting.tune import (
+        TuneSettings,
+        best_config,
+        open_study,
+        run_search,
+        run_settings,
+        trial_rows,
+    )
+
     settings = TuneSettings(**{name: getattr(args, name) for name in run_settings()})
     series, _ = load_series(args)
     name = args.study or f"{args.file.stem}-{series.target}"
@@ -493,6 +530,8 @@ def tune(args: argparse.Namespace) -> dict[str, Any]:
 def tune_space(study: optuna.Study, args: argparse.Namespace) -> SearchSpace:
     """The study's own search space when it has one, else the default space, with the choices
     and ranges given as options (--cells) instead of theirs."""
+    from forecasting.tune import SearchSpace, stored_space
+
     given = {}
     for name, search in searched().items():
         raw = getattr(args, f"search_{name}", None)
@@ -518,6 +557,8 @@ def tune_base(study: optuna.Study, series: Series, args: argparse.Namespace) -> 
     --season, when given, must agree with it."""
     given = {name: getattr(args, name) for name in TASK_OPTIONS}
     given = {name: value for name, value in given.items() if value is not None}
+    from forecasting.tune import stored_base
+
     base = stored_base(study)
     if base is not None:
         return base.with_changes(**given)
@@ -579,7 +620,9 @@ def warn_worse(result: Verdict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    command = argv[0] if argv and argv[0] in COMMANDS else ""
+    args = build_parser(command).parse_args(argv)
     if args.group is not None and args.group_col is None:
         fail("--group needs --group-col, the column that names the groups")
     if args.aggregate is not None and args.group_col is None:
@@ -596,7 +639,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = {"inspect": inspect, "forecast": forecast, "tune": tune}
     try:
         result = commands[args.command](args)
-    except USER_ERRORS as err:
+    except Exception as err:
+        if not isinstance(err, user_errors()):
+            raise
         fail(str(err))
     print(json.dumps(result, indent=2, default=json_value))
     return 0

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from data.series import Series
 from data.windows import SCALERS, part_sizes
-from models.recurrent import CELLS, RESIDUALS
+from models.kinds import CELLS, RESIDUALS
 
 STRATEGIES = ("direct", "recursive")
 LOSSES = ("mae", "mse", "huber")

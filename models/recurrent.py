@@ -5,10 +5,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from models.kinds import CELLS as CELL_NAMES
+from models.kinds import RESIDUALS
 from models.parallel import side_by_side, worth_sharing
 
-CELLS: dict[str, type[nn.RNNBase]] = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
-RESIDUALS = ("last", "seasonal", "none")
+CELLS: dict[str, type[nn.RNNBase]] = dict(zip(CELL_NAMES, (nn.LSTM, nn.GRU, nn.RNN), strict=True))
 
 
 class RecurrentForecaster(nn.Module):

@@ -346,3 +346,26 @@ def test_a_model_that_beats_its_best_baseline_brings_no_warning(capsys, tmp_path
     assert code == 0 and err == ""
     verdict = json.loads((tmp_path / "metrics.json").read_text())["verdict"]
     assert verdict["outcome"] == "better" and verdict["model_score"] < verdict["baseline_score"]
+
+
+def test_inspect_and_help_load_neither_torch_nor_optuna():
+    """The CLI's start-up is part of a user's wait: a command loads what it uses."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import contextlib, io, sys\n"
+        "from forecasting.__main__ import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main({argv})\n"
+        "print(sorted(name for name in ('torch', 'optuna', 'sklearn') if name in sys.modules))\n"
+    )
+    for argv in (["inspect", str(SAMPLES / "airline.csv")], ["--help"]):
+        done = subprocess.run([sys.executable, "-c", probe.format(argv=argv)],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120)  # fmt: skip
+        assert done.stdout.strip() == "[]", (argv, done.stdout, done.stderr)
+    forecast_help = subprocess.run(
+        [sys.executable, "-m", "forecasting", "forecast", "--help"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )  # fmt: skip
+    assert "--hidden-size" in forecast_help.stdout, "a command's own options are all there"

@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import forecasting.__main__ as cli
+import forecasting.evaluate as evaluate_module
 import forecasting.guard as guard
 from data.prepare import from_array
 from forecasting.config import TrainConfig
@@ -128,7 +128,7 @@ def test_the_page_the_cli_and_metrics_json_give_one_verdict(
     capsys, monkeypatch, tmp_path, run_and_series, table, outcome, line
 ):
     monkeypatch.setattr(
-        cli, "evaluate", lambda run, series, part: Evaluation("validation", 10, table)
+        evaluate_module, "evaluate", lambda run, series, part: Evaluation("validation", 10, table)
     )
     monkeypatch.setattr(guard, "choose_blend", lambda run, series: None)  # the verdict alone
     argv = ["forecast", SAMPLES / "airline.csv", "--out", tmp_path, "--epochs", 1, "--members", 1]

@@ -204,16 +204,17 @@ def test_the_command_line_takes_settings_beyond_the_server_limits(monkeypatch, t
     """The CLI runs on the user's own machine: TrainConfig's ranges, not a server's limits.
     Training is cut to one small epoch here; the settings the CLI built are what is checked."""
     from forecasting import __main__ as cli
+    from forecasting import train
     from forecasting.limits import LimitError
     from tests.conftest import SAMPLES
 
-    real_fit, asked = cli.fit, []
+    real_fit, asked = train.fit, []
 
     def one_small_epoch(series, config, **options):
         asked.append(config)
         return real_fit(series, config.with_changes(epochs=1, hidden_size=4), **options)
 
-    monkeypatch.setattr(cli, "fit", one_small_epoch)
+    monkeypatch.setattr(train, "fit", one_small_epoch)  # the CLI's forecast reads it when run
     argv = ["forecast", str(SAMPLES / "airline.csv"), "--out", str(tmp_path),
             "--epochs", "6000", "--hidden-size", "512", "--members", "1"]  # fmt: skip
     assert cli.main(argv) == 0
