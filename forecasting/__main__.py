@@ -555,10 +555,10 @@ def tune_base(study: optuna.Study, series: Series, args: argparse.Namespace) -> 
     """The study's own base when it has one (a resumed study keeps its task), else automatic
     settings on the whole file with the command line's defaults (no test part); --horizon and
     --season, when given, must agree with it."""
-    given = {name: getattr(args, name) for name in TASK_OPTIONS}
-    given = {name: value for name, value in given.items() if value is not None}
     from forecasting.tune import stored_base
 
+    given = {name: getattr(args, name) for name in TASK_OPTIONS}
+    given = {name: value for name, value in given.items() if value is not None}
     base = stored_base(study)
     if base is not None:
         return base.with_changes(**given)

@@ -234,6 +234,11 @@ class Background:
         self._thread = threading.Thread(target=run, name=name, daemon=True)
         self._thread.start()
 
+    @property
+    def points(self) -> int:
+        """Points the job trains on, for the server's limits: its series' (a panel's, all)."""
+        return len(self.series)
+
     def when_done(self, hook: Callable[[Background], None]) -> None:
         """Call `hook(job)` in the job's thread once its work ends, before the job is `done`."""
         self._hooks.append(hook)

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from data.errors import DataError
@@ -185,14 +184,11 @@ def result_from_bytes(raw: bytes) -> PanelResult | None:
         return None
 
 
-def first_label(result: PanelResult) -> str:
-    """The series a panel run opens on: the first trained on."""
-    return result.labels[0]
+def sorted_labels(result: PanelResult) -> list[str]:
+    """The series scored, worst model score first, as the score table shows them."""
+    return worst_first(result.table)["label"].tolist()
 
 
-def sorted_labels(result: PanelResult, worst_first: bool = True) -> list[str]:
-    """The series trained on, worst model score first (unscored last)."""
-    scored = result.table.set_index("label")["model"] if len(result.table) else pd.Series()
-    order = sorted(result.labels, key=lambda label: -np.inf if label not in scored.index
-                   else float(scored[label]))  # fmt: skip
-    return order[::-1] if worst_first else order
+def worst_first(table: pd.DataFrame) -> pd.DataFrame:
+    """The score table, worst model score first (ties in the file's order)."""
+    return table.sort_values("model", ascending=False, kind="stable")

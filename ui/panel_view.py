@@ -15,7 +15,7 @@ from forecasting.config import TrainConfig
 from forecasting.job import TrainingJob
 from forecasting.panel_forecast import sampled_for_panel, with_ahead_panel
 from forecasting.panel_job import PanelJob
-from forecasting.panel_result import PanelResult, sorted_labels
+from forecasting.panel_result import PanelResult, sorted_labels, worst_first
 from forecasting.verdict import BETTER, PAR, WORSE
 from forecasting.workspace import StoredRun
 from ui import panel_charts, state
@@ -172,7 +172,7 @@ def score_columns() -> dict[str, object]:
 def shown_table(result: PanelResult) -> pd.DataFrame:
     """The score table in the session's language, worst score first: ids, points, scores,
     the network's share of the forecast (below 100% where a baseline is blended in), verdict."""
-    table = result.table.sort_values("model", ascending=False, kind="stable")
+    table = worst_first(result.table)
     shown = table[list(result.id_cols)].copy()
     shown[text("panel.points")] = table["points"]
     shown[text("panel.metric")] = table["metric"]

@@ -401,9 +401,7 @@ def allowed(job: Background) -> bool:
         return False
     try:
         for config in job.trained_configs():
-            check_config(
-                config, limits, job.points if isinstance(job, PanelJob) else len(job.series)
-            )
+            check_config(config, limits, job.points)
     except ConfigError as err:
         st.error(plain(err))
         return False

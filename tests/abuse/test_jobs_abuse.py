@@ -205,26 +205,31 @@ def test_the_train_page_says_how_many_are_ahead_and_stop_works_while_waiting(
     assert busy.wait(5)
 
 
-def test_a_search_over_the_time_budget_stops_after_its_trial_under_way(
-    fresh_jobs, limits_env, tmp_path
-):
+def endless_search(tmp_path, study: str):
+    """A search of 10,000 tiny trials on a sine, in a SQLite file of the test's own."""
     from forecasting.config import auto_config
     from forecasting.tune import SearchSpace, TuneSettings
     from forecasting.tune_job import TuneJob
 
-    limits_env(JOB_SECONDS="1")
-    _, jobs = fresh_jobs()
     series = from_array(noisy_sine(200), target="signal", season=20)
     base = auto_config(len(series), 20, hidden_size=4, members=1)
     settings = TuneSettings(trials=10_000, epochs=3, pruner="none", seed=0)
     space = SearchSpace(hidden_size=(4, 8), batch_sizes=(32, 64))
-    job = TuneJob(series, base, space, settings, "endless", f"sqlite:///{tmp_path}/s.db").start()
+    return TuneJob(series, base, space, settings, study, f"sqlite:///{tmp_path}/s.db")
+
+
+def test_a_search_over_the_time_budget_stops_after_its_trial_under_way(
+    fresh_jobs, limits_env, tmp_path
+):
+    limits_env(JOB_SECONDS="1")
+    _, jobs = fresh_jobs()
+    job = endless_search(tmp_path, "endless").start()
     started = time.monotonic()
     while not jobs.sweep():
         time.sleep(0.1)
         assert time.monotonic() - started < 30
     assert job.wait(60) and job.stop_cause == BUDGET and job.error is None
-    assert 0 < job.finished < settings.trials
+    assert 0 < job.finished < job.settings.trials
 
 
 def test_a_full_queue_refuses_a_new_job_with_a_message(fresh_jobs, limits_env):
@@ -380,18 +385,10 @@ def test_the_train_page_says_one_then_two_ahead_while_the_only_slot_is_held(fres
 
 
 def test_an_orphaned_sessions_search_is_stopped_by_the_sweep(fresh_jobs, tmp_path):
-    from forecasting.config import auto_config
-    from forecasting.tune import SearchSpace, TuneSettings
-    from forecasting.tune_job import TuneJob
-
     _, jobs = fresh_jobs()
     connected = {"tab-1": True}
     jobs.watch_sessions(owner=lambda: "tab-1", alive=lambda session: connected[session])
-    series = from_array(noisy_sine(200), target="signal", season=20)
-    base = auto_config(len(series), 20, hidden_size=4, members=1)
-    settings = TuneSettings(trials=10_000, epochs=3, pruner="none", seed=0)
-    space = SearchSpace(hidden_size=(4, 8), batch_sizes=(32, 64))
-    job = TuneJob(series, base, space, settings, "left", f"sqlite:///{tmp_path}/s.db").start()
+    job = endless_search(tmp_path, "left").start()
     started = time.monotonic()
     while job.finished < 1:
         assert time.monotonic() - started < 60
@@ -403,4 +400,4 @@ def test_an_orphaned_sessions_search_is_stopped_by_the_sweep(fresh_jobs, tmp_pat
     [entry] = jobs.sweep(now + SESSION_GRACE_S)
     assert entry.job is job and job.stop_cause == SESSION_GONE
     assert job.wait(60) and job.error is None
-    assert 0 < job.finished < settings.trials
+    assert 0 < job.finished < job.settings.trials
