@@ -112,3 +112,10 @@ def test_the_first_picture_benchmark_times_every_sample_and_a_signal():
     assert any(row.startswith("| airline | 144 | ") for row in rows)
     assert any(row.startswith("| trend_season 300 | 300 | ") for row in rows)
     assert "slowest first picture: " in done.stdout
+
+
+def test_the_startup_benchmark_times_each_command_and_names_what_it_loaded():
+    rows = table_rows(bench("startup.py", "--repeat", "1"))
+    inspect = next(row for row in rows if row.startswith("| `inspect"))
+    assert inspect.endswith("| none |"), "inspect loads no heavy library"
+    assert any(row.startswith("| `forecast --help` |") and "torch" in row for row in rows)
