@@ -21,7 +21,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,12 +56,13 @@ from data.series import Series
 from data.series_file import series_from_bytes, series_to_bytes
 from forecasting.config import ConfigError, TrainConfig
 from forecasting.limits import MIB, ServerLimits
+from forecasting.panel_result import result_from_bytes
 from forecasting.persist import open_run, run_to_bytes
 from forecasting.train import Run
 from models.checkpoint import CheckpointError
 
 SCHEMA_VERSION = 3  # 1: workspaces, runs, uploads; 2: backtests; 3: panels
-EXPORT_VERSION = 1  # the export zip's own format (runs, checkpoints, series): unchanged by 2, 3
+EXPORT_VERSION = 2  # the export zip's own format: 1: runs, checkpoints, series; 2: panel files
 KEY_BYTES = 24  # 192 random bits, 32 characters
 KEY = re.compile(r"[A-Za-z0-9_-]{32}")
 DAY = 86_400
@@ -72,7 +73,7 @@ FORMAT = "forecast-lab-workspace"
 MANIFEST = "manifest.json"
 MANIFEST_BYTES = MIB
 MAX_MEMBERS = 500
-MEMBER = re.compile(r"runs/[1-9][0-9]{0,5}\.(pt|npz)")
+MEMBER = re.compile(r"runs/[1-9][0-9]{0,5}\.(pt|npz|panel\.zip)")
 SHARED_TRIES = 3  # runs tried, newest first, when a shared run's files cannot be opened
 TEXTS = {"name": 200, "dataset": 200, "error": 2000, "upload": 255, "share_key": 200}
 UNKNOWN = (
@@ -101,7 +102,10 @@ ENTRY_CHECKS: dict[str, Callable[[object], bool]] = {
     "share_key": lambda value: value is None or (isinstance(value, str) and len(value) <= 200),
     "checkpoint": lambda value: isinstance(value, str) and _is_member(value, ".pt"),
     "series": lambda value: isinstance(value, str) and _is_member(value, ".npz"),
+    "panel": lambda value: isinstance(value, str) and _is_member(value, ".panel.zip"),
 }
+SUFFIXES = {"checkpoint": ".pt", "series": ".npz", "panel": ".panel.zip"}  # a run's members
+REQUIRED = set(ENTRY_CHECKS) - {"panel"}  # "panel": only a panel run's, from version 2
 
 metadata = MetaData()
 version_table = Table("schema_version", metadata, Column("version", Integer, nullable=False))
@@ -207,15 +211,28 @@ class StoredRun:
 
 @dataclass(frozen=True)
 class _NewRun:
-    """A run about to be stored: its row's values and its two files' bytes."""
+    """A run about to be stored: its row's values, its two files' bytes and any panel file's."""
 
     row: dict[str, Any]
     checkpoint: bytes
     series: bytes
+    panel: bytes | None = None
 
     @property
     def size(self) -> int:
+        """Bytes of the run's own files, as its row counts them."""
         return len(self.checkpoint) + len(self.series)
+
+    @property
+    def files(self) -> list[tuple[bytes, str]]:
+        """Every file to write, with its suffix: checkpoint, series, then any panel file."""
+        own = [(self.checkpoint, ".pt"), (self.series, ".npz")]
+        return own if self.panel is None else [*own, (self.panel, ".panel")]
+
+    @property
+    def total(self) -> int:
+        """Bytes of every file, the quota's count."""
+        return sum(len(raw) for raw, _ in self.files)
 
 
 class WorkspaceStore:
@@ -506,17 +523,23 @@ class WorkspaceStore:
         return sum(self._delete_workspace(workspace, cutoff) for workspace in stale)
 
     def export_zip(self, key: str) -> bytes:
-        """A zip of the workspace's runs: manifest.json, and each run's checkpoint and series."""
+        """A zip of the workspace's runs: manifest.json, and each run's checkpoint and series
+        (and a panel run's file); at version 1, which older servers read, unless it has panels."""
         entries = []
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for number, stored in enumerate(self.runs(key), start=1):
-                checkpoint, series = f"runs/{number}.pt", f"runs/{number}.npz"
-                raw_checkpoint, raw_series = self._files(key, stored.id)
-                archive.writestr(checkpoint, raw_checkpoint)
-                archive.writestr(series, raw_series)
-                entries.append(_manifest_entry(stored, checkpoint, series))
-            manifest = {"format": FORMAT, "schema_version": EXPORT_VERSION, "runs": entries}
+                checkpoint, series = self._files(key, stored.id)
+                files = {"checkpoint": checkpoint, "series": series}
+                panel = self.panel(key, stored.id) if stored.panel else None
+                if panel is not None:  # a file gone from the folder leaves a run of one series
+                    files["panel"] = panel
+                names = {part: f"runs/{number}{SUFFIXES[part]}" for part in files}
+                for part, raw in files.items():
+                    archive.writestr(names[part], raw)
+                entries.append(_manifest_entry(stored, names))
+            version = EXPORT_VERSION if any("panel" in entry for entry in entries) else 1
+            manifest = {"format": FORMAT, "schema_version": version, "runs": entries}
             archive.writestr(MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
         return buffer.getvalue()
 
@@ -572,27 +595,28 @@ class WorkspaceStore:
             )
 
     def _add_runs(self, key: str, new: list[_NewRun], what: str) -> list[StoredRun]:
-        """Write the runs' files, then their rows in one transaction; on any failure neither."""
-        size = sum(entry.size for entry in new)
+        """Write the runs' files (a panel run's file too), then their rows in one transaction;
+        on any failure neither."""
+        size = sum(entry.total for entry in new)
         with self._workspace(key) as (connection, workspace):
             self._check_room(connection, workspace, size, what=what)
         written: list[str] = []
         try:
             files = []
             for entry in new:
-                written.append(self._write(workspace, entry.checkpoint, ".pt"))
-                written.append(self._write(workspace, entry.series, ".npz"))
-                files.append((written[-2], written[-1]))
+                for raw, suffix in entry.files:
+                    written.append(self._write(workspace, raw, suffix))
+                files.append(written[-len(entry.files) :])
             with self._workspace(key, lock=True) as (connection, _):
                 self._check_room(connection, workspace, size, what=what)
-                rows = [
+                stored = [
                     _insert_run(connection, workspace, entry, *names)
                     for entry, names in zip(new, files, strict=True)
                 ]
         except BaseException:
             self._remove(workspace, written)
             raise
-        return [_stored(row) for row in rows]
+        return stored
 
     def _insert_upload(self, key: str, name: str, file: str, size: int) -> list[str]:
         """The upload's row, replacing any of the same name; the replaced files' names."""
@@ -810,8 +834,14 @@ def _run_row(connection: Connection, workspace: int, run_id: int) -> Row:
 
 
 def _insert_run(
-    connection: Connection, workspace: int, entry: _NewRun, checkpoint: str, series: str
-) -> Row:
+    connection: Connection,
+    workspace: int,
+    entry: _NewRun,
+    checkpoint: str,
+    series: str,
+    panel: str | None = None,
+) -> StoredRun:
+    """The run's row, and its panel file's row beside it when it has one."""
     values = {
         **entry.row,
         "workspace_id": workspace,
@@ -820,7 +850,12 @@ def _insert_run(
         "size": entry.size,
     }
     run_id = connection.execute(insert(run_table).values(**values)).inserted_primary_key[0]
-    return connection.execute(select(run_table).where(run_table.c.id == run_id)).one()
+    if panel is not None and entry.panel is not None:
+        beside = {"workspace_id": workspace, "run_id": run_id, "file": panel,
+                  "size": len(entry.panel), "created": time.time()}  # fmt: skip
+        connection.execute(insert(panel_table).values(**beside))
+    row = connection.execute(select(run_table).where(run_table.c.id == run_id)).one()
+    return replace(_stored(row), panel=panel is not None)
 
 
 def _stored(row: Row) -> StoredRun:
@@ -861,7 +896,8 @@ def _amount(size: int) -> str:
     return f"{size / MIB:.1f} MiB" if size >= MIB // 10 else f"{size:,} bytes"
 
 
-def _manifest_entry(stored: StoredRun, checkpoint: str, series: str) -> dict[str, Any]:
+def _manifest_entry(stored: StoredRun, names: dict[str, str]) -> dict[str, Any]:
+    """A run's entry in the manifest; `names`: its members by part (checkpoint, series, panel)."""
     return {
         "name": stored.name,
         "dataset": stored.dataset,
@@ -874,8 +910,7 @@ def _manifest_entry(stored: StoredRun, checkpoint: str, series: str) -> dict[str
         "mase": stored.mase,
         "error": stored.error,
         "share_key": stored.share_key,
-        "checkpoint": checkpoint,
-        "series": series,
+        **names,
     }
 
 
@@ -917,7 +952,7 @@ def _export_members(
         if name != MANIFEST and not MEMBER.fullmatch(name):
             raise WorkspaceError(
                 f"{NOT_EXPORT}: it holds {_shown(name)}, which is not one of an export's files "
-                f"(manifest.json, runs/1.pt, runs/1.npz, ...). {NOTHING}"
+                f"(manifest.json, runs/1.pt, runs/1.npz, runs/1.panel.zip, ...). {NOTHING}"
             )
         if name in found or info.flag_bits & 0x1:
             raise WorkspaceError(f"{_shown(name)} is repeated or encrypted in this file. {NOTHING}")
@@ -984,9 +1019,9 @@ def _manifest(raw: bytes) -> list[dict[str, Any]]:
     ):
         raise WorkspaceError(f"{MANIFEST} does not list the runs as an export does. {NOTHING}")
     for number, entry in enumerate(entries, start=1):
-        if not isinstance(entry, dict) or set(entry) != set(ENTRY_CHECKS):
+        if not isinstance(entry, dict) or not REQUIRED <= set(entry) <= set(ENTRY_CHECKS):
             raise WorkspaceError(f"{MANIFEST}: run {number} has the wrong fields. {NOTHING}")
-        wrong = [name for name, check in ENTRY_CHECKS.items() if not check(entry[name])]
+        wrong = [name for name, value in entry.items() if not ENTRY_CHECKS[name](value)]
         if wrong:
             raise WorkspaceError(f"{MANIFEST}: run {number}'s {wrong[0]} is not valid. {NOTHING}")
     return entries
@@ -994,7 +1029,7 @@ def _manifest(raw: bytes) -> list[dict[str, Any]]:
 
 def _check_listed(entries: list[dict[str, Any]], infos: dict[str, zipfile.ZipInfo]) -> None:
     """Every file listed once and present, and no file that is not listed."""
-    listed = [entry[part] for entry in entries for part in ("checkpoint", "series")]
+    listed = [entry[part] for entry in entries for part in SUFFIXES if part in entry]
     missing = [name for name in listed if name not in infos]
     unlisted = sorted(set(infos) - set(listed) - {MANIFEST})
     if missing or unlisted or len(set(listed)) != len(listed):
@@ -1028,6 +1063,7 @@ def _imported(
     except DataError as err:
         raise WorkspaceError(f"{entry['series']}: {err} {NOTHING}") from err
     _check_agrees(entry, number, run, series)
+    panel = _panel_member(archive, infos, entry, series, room)
     row = {
         "name": entry["name"],
         "dataset": entry["dataset"],
@@ -1041,7 +1077,32 @@ def _imported(
         "error": entry["error"],
         "share_key": None,  # a stranger's file never stands in for a shared run
     }
-    return _NewRun(row, checkpoint, series_raw)
+    return _NewRun(row, checkpoint, series_raw, panel)
+
+
+def _panel_member(
+    archive: zipfile.ZipFile,
+    infos: dict[str, zipfile.ZipInfo],
+    entry: dict[str, Any],
+    series: Series,
+    room: int,
+) -> bytes | None:
+    """A listed panel file's bytes, once read back whole with the run's series among its own;
+    None for a run of one series."""
+    if "panel" not in entry:
+        return None
+    raw = _member(archive, infos[entry["panel"]], max(room, 0))
+    result = result_from_bytes(raw)
+    if result is None:
+        raise WorkspaceError(
+            f"{_shown(entry['panel'])} is damaged or is not a panel file of Forecast Lab. {NOTHING}"
+        )
+    if series.fingerprint() not in {one.fingerprint() for one in result.series.values()}:
+        raise WorkspaceError(
+            f"{MANIFEST} does not match the files it lists: {_shown(entry['panel'])} does not "
+            f"hold {entry['series']}'s series. {NOTHING}"
+        )
+    return raw
 
 
 def _check_agrees(entry: dict[str, Any], number: int, run: Run, series: Series) -> None:
