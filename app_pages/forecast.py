@@ -22,7 +22,9 @@ levels = forecast_view.pick_levels(middle)
 shown = forecast_view.pick_baselines(right)
 drawn = forecast_view.at_levels(summary, levels)
 others = forecast_view.pick_others(summary, chosen)
-figure = charts.forecast_figure(drawn, shown, state.language(), others, summary.series.truth)
+named = panel_view.series_name(stored, result)
+figure = charts.forecast_figure(drawn, shown, state.language(), others, summary.series.truth,
+                                named)  # fmt: skip
 plot(figure, key="forecast-chart")
 forecast_view.verdict_line(summary)
 forecast_view.metrics_table(summary)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from forecasting.inside import window_ends, window_states
 from models.recurrent import members_of
-from ui import cell_charts, state, trio, widgets
+from ui import cell_charts, panel_view, state, trio, widgets
 from ui.show import plot
 from ui.state import text
 from ui.text import moment
@@ -87,8 +87,10 @@ st.caption(
 if states.pool > 1:
     st.caption(text("inside.pooled", steps=len(states.steps), pool=states.pool))
 figure_column, equations_column = st.columns([3, 2])
+stored = state.current_stored()
+named = panel_view.series_name(stored, state.panel_of(stored))
 figure = cell_charts.cell_figure(
-    states, layer, range(first - 1, last), series.target, state.language()
+    states, layer, range(first - 1, last), series.target, state.language(), named
 )
 plot(figure, figure_column, key="inside-chart")
 with equations_column:

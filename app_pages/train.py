@@ -19,6 +19,7 @@ else:
 state.show_notice()
 if state.get_job() is None:
     ahead = None if panel is None else panel_view.ahead_choices(panel, state.get_known())
+    vectors = 0 if panel is None else panel_view.series_vectors()
     try:
         config = widgets.config_form(series if panel is None else median_series(panel))
     except ValueError as err:
@@ -29,6 +30,7 @@ if state.get_job() is None:
     elif panel is None:
         job = TrainingJob(series, config, dataset.name)
     else:
+        config = config.with_changes(series_embedding=vectors)
         job = panel_view.panel_job(panel, config, ahead, state.get_known(), dataset.name)
     if job is not None and state.start_job(job):
         st.rerun()

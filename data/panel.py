@@ -161,9 +161,11 @@ def _summarise(
     """The panel's report: how many series, then each kind of cleaning step and in how many."""
     lengths = [len(one) for one in series.values()]
     where = f" by {_quoted(id_cols)}" if id_cols else ", one per column"
+    span = (
+        f"{min(lengths)} to {max(lengths)}" if min(lengths) < max(lengths) else f"all {lengths[0]}"
+    )
     report.add(
-        f"Read {len(series) + len(left_out)} series{where}: {len(series)} used, "
-        f"{min(lengths)} to {max(lengths)} points each."
+        f"Read {len(series) + len(left_out)} series{where}: {len(series)} used, {span} points each."
     )
     if left_out:
         shown = "; ".join(f"{label} ({why})" for label, why in list(left_out.items())[:5])

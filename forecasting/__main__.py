@@ -627,6 +627,9 @@ def main(argv: list[str] | None = None) -> int:
         fail("--group needs --group-col, the column that names the groups")
     if args.aggregate is not None and args.group_col is None:
         fail("--aggregate needs --group-col, the column that names the groups")
+    if getattr(args, "series_embedding", None) and not is_panel(args):
+        fail("--series-embedding tells a panel's series apart: it needs --group-col without "
+             "--group or --aggregate, or --wide")  # fmt: skip
     if args.command == "tune" and is_panel(args):
         fail("tune searches one series: add --group or --aggregate to --group-col")
     if args.command == "forecast" and args.backtest < 0:

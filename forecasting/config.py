@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
+from data.panel import MOST_SERIES
 from data.series import Series
 from data.windows import SCALERS, part_sizes
 from models.kinds import CELLS, RESIDUALS
@@ -185,6 +186,15 @@ class TrainConfig:
         cli_help="steps averaged into one recurrent input; 1: every step; 0: automatic, the LSTM "
         "reads at most 48 steps, the GRU and RNN every step (default: 0)",
     )
+    series_embedding: int = setting(  # a panel's learned vector per series; 0: none
+        0,
+        low=0,
+        high=64,
+        limit=16,
+        flag="--series-embedding",
+        cli_help="with --group-col or --wide: numbers learned for each series, read beside its "
+        "values, so one network can tell the series apart; 0: none (default: 0)",
+    )
     window: int = setting(  # input steps the network sees
         24,
         low=2,
@@ -337,6 +347,7 @@ class TrainConfig:
         "mixed on CUDA from 512 hidden units (default: auto)",
     )
     covariates: tuple[str, ...] = ()  # extra input columns the network reads beside the target
+    series_count: int = 0  # the series a panel's embedding has a row for (set by fit_panel)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "covariates", tuple(self.covariates))
@@ -346,6 +357,7 @@ class TrainConfig:
             raise ConfigError("val_share must be above 0: validation drives early stopping")
         if not all(isinstance(name, str) and name for name in self.covariates):
             raise ConfigError(f"covariates must be column names; got {list(self.covariates)!r}")
+        _check_int("series_count", self.series_count, 0, MOST_SERIES)
         if self.covariates and self.strategy == "recursive":
             raise ConfigError(
                 "the recursive strategy cannot use extra inputs (their future values are "
@@ -359,6 +371,11 @@ class TrainConfig:
         if self.precision == "auto":
             return self.hidden_size >= MIXED_MIN_HIDDEN
         return self.precision == "mixed"
+
+    @property
+    def embedded(self) -> bool:
+        """Whether the network learns a vector per series: asked for, on a panel."""
+        return self.series_embedding > 0 and self.series_count > 0
 
     @property
     def pool_length(self) -> int:

@@ -9,8 +9,7 @@ import pandas as pd
 import torch
 
 from data.series import Series
-from data.windows import scale_inputs
-from forecasting.train import Run, model_inputs
+from forecasting.train import Run, model_inputs, run_inputs
 from models.cells import CellStates, unroll
 from models.recurrent import members_of
 
@@ -60,7 +59,7 @@ def window_states(run: Run, series: Series, end: int, member: int = 0) -> Window
     model = members[member]
     start = end - run.config.window
     rows = model_inputs(series, run.config)[start:end]
-    scaled = scale_inputs(run.scaler, run.covariate_scaler, rows)  # (window, features)
+    scaled = run_inputs(run, rows)  # (window, features)
     device = next(model.parameters()).device
     x = torch.as_tensor(scaled, dtype=torch.float32, device=device)[None]  # (1, window, f)
     model.eval()

@@ -132,7 +132,7 @@ def forecast_panel(
         "stop_reason": trained.run.stop_reason,
         "fit_seconds": round(trained.run.seconds, 3),
         "device": trained.run.device,
-        "config": config.to_dict(),
+        "config": trained.run.config.to_dict(),
     }
     (out / "metrics.json").write_text(json.dumps(report, indent=2, default=json_value))
     return {

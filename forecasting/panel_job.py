@@ -48,8 +48,12 @@ class PanelJob(TrainingJob):
         return self.trained.members[first]
 
     def _summarize(self) -> None:
+        # Stop during training ends the epochs and still scores every series; Stop pressed
+        # while they are scored ends the scoring, and the page shows the series scored by then
+        should_stop = None if self.stopping else self._stop.is_set
         try:
-            scores = score_panel(self.trained, self.panel, PART[self.config.test_share > 0])
+            part = PART[self.config.test_share > 0]
+            scores = score_panel(self.trained, self.panel, part, should_stop)
             self.result = panel_result(self.trained, self.panel, scores, self.levels)
             first = self.result.labels[0]  # kept as the first series scored: a page can draw it
             self.series, self.run = self.panel.series[first], self.trained.members[first]

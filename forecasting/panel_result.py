@@ -27,6 +27,7 @@ from forecasting.persist import (
     checked_blend,
     checked_covariate_scaler,
     checked_scaler,
+    checked_series_index,
     covariate_scaler_to_dict,
 )
 from forecasting.train import Run
@@ -47,6 +48,7 @@ class View:
     train_end: int
     val_end: int
     blend: dict[str, Any] | None = None  # the series' blend with a baseline (forecasting.guard)
+    series_index: int | None = None  # its row in the network's embedding (config.embedded)
 
 
 @dataclass
@@ -73,10 +75,11 @@ class PanelResult:
         """The network of `run` (any series' view of it) seen through `label`'s view."""
         view, one = self.views[label], self.series[label]
         covariate_scaler = checked_covariate_scaler(view.covariates, run.config)
+        index = checked_series_index(view.series_index, run.config)
         scaled = replace(run, scaler=checked_scaler(view.scaler), train_end=view.train_end,
                          val_end=view.val_end, fingerprint=one.fingerprint(),
-                         covariate_scaler=covariate_scaler,
-                         blend=checked_blend(view.blend))  # fmt: skip
+                         covariate_scaler=covariate_scaler, blend=checked_blend(view.blend),
+                         series_index=index)  # fmt: skip
         return scaled, one
 
 
@@ -106,7 +109,8 @@ def panel_result(
 def _view(member: Run) -> View:
     covariates = covariate_scaler_to_dict(member.covariate_scaler)
     blend = None if member.blend is None else asdict(member.blend)
-    return View(scaler_to_dict(member.scaler), covariates, member.train_end, member.val_end, blend)
+    return View(scaler_to_dict(member.scaler), covariates, member.train_end, member.val_end, blend,
+                member.series_index)  # fmt: skip
 
 
 def score_table(scores: PanelScores, panel: Panel, names: Sequence[str]) -> pd.DataFrame:
@@ -167,6 +171,10 @@ def result_from_bytes(raw: bytes) -> PanelResult | None:
             checked_blend(view.blend)
             if not (type(view.train_end) is int and type(view.val_end) is int
                     and 0 < view.train_end <= view.val_end):  # fmt: skip
+                return None
+            if view.series_index is not None and not (
+                type(view.series_index) is int and view.series_index >= 0
+            ):
                 return None
         return PanelResult(
             series=series,

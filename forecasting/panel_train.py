@@ -33,6 +33,7 @@ from forecasting.train import (
     sampled_validation,
     scaled_inputs,
     train_epochs,
+    with_series_index,
 )
 from forecasting.verdict import Verdict, judge
 
@@ -94,26 +95,28 @@ def fit_panel(
     """Train one network on every series' windows; early stopping on all validation parts.
     `history`, when given, is the list the run appends every epoch to (as fit's)."""
     parts, left_out = panel_parts(panel, config)
+    if config.series_embedding:
+        config = config.with_changes(series_count=len(parts))
     randomness = RunRandom(config.seed)
     device = choose_device(config.device)
     blocks, train_idx, val_idx, views = [], [], [], {}
     offset = 0
-    for label, part in parts.items():
+    for index, (label, part) in enumerate(parts.items()):
         one = panel.series[label]
         scaler = fit_scaler(part, config.scaler)
         covariate_scaler, scaled = scaled_inputs(one, config, scaler, part.train_end)
-        blocks.append(scaled)
+        blocks.append(with_series_index(scaled, index if config.embedded else None))
         train_idx.append(frame_range(0, part.train_end, config, device) + offset)
         val_idx.append(frame_range(part.train_end, part.val_end, config, device) + offset)
-        views[label] = (scaler, covariate_scaler, part)
+        views[label] = (scaler, covariate_scaler, part, index if config.embedded else None)
         offset += len(one)
     frames = frames_of(np.concatenate(blocks), config, device)  # frames across two series unused
     with randomness.drawing():
         model = build_model(config).to(device)
-    first_scaler, first_covariates, first_part = next(iter(views.values()))
+    first_scaler, first_covariates, first_part, first_index = next(iter(views.values()))
     run = Run(config, model, first_scaler, first_part.train_end, first_part.val_end,
               _fingerprint(panel, parts), device=device_name(device),
-              covariate_scaler=first_covariates,
+              covariate_scaler=first_covariates, series_index=first_index,
               history=[] if history is None else history)  # fmt: skip
     validation = sampled_validation(torch.cat(val_idx), config)
     train_epochs(run, frames, torch.cat(train_idx), validation, randomness, on_epoch,
@@ -124,11 +127,11 @@ def fit_panel(
     return PanelRun(run, members, left_out)
 
 
-def _member(run: Run, one: Series, scaler, covariate_scaler, part: Split) -> Run:
-    """The shared network seen through one series' scaler and parts."""
+def _member(run: Run, one: Series, scaler, covariate_scaler, part: Split, index) -> Run:
+    """The shared network seen through one series' scaler, parts and row of its embedding."""
     return replace(run, scaler=scaler, train_end=part.train_end, val_end=part.val_end,
                    fingerprint=one.fingerprint(), covariate_scaler=covariate_scaler,
-                   blend=None)  # fmt: skip
+                   blend=None, series_index=index)  # fmt: skip
 
 
 def _fingerprint(panel: Panel, parts: dict[str, Split]) -> str:
@@ -147,10 +150,18 @@ class PanelScores:
     unscored: dict[str, str]  # label -> why it has no score (its part holds no full window)
 
 
-def score_panel(trained: PanelRun, panel: Panel, part: str) -> PanelScores:
-    """Evaluate the network on each series' `part`, beside the baselines, and in aggregate."""
+def score_panel(
+    trained: PanelRun, panel: Panel, part: str, should_stop: Callable[[], bool] | None = None
+) -> PanelScores:
+    """Evaluate the network on each series' `part`, beside the baselines, and in aggregate.
+    `should_stop` is asked between series once one is scored; when it says so, the series
+    left are listed in `unscored`."""
     evaluations, unscored = {}, {}
     for label, member in trained.members.items():
+        if evaluations and should_stop is not None and should_stop():
+            left = [rest for rest in trained.members if rest not in evaluations | unscored]
+            unscored |= dict.fromkeys(left, "stopped before it was scored")
+            break
         try:
             evaluations[label] = evaluate(member, panel.series[label], part)
         except ValueError as err:

@@ -58,6 +58,7 @@ def to_checkpoint(run: Run) -> Checkpoint:
         "covariate_scaler": covariate_scaler_to_dict(run.covariate_scaler),
         "pool": run.config.pool_length,  # what an automatic pool was when it trained
         "blend": None if run.blend is None else asdict(run.blend),
+        "series_index": run.series_index,
     }
     return Checkpoint(
         run.config.to_dict(), scaler_to_dict(run.scaler), run.model.state_dict(), meta
@@ -242,9 +243,28 @@ def _run(
             float(meta.get("seconds", 0.0)),
             covariate_scaler,
             blend=checked_blend(meta.get("blend")),
+            series_index=checked_series_index(meta.get("series_index"), config),
         )
     except (KeyError, TypeError, ValueError, OverflowError) as err:
         raise CheckpointError(f"This checkpoint's description is incomplete: {err}.") from err
+
+
+def checked_series_index(saved: object, config: TrainConfig) -> int | None:
+    """The series' row in its panel network's embedding: a whole number below the rows it has,
+    present exactly when the network has one."""
+    if not config.embedded:
+        if saved is not None:
+            raise CheckpointError(
+                "This checkpoint names a series of a panel, but its network has no series "
+                f"vectors. {RESAVE}"
+            )
+        return None
+    if type(saved) is not int or not 0 <= saved < config.series_count:
+        raise CheckpointError(
+            f"This checkpoint's series index {saved!r} is not one of the {config.series_count} "
+            f"series its network has. {RESAVE}"
+        )
+    return saved
 
 
 def checked_blend(saved: object) -> Blend | None:

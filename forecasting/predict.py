@@ -11,9 +11,9 @@ import pandas as pd
 import torch
 
 from data.series import Series
-from data.windows import Split, scale_inputs, target_starts, unscale
+from data.windows import Split, target_starts, unscale
 from forecasting.config import TrainConfig
-from forecasting.train import Run, eval_batch, model_inputs
+from forecasting.train import Run, eval_batch, model_inputs, run_inputs
 from models.baselines import BASELINES
 from models.recurrent import roll_forward
 
@@ -106,7 +106,7 @@ def forecast_from(run: Run, values: np.ndarray, starts: np.ndarray) -> np.ndarra
     window = run.config.window
     if not len(starts):
         return np.zeros((0, run.config.horizon))
-    scaled = scale_inputs(run.scaler, run.covariate_scaler, values)  # (n, features)
+    scaled = run_inputs(run, values)  # (n, features)
     views = np.lib.stride_tricks.sliding_window_view(scaled, window, axis=0)  # (m, features, w)
     starts = np.asarray(starts)
     chunks = [  # windows are copied one batch at a time, never all at once

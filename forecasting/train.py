@@ -80,6 +80,7 @@ class Run:
     covariate_scaler: StandardScaler | None = None
     stop_kind: str = ""  # "user", "early" or "completed": why training ended, for translated text
     blend: Blend | None = None  # set after training when a baseline beat the network
+    series_index: int | None = None  # its row in a panel network's embedding (config.embedded)
 
     @property
     def parameters(self) -> int:
@@ -150,6 +151,20 @@ def scaled_inputs(
     inputs = model_inputs(series, config)
     covariate_scaler = fit_covariate_scaler(inputs[:train_end, 1:]) if inputs.ndim > 1 else None
     return covariate_scaler, scale_inputs(scaler, covariate_scaler, inputs)
+
+
+def run_inputs(run: Run, values: np.ndarray) -> np.ndarray:
+    """`values` (model_inputs) scaled as `run` reads them (n, features), with the series' index
+    as a last feature when its network learns a vector per series."""
+    scaled = scale_inputs(run.scaler, run.covariate_scaler, values)
+    return with_series_index(scaled, run.series_index if run.config.embedded else None)
+
+
+def with_series_index(scaled: np.ndarray, index: int | None) -> np.ndarray:
+    """Scaled inputs (n, features), and the series' index as one more feature unless None."""
+    if index is None:
+        return scaled
+    return np.column_stack([scaled, np.full(len(scaled), float(index))])
 
 
 def frames_of(scaled: np.ndarray, config: TrainConfig, device: torch.device) -> torch.Tensor:
@@ -274,6 +289,7 @@ def build_member(config: TrainConfig) -> RecurrentForecaster:
         window_scale=config.window_scale,
         linear_window=config.window if config.linear else 0,
         pool=config.pool_length,
+        series=(config.series_count, config.series_embedding) if config.embedded else (0, 0),
     )
 
 
@@ -484,7 +500,7 @@ def _stop_reason(
 def validation_loss(run: Run, series: Series) -> float:
     """The run's current validation loss on `series`, as fit() measures it each epoch."""
     device = next(run.model.parameters()).device
-    scaled = scale_inputs(run.scaler, run.covariate_scaler, model_inputs(series, run.config))
+    scaled = run_inputs(run, model_inputs(series, run.config))
     data = torch.as_tensor(scaled, dtype=torch.float32, device=device)
     frames = data.unfold(0, run.config.window + run.config.model_horizon, 1)
     val_frames = frame_range(run.train_end, run.val_end, run.config, device)

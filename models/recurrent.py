@@ -26,6 +26,10 @@ class RecurrentForecaster(nn.Module):
     With `pool` above 1 the recurrent layers read the window averaged over chunks of `pool`
     steps, the last chunk ending at the last step and the first holding what is left (the
     oldest `window % pool` steps): a long window costs them as few steps as a short one.
+    With `series` (how many series, the size of each one's vector) the window's last feature is
+    the index of the series it comes from, and the recurrent layers read that series' learned
+    vector beside the other inputs at every step: one network for a panel can tell its series
+    apart.
     """
 
     def __init__(
@@ -41,6 +45,7 @@ class RecurrentForecaster(nn.Module):
         window_scale: bool = False,
         linear_window: int = 0,
         pool: int = 1,
+        series: tuple[int, int] = (0, 0),
     ) -> None:
         super().__init__()
         if cell not in CELLS:
@@ -65,8 +70,9 @@ class RecurrentForecaster(nn.Module):
         self.season_length = season_length
         self.window_scale = window_scale
         self.pool = pool
+        self.series = nn.Embedding(*series) if min(series) > 0 else None
         self.rnn = CELLS[cell](
-            input_size,
+            input_size + (series[1] if self.series is not None else 0),
             hidden_size,
             num_layers,
             batch_first=True,
@@ -118,6 +124,13 @@ class RecurrentForecaster(nn.Module):
     def _prepared(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """The recurrent layers' input (batch, window, features), and the spread it was divided
         by (batch, 1, 1), None when windows are not scaled."""
+        if self.series is None:
+            return self._shifted(x)
+        vectors = self.series(x[:, -1, -1].round().long())  # (batch, size): one series a window
+        inputs, spread = self._shifted(x[..., :-1])
+        return torch.cat([inputs, vectors[:, None].expand(-1, x.shape[1], -1)], dim=-1), spread
+
+    def _shifted(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         if self.residual == "none":
             return x, None
         shifted = x[..., :1] - x[:, -1:, :1]  # relative to the last value

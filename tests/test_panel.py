@@ -29,7 +29,7 @@ def test_a_long_file_with_two_id_columns_is_one_series_per_combination():
     one = panel.series["2 / B"]
     assert len(one) == 40 and one.freq == "D"
     np.testing.assert_array_equal(one.values[:7], 21 + np.arange(7))
-    assert "Read 4 series by 'store', 'product': 4 used, 40 to 40 points each." in panel.report
+    assert "Read 4 series by 'store', 'product': 4 used, all 40 points each." in panel.report
 
 
 def test_each_series_is_cleaned_on_its_own_and_the_panel_counts_each_step():

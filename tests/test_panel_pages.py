@@ -74,8 +74,9 @@ def test_a_panel_trains_one_network_and_the_forecast_page_scores_every_series():
     app = as_panel(start("data"))
     app.switch_page("app_pages/train.py").run()
     assert "**4 series** from **sales\\.csv** (lengths 12 to 84)" in app.markdown[0].value
-    assert app.checkbox(key=state.CALENDAR_PICK).value is True, "on for daily data"
-    app.checkbox(key=state.CALENDAR_PICK).uncheck()
+    calendar = app.checkbox(key=state.calendar_key(app.session_state[state.PANEL]))
+    assert calendar.value is True, "on for daily data"
+    calendar.uncheck()
     widget(app.number_input, "Epochs").set_value(2)
     widget(app.select_slider, "Hidden size").set_value(8)
     app.button(key="train-start").click().run()
@@ -130,11 +131,12 @@ def state_summary(app):
     return held[next(reversed(held))]
 
 
-def train_panel(app, calendar: bool = False, holidays: str = ""):
+def train_panel(app, calendar: bool = False, holidays: str = "", vectors: int = 0):
     """From the Data page's panel to a tiny network trained on it (2 epochs, 8 units)."""
     app.switch_page("app_pages/train.py").run()
-    app.checkbox(key=state.CALENDAR_PICK).set_value(calendar)
+    app.checkbox(key=state.calendar_key(app.session_state[state.PANEL])).set_value(calendar)
     app.text_input(key=state.HOLIDAYS_PICK).input(holidays)
+    app.number_input(key=state.EMBEDDING_PICK).set_value(vectors)
     widget(app.number_input, "Epochs").set_value(2)
     widget(app.select_slider, "Hidden size").set_value(8)
     app.button(key="train-start").click().run()
@@ -143,9 +145,10 @@ def train_panel(app, calendar: bool = False, holidays: str = ""):
 
 
 def test_a_reload_brings_back_every_series_and_the_calendar_inputs():
-    app = train_panel(as_panel(start("data")), calendar=True, holidays="us")
+    app = train_panel(as_panel(start("data")), calendar=True, holidays="us", vectors=2)
     assert not app.error
     job = app.session_state[state.JOB]
+    assert job.config.series_embedding == 2
     assert "holidays:US+1" in job.config.covariates
     assert any(name.startswith("calendar:day_of_week") for name in job.config.covariates)
     settle(app)
@@ -158,6 +161,9 @@ def test_a_reload_brings_back_every_series_and_the_calendar_inputs():
     picker.set_value("north / tea").run()
     shown = state_summary(again)
     assert shown.series.values.max() < 20 and shown.run.config.covariates == job.config.covariates
+    labels = list(kept_result(again).views)
+    assert shown.run.config.series_count == 3
+    assert shown.run.series_index == labels.index("north / tea")
     again.switch_page("app_pages/inside.py").run()
     assert not again.exception
     again.switch_page("app_pages/compare.py").run()

@@ -86,17 +86,19 @@ def cell_figure(
     units: Sequence[int],
     target: str,
     language: str = DEFAULT_LANGUAGE,
+    series_name: str = "",
 ) -> go.Figure:
     """The window on top, then one heatmap (time × unit) per gate and state of `layer`.
 
-    `layer` and `units` count from 0; titles and axes count from 1, as the page does.
+    `layer` and `units` count from 0; titles and axes count from 1, as the page does;
+    `series_name` names which series of a panel the window is from.
     """
     quantities = states.layers[layer].quantities()
     units = list(units)
     heat = heatmap_height(len(units))
     rows = 1 + len(quantities)
     plot_height = SERIES_HEIGHT + heat * len(quantities) + GAP * (rows - 1)
-    titles = [t("inside.series_title", language, target=_escaped(target))]
+    titles = [series_title(target, series_name, language)]
     titles += [quantity_title(states.cell, name, language) for name in quantities]
     fig = make_subplots(
         rows=rows,
@@ -111,6 +113,13 @@ def cell_figure(
     _style_axes(fig, states, rows, target, language)
     _lay_out(fig, states, layer, plot_height, language)
     return fig
+
+
+def series_title(target: str, series_name: str, language: str) -> str:
+    if series_name:
+        return t("inside.series_title_series", language, target=_escaped(target),
+                 series=_escaped(series_name))  # fmt: skip
+    return t("inside.series_title", language, target=_escaped(target))
 
 
 def _window_trace(states: WindowStates, target: str) -> go.Scatter:

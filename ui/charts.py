@@ -170,11 +170,13 @@ def forecast_figure(
     language: str = DEFAULT_LANGUAGE,
     others: Sequence[RunSummary] = (),
     truth: np.ndarray | None = None,
+    series_name: str = "",
 ) -> go.Figure:
     """The data, the model's held-out predictions, baselines, and the future with its bands.
 
     `others` are runs on the same data whose predictions and forecasts are drawn beside;
-    `truth`, the noise-free signal under a synthetic series, is drawn dashed.
+    `truth`, the noise-free signal under a synthetic series, is drawn dashed; `series_name`
+    names which series of a panel it is, in the title.
     """
     series, run, ahead = summary.series, summary.run, summary.forecast
     fig = go.Figure()
@@ -190,6 +192,9 @@ def forecast_figure(
         run_lines(fig, shown, color, language)
     fig.update_xaxes(rangeslider_visible=True)
     title = t("forecast.chart_title", language, target=html.escape(series.target))
+    if series_name:
+        title = t("forecast.chart_title_series", language, target=html.escape(series.target),
+                  series=html.escape(series_name))  # fmt: skip
     return apply_layout(fig, title, height=520)
 
 

@@ -13,6 +13,7 @@ from data.panel import Panel
 from data.series import Series
 from forecasting.config import TrainConfig
 from forecasting.job import TrainingJob
+from forecasting.limits import server_limits
 from forecasting.panel_forecast import sampled_for_panel, with_ahead_panel
 from forecasting.panel_job import PanelJob
 from forecasting.panel_result import PanelResult, sorted_labels, worst_first
@@ -24,6 +25,7 @@ from ui.state import remember, remembered, text
 from ui.text import plain
 
 VERDICT_KEYS = {BETTER: "better", PAR: "par", WORSE: "worse", "": "none"}
+SERIES_JOIN = " · "  # between a series' id columns in a title: "store north · product tea"
 
 
 def data_view(panel: Panel) -> Series:
@@ -60,9 +62,16 @@ def why_table(why: dict[str, str]) -> pd.DataFrame:
 
 
 def train_lead(panel: Panel, name: str) -> None:
-    lengths = [len(one) for one in panel.series.values()]
     st.markdown(text("panel.train_lead", count=len(panel), name=plain(name),
-                     shortest=min(lengths), longest=max(lengths)))  # fmt: skip
+                     lengths=lengths_said(panel)))  # fmt: skip
+
+
+def lengths_said(panel: Panel) -> str:
+    """The series' lengths in words: "lengths 12 to 84", or "all 84 points long" when equal."""
+    lengths = [len(one) for one in panel.series.values()]
+    if min(lengths) == max(lengths):
+        return text("panel.lengths_same", length=f"{lengths[0]:,}")
+    return text("panel.lengths", shortest=f"{min(lengths):,}", longest=f"{max(lengths):,}")
 
 
 def ahead_choices(panel: Panel, known: dict[str, Panel]) -> Ahead:
@@ -73,11 +82,12 @@ def ahead_choices(panel: Panel, known: dict[str, Panel]) -> Ahead:
     first = next(iter(panel.series.values()))
     dated = isinstance(first.index, pd.DatetimeIndex)
     left, right = st.columns(2)
+    calendar_key = state.calendar_key(panel)
     calendar = left.checkbox(
         text("panel.calendar"),
         help=text("panel.calendar_help"),
         disabled=not dated,
-        key=remembered(state.CALENDAR_PICK, calendar_by_default(first)),
+        key=remembered(calendar_key, calendar_by_default(first)),
     )
     holidays = right.text_input(
         text("panel.holidays"),
@@ -87,9 +97,25 @@ def ahead_choices(panel: Panel, known: dict[str, Panel]) -> Ahead:
         disabled=not dated,
         key=remembered(state.HOLIDAYS_PICK, ""),
     )
-    remember(state.CALENDAR_PICK), remember(state.HOLIDAYS_PICK)
+    remember(calendar_key), remember(state.HOLIDAYS_PICK)
     code = holidays.strip().upper() if dated else ""
     return Ahead(calendar=bool(calendar) and dated, holidays=code or None, columns=tuple(known))
+
+
+def series_vectors() -> int:
+    """The Train page's choice of numbers learned for each series (0: none), within the server's
+    limit."""
+    most = server_limits().most("series_embedding")
+    chosen = st.number_input(
+        text("panel.embedding"),
+        min_value=0,
+        max_value=most,
+        step=1,
+        help=text("panel.embedding_help", most=most),
+        key=remembered(state.EMBEDDING_PICK, 0),
+    )
+    remember(state.EMBEDDING_PICK)
+    return int(chosen)
 
 
 def panel_job(
@@ -124,6 +150,18 @@ def series_picker(stored: StoredRun, result: PanelResult) -> None:
     )
     if label != shown:
         state.choose_panel_series(stored, label)
+
+
+def series_name(stored: StoredRun, result: PanelResult | None) -> str:
+    """The series of a panel run the pages show, named by its id columns ("store north ·
+    product tea"); "" for a run of one series, or a column of a wide file (its name says it)."""
+    if result is None:
+        return ""
+    label = state.panel_choice(stored) or result.labels[0]
+    if result.series[label].target == label:
+        return ""
+    named = zip(result.id_cols, result.ids[label], strict=True)
+    return SERIES_JOIN.join(f"{column} {value}" for column, value in named)
 
 
 def scores_section(stored: StoredRun, result: PanelResult) -> None:

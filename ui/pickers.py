@@ -198,6 +198,8 @@ def pick_upload() -> tuple[Series | tuple[Panel, dict[str, Panel]], state.Datase
         panel = cached_panel(raw, name, limits.upload_bytes, limits.spreadsheet_cells, *chosen)
         return panel, state.Dataset(name, "upload")
     covariates = _pick_covariates(name, numeric, target, date_col)  # a panel's are known ahead
+    if options.group_col is not None:  # one series, or all combined, of every id column's
+        table, _ = widgets.with_group_column(table, widgets.id_columns(table, date_col, target))
     if date_col == detected_date and target == default_target:
         date_col, target = None, None
     series = prepare(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -58,6 +59,7 @@ SOURCE_PICK, SAMPLE_PICK, UPLOAD_PICK = "pick.source", "pick.sample", "pick.uplo
 SIGNAL_PICK, LENGTH_PICK, SEED_PICK = "pick.signal", "pick.length", "pick.seed"
 PANEL_PICK, FORECAST_SERIES_PICK = "pick.panel_series", "pick.forecast_series"
 CALENDAR_PICK, HOLIDAYS_PICK = "pick.calendar", "pick.holidays"
+EMBEDDING_PICK = "pick.series_embedding"  # the numbers a panel network learns per series
 
 
 def signal_key(kind: str, choice: str) -> str:
@@ -68,6 +70,13 @@ def signal_key(kind: str, choice: str) -> str:
 def column_key(role: str, file_name: str) -> str:
     """The Data page's column widget of an uploaded file: role "date", "target" or "covariates"."""
     return f"pick.{role}.{file_name}"
+
+
+def calendar_key(panel: Panel) -> str:
+    """The Train page's calendar box for `panel`: a new panel opens at its own default (on for
+    daily and weekly dates), the same panel read again keeps the user's choice."""
+    described = "|".join(f"{label}:{one.fingerprint()}" for label, one in panel.series.items())
+    return f"{CALENDAR_PICK}.{hashlib.sha256(described.encode()).hexdigest()[:16]}"
 
 
 def tune_key(name: str) -> str:

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from data.panel import LABEL_JOIN
 from data.prepare import (
     AGGREGATE_CHOICES,
     DUPLICATE_CHOICES,
@@ -19,6 +20,7 @@ from data.prepare import (
     RESAMPLE_CHOICES,
     CleaningOptions,
     detect_id_columns,
+    group_labels,
 )
 from data.series import Series
 from forecasting.config import (
@@ -180,6 +182,19 @@ def id_columns(table: pd.DataFrame, date_col: str | None, target: str | None) ->
     return detect_id_columns(table, date_col, target)
 
 
+def with_group_column(table: pd.DataFrame, ids: Sequence[str]) -> tuple[pd.DataFrame, str]:
+    """The table and the column that names each row's series: the id column itself, or for
+    several a column of their labels joined as a panel's are ("north / tea"), named after them
+    ("store / product"), missing where one of them is."""
+    if len(ids) == 1:
+        return table, ids[0]
+    named = group_labels(table[ids[0]])
+    for column in ids[1:]:
+        named = named + LABEL_JOIN + group_labels(table[column])  # missing stays missing
+    column = LABEL_JOIN.join(ids)
+    return table.assign(**{column: named}), column
+
+
 def cleaning_choices(
     table: pd.DataFrame, name: str, date_col: str | None, target: str | None
 ) -> tuple[CleaningOptions, tuple[str, ...]]:
@@ -215,9 +230,9 @@ def group_choices(
     where: DeltaGenerator, table: pd.DataFrame, ids: tuple[str, ...], name: str, roles: tuple
 ) -> dict[str, object]:
     """Which group of a long file to use, or how to combine them all, or every series on its
-    own (a panel: "panel_ids", its id columns; `ids` those detected, the first a group's)."""
-    group_col = ids[0]
-    groups = [ALL_GROUPS, *sorted(table[group_col].dropna().astype(str).str.strip().unique())]
+    own (a panel: "panel_ids", its id columns; `ids` those detected, naming a group together)."""
+    grouped, group_col = with_group_column(table, ids)  # several columns: their combinations
+    groups = [ALL_GROUPS, *sorted(grouped[group_col].dropna().astype(str).str.strip().unique())]
     where.caption(text("clean.group_found", column=plain(group_col), count=len(groups) - 1))
     group = kept_choice(where, "group", name, groups, ALL_GROUPS, labelled=False)
     chosen: dict[str, object] = {"group_col": group_col}
@@ -230,10 +245,10 @@ def group_choices(
     columns = [str(column) for column in table.columns if column not in roles]
     key = remembered(state.cleaning_key("panel_ids", name), list(ids))
     st.session_state[key] = [column for column in st.session_state[key] if column in columns]
-    ids = where.multiselect(text("clean.panel_ids"), columns, help=text("clean.panel_ids_help"),
-                            key=key)  # fmt: skip
+    picked = where.multiselect(text("clean.panel_ids"), columns,
+                               help=text("clean.panel_ids_help"), key=key)  # fmt: skip
     remember(key)
-    return {"panel_ids": tuple(ids) or (group_col,)}
+    return {"panel_ids": tuple(picked) or (ids[0],)}
 
 
 def kept_choice(
