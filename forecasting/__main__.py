@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from data.calendar import Ahead, calendar_by_default, with_ahead
 from data.errors import DataError
 from data.export import json_value, safe_csv
+from data.future_rows import with_future_rows
 from data.load import read_table_with_notes
 from data.panel import Panel, read_known, read_long, read_wide
 from data.prepare import (
@@ -34,6 +35,7 @@ from forecasting.config import (
 
 if TYPE_CHECKING:  # the rest loads with the command that needs it: `inspect` needs no torch
     import optuna
+    import pandas as pd
 
     from forecasting.evaluate import Evaluation
     from forecasting.train import Blend, Run
@@ -231,6 +233,14 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
         "step and at the --horizon steps after it, the last from rows past the data's end",
     )
     add(
+        "--future",
+        type=Path,
+        metavar="FILE",
+        help="a CSV or .xlsx file of the --known-ahead columns' future values: the id columns, "
+        "the date column and those columns (the value to forecast absent or empty) for dates "
+        "after the data; its rows are added to FILE's",
+    )
+    add(
         "--backtest",
         type=int,
         default=0,
@@ -332,6 +342,7 @@ def load_series(
              "columns name the series of a panel")  # fmt: skip
     table, notes = read_table_with_notes(args.file)
     options = cleaning_options(args, columns[0] if columns else None)
+    table, notes = with_future(args, table, notes, columns, known)
     series = prepare(
         table, date_col=args.date_col, target=args.target, options=options, read_notes=notes
     )
@@ -355,9 +366,28 @@ def load_panel(
         if known or args.group_col:
             fail("--wide reads every column as a series: it takes no --group-col or --known-ahead")
         return read_wide(table, None, args.date_col, options=options, read_notes=notes), {}
+    table, notes = with_future(args, table, notes, id_columns(args), known)
     panel = read_long(table, id_columns(args), args.date_col, args.target, options=options,
                       read_notes=notes)  # fmt: skip
     return panel, read_known(table, id_columns(args), panel, known, options)
+
+
+def with_future(
+    args: argparse.Namespace,
+    table: pd.DataFrame,
+    notes: list[str],
+    id_cols: Sequence[str],
+    known: Sequence[str],
+) -> tuple[pd.DataFrame, list[str]]:
+    """The table with the rows of --future added (read as FILE is), and its notes saying so."""
+    future = getattr(args, "future", None)
+    if future is None:
+        return table, notes
+    rows, _ = read_table_with_notes(future)
+    dayfirst = cleaning_options(args, None).dayfirst
+    table, note = with_future_rows(table, rows, id_cols, args.date_col, args.target, known,
+                                   name=future.name, dayfirst=dayfirst)  # fmt: skip
+    return table, [*notes, note]
 
 
 def asked_ahead(args: argparse.Namespace, panel: Panel | None = None) -> Ahead:
@@ -632,6 +662,9 @@ def main(argv: list[str] | None = None) -> int:
              "--group or --aggregate, or --wide")  # fmt: skip
     if args.command == "tune" and is_panel(args):
         fail("tune searches one series: add --group or --aggregate to --group-col")
+    if getattr(args, "future", None) is not None and not asked_ahead(args).columns:
+        fail("--future gives the future values of columns known ahead: name them with "
+             "--known-ahead")  # fmt: skip
     if args.command == "forecast" and args.backtest < 0:
         fail(f"--backtest must be 0 or more; got {args.backtest}")
     if args.command == "forecast":

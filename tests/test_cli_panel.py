@@ -198,3 +198,54 @@ def test_a_daily_panel_reads_the_calendar_unless_told_not_to(capsys, sales, tmp_
     assert code == 0, err
     one = json.loads((tmp_path / "one" / "metrics.json").read_text())
     assert one["config"]["covariates"] == [], "one series: off unless asked"
+
+
+@pytest.fixture(scope="module")
+def planned_apart(promoted, tmp_path_factory):
+    """The `promoted` file split in two: the rows with units, and a second file of the 5 days
+    of promotions past them (no units column)."""
+    table = pd.read_csv(promoted)
+    folder = tmp_path_factory.mktemp("apart")
+    table[table["units"].notna()].to_csv(folder / "sales.csv", index=False)
+    plan = table[table["units"].isna()].drop(columns="units")
+    plan.to_csv(folder / "plan.csv", index=False)
+    return folder / "sales.csv", folder / "plan.csv", plan
+
+
+def test_future_values_from_a_second_file_forecast_every_series(capsys, planned_apart, tmp_path):
+    sales, plan, _ = planned_apart
+    code, _, err = run_cli(capsys, "forecast", sales, "--target", "units", "--group-col", "store",
+                           "--known-ahead", "promo", "--future", plan, "--no-calendar",
+                           "--horizon", "5", "--out", tmp_path, *FAST)  # fmt: skip
+    assert code == 0, err
+    frame = pd.read_csv(tmp_path / "forecast.csv", dtype={"store": str})
+    assert frame.groupby("store").size().to_dict() == {"1": 5, "2": 5}
+    assert frame["timestamp"].iloc[0] == "2024-03-21", "the day after the last units"
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["config"]["covariates"] == [f"promo+{step}" for step in range(6)]
+    added = "Added 10 rows of future values from 'plan.csv' for 2 series, 2024-03-21 to 2024-03-25."
+    assert added in metrics["report"]
+
+
+@pytest.mark.parametrize(
+    ("change", "flags", "message"),
+    [
+        (lambda plan: plan.drop(columns="store"), [], "'plan.csv' has no column 'store'"),
+        (lambda plan: pd.concat([plan.assign(date="2024-03-20").head(1), plan]), [],
+         "has a row for '1' at 2024-03-20, a date the data already has for '1'"),
+        (lambda plan: plan.assign(units=7.0), [], "gives a value to forecast ('units' = '7.0'"),
+        (lambda plan: plan, ["--known-ahead", ""], "--future gives the future values of columns "
+         "known ahead: name them with --known-ahead"),
+    ],
+    ids=["no id column", "a date the data has", "a value to forecast", "no known-ahead"],
+)  # fmt: skip
+def test_a_future_file_that_does_not_fit_exits_2_with_one_line(
+    capsys, planned_apart, tmp_path, change, flags, message
+):
+    sales, _, plan = planned_apart
+    change(plan).to_csv(tmp_path / "plan.csv", index=False)
+    code, _, err = run_cli(capsys, "forecast", sales, "--target", "units", "--group-col", "store",
+                           "--known-ahead", "promo", "--future", tmp_path / "plan.csv", *flags,
+                           "--out", tmp_path, *FAST)  # fmt: skip
+    assert code == 2
+    assert message in err and err.count("\n") == 1, err

@@ -194,3 +194,41 @@ def test_a_column_known_ahead_is_read_for_the_forecast_and_missing_days_are_name
     assert state.JOB not in app.session_state or app.session_state[state.JOB] is None
     said = app.error[0].value.replace("\\", "")
     assert "'promo' has no value for 2024-03-28, 2024-03-29, 2024-03-30, 2024-03-31" in said
+
+
+def test_future_values_in_a_second_upload_are_read_for_the_forecast_and_kept_on_return():
+    table = pd.read_csv(io.BytesIO(sales_csv(short=False, planned=7)))
+    past, plan = table[table["units"].notna()], table[table["units"].isna()].drop(columns="units")
+    app = as_panel(start("data"), past.to_csv(index=False).encode())
+    app.multiselect(key=state.column_key("known", "sales.csv")).set_value(["promo"]).run()
+    assert not app.exception and not app.error
+    clash = pd.concat([past.drop(columns="units").tail(1), plan]).to_csv(index=False).encode()
+    future = app.file_uploader(key=state.column_key("future", "sales.csv"))
+    future.set_value(("plan.csv", clash, "text/csv")).run()
+    assert not app.exception
+    said = app.error[0].value.replace("\\", "")
+    assert "has a row for 'south / tea' at 2024-03-24, a date the data already has" in said
+    future = app.file_uploader(key=state.column_key("future", "sales.csv"))
+    future.set_value(("plan.csv", plan.to_csv(index=False).encode(), "text/csv")).run()
+    assert not app.exception and not app.error
+    added = "Added 21 rows of future values from 'plan.csv' for 3 series, 2024-03-25 to 2024-03-31"
+    assert added in reported(app)
+    app = train_panel(app)
+    assert not app.error
+    job = app.session_state[state.JOB]
+    assert "promo+0" in job.config.covariates and "promo+7" in job.config.covariates
+    settle(app)
+    assert app.success[0].value.startswith("Trained LSTM panel #1")
+
+    app.switch_page("app_pages/data.py").run()
+    assert not app.exception and not app.error
+    assert added in reported(app), "the second file is kept after a page change, as the upload"
+    assert any("plan\\.csv" in caption.value for caption in app.caption)
+    app.button(key=f"{state.column_key('future', 'sales.csv')}-forget").click().run()
+    assert not app.exception and added not in reported(app)
+
+
+def reported(app) -> str:
+    """The Data page's cleaning report, as written (without Markdown escapes)."""
+    report = next(element.value for element in app.markdown if element.value.startswith("- "))
+    return report.replace("\\", "")

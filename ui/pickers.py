@@ -1,5 +1,6 @@
 """The three ways to pick a series (sample, synthetic signal, upload), each a widget group."""
 
+from collections.abc import Sequence
 from dataclasses import asdict
 
 import pandas as pd
@@ -8,6 +9,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from data.catalog import load_sample, sample, samples
 from data.dates import detect_date_column
+from data.future_rows import with_future_rows
 from data.load import read_table_with_notes
 from data.panel import Panel, read_known, read_long
 from data.prepare import (
@@ -63,11 +65,19 @@ def cached_panel(
     target: str,
     choices: dict[str, object],
     known: tuple[str, ...],
+    future: tuple[str, bytes] | None = None,
 ) -> tuple[Panel, dict[str, Panel]]:
     """The upload read as a panel (a series per combination of the `ids` columns' values), and
-    each column `known` ahead read as a panel of its own."""
+    each column `known` ahead read as a panel of its own; `future`: the name and bytes of a
+    second file whose rows (future values of the `known` columns) join the upload's first."""
     table, notes, _ = load_upload(raw, name, max_bytes, max_cells)
     options = CleaningOptions(**choices)
+    if future is not None:
+        future_name, future_raw = future
+        rows, _, _ = load_upload(future_raw, future_name, max_bytes, max_cells)
+        table, note = with_future_rows(table, rows, ids, date_col, target, known,
+                                       name=future_name, dayfirst=options.dayfirst)  # fmt: skip
+        notes = [*notes, note]
     panel = read_long(table, ids, date_col, target, options=options, read_notes=notes)
     return panel, read_known(table, ids, panel, known, options)
 
@@ -194,7 +204,10 @@ def pick_upload() -> tuple[Series | tuple[Panel, dict[str, Panel]], state.Datase
     options, panel_ids = widgets.cleaning_choices(table, name, date_col, target)
     if panel_ids:
         known = tuple(_pick_known(name, numeric, target, date_col))
-        chosen = (panel_ids, date_col, target, asdict(options), known)
+        future = None
+        if known and date_col is not None:
+            future = _pick_future(name, panel_ids, date_col, known, limits.upload_bytes)
+        chosen = (panel_ids, date_col, target, asdict(options), known, future)
         panel = cached_panel(raw, name, limits.upload_bytes, limits.spreadsheet_cells, *chosen)
         return panel, state.Dataset(name, "upload")
     covariates = _pick_covariates(name, numeric, target, date_col)  # a panel's are known ahead
@@ -281,6 +294,48 @@ def _pick_known(name: str, numeric: list[str], target: str, date_col: str | None
     known = st.multiselect(text("data.known"), extras, help=text("data.known_help"), key=key)
     remember(key)
     return known
+
+
+def _pick_future(
+    name: str, ids: list[str], date_col: str, known: tuple[str, ...], upload_bytes: int
+) -> tuple[str, bytes] | None:
+    """The second uploader, of the future values of the columns known ahead; the name and bytes
+    of the file held for upload `name` (kept after a page change, as the upload is), or None."""
+    key, held = state.column_key("future", name), state.column_key("future_file", name)
+    quoted = {"ids": _quoted(ids), "date": _quoted([date_col]), "known": _quoted(known)}
+    upload = st.file_uploader(
+        text("data.future"),
+        type=["csv", "txt", "tsv", "xlsx"],
+        help=text("data.future_help", **quoted),
+        key=key,
+        on_change=_forget_removed_future,
+        args=(key, held),
+        max_upload_size=-(-upload_bytes // MIB),  # MB, for the browser; checked below
+    )
+    if upload is not None and upload.size > upload_bytes:
+        state.set_pick(held, None)
+        size, limit = f"{upload.size / MIB:.1f}", f"{upload_bytes / MIB:g}"
+        st.error(text("data.upload_too_big", name=plain(upload.name), size=size, limit=limit))
+        return None
+    if upload is not None:
+        state.set_pick(held, (upload.name, upload.getvalue()))
+    stored = state.picked(held)
+    if upload is None and stored is not None:  # uploaded before a page change
+        st.caption(text("data.future_held", name=plain(stored[0])))
+        if st.button(text("data.future_forget"), key=f"{key}-forget"):
+            state.set_pick(held, None)
+            return None
+    return stored
+
+
+def _forget_removed_future(key: str, held: str) -> None:
+    """The user removed the file of future values (its ✕): stop using it."""
+    if st.session_state.get(key) is None:
+        state.set_pick(held, None)
+
+
+def _quoted(names: Sequence[str]) -> str:
+    return ", ".join(f"'{plain(name)}'" for name in names)
 
 
 def _pick_covariates(name: str, numeric: list[str], target: str, date_col: str | None) -> list[str]:
