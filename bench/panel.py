@@ -27,7 +27,8 @@ b. A synthetic panel of `--series` x `--length` points: the seconds of one epoch
    it).
 
 Usage: .venv/bin/python bench/panel.py [--panel {grunfeld,fertility,macrodata}] [--most N]
-       [--origins 3] [--horizon 2] [--no-anchors] [--series 1000 --length 1000]
+       [--origins 3] [--horizon 2] [--no-anchors] [--series-embedding N]
+       [--series 1000 --length 1000]
 """
 
 from __future__ import annotations
@@ -120,9 +121,12 @@ def mase(actual: np.ndarray, forecast: np.ndarray, history: np.ndarray, season: 
     return float(np.mean(np.abs(actual - forecast))) / scale(history, season)
 
 
-def global_forecasts(history: Panel, horizon: int) -> tuple[dict[str, np.ndarray], float]:
+def global_forecasts(
+    history: Panel, horizon: int, vectors: int = 0
+) -> tuple[dict[str, np.ndarray], float]:
     started = time.perf_counter()
-    config = panel_config(history, {"horizon": horizon, "test_share": 0.0})
+    given = {"horizon": horizon, "test_share": 0.0, "series_embedding": vectors}
+    config = panel_config(history, given)
     trained = fit_panel(history, config)
     for label, why in trained.left_out.items():
         print(f"global network: {label} left out ({why})")
@@ -183,11 +187,13 @@ def scored(runs: dict[str, list], histories: list[Panel], season: int) -> list[s
 
 
 def accuracy(source: Source, most: int | None, origins: int, horizon: int,
-             anchors: bool) -> None:  # fmt: skip
+             anchors: bool, vectors: int = 0) -> None:  # fmt: skip
     panel, season = load(source, most), source.season
     histories = [truncated(panel, horizon + k) for k in range(origins)]
     makers = {"global": global_forecasts, "per series": per_series_forecasts,
               "seasonal naive": partial(naive_forecasts, season=season)}  # fmt: skip
+    if vectors:
+        makers[f"global, {vectors} numbers per series"] = partial(global_forecasts, vectors=vectors)
     runs = {name: [make(h, horizon) for h in histories] for name, make in makers.items()}
     if anchors:
         runs["AutoETS"] = ets_forecasts(histories, horizon, season)
@@ -250,13 +256,16 @@ def main() -> None:
     parser.add_argument("--panel", choices=sorted(PANELS), default="grunfeld")
     parser.add_argument("--most", type=int, default=None, metavar="N",
                         help="only the first N series, sorted by id")  # fmt: skip
+    parser.add_argument("--series-embedding", type=int, default=0, metavar="N",
+                        help="also the network with N numbers learned per series")  # fmt: skip
     parser.add_argument("--origins", type=int, default=3)
     parser.add_argument("--horizon", type=int, default=2)
     parser.add_argument("--no-anchors", action="store_true")
     parser.add_argument("--series", type=int, default=1000)
     parser.add_argument("--length", type=int, default=1000)
     args = parser.parse_args()
-    accuracy(PANELS[args.panel], args.most, args.origins, args.horizon, not args.no_anchors)
+    accuracy(PANELS[args.panel], args.most, args.origins, args.horizon, not args.no_anchors,
+             args.series_embedding)  # fmt: skip
     if args.series:
         large(args.series, args.length)
 
