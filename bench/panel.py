@@ -206,20 +206,29 @@ def accuracy(source: Source, most: int | None, origins: int, horizon: int,
 
 def table(runs: dict[str, list], panel: Panel, histories: list[Panel], horizon: int,
           season: int) -> None:  # fmt: skip
+    """Geometric-mean MASE per forecaster over the same (origin, series) pairs: those every
+    forecaster forecast with an error above 0 (a log of 0 has no mean; the pairs left are said)."""
     common = scored(runs, histories, season)
-    print("| forecaster | geometric-mean MASE | series x origins | fit + forecast s |")
-    print("|---|---|---|---|")
+    scores: dict[str, dict[tuple[int, str], float]] = {}
     for name, results in runs.items():
-        scores = []
+        scores[name] = {}
         for k, (forecasts, _) in enumerate(results):
             for label in sorted(common[k], key=list(forecasts).index):
                 end = len(panel.series[label]) - horizon - k
                 actual = panel.series[label].values[end : end + horizon]
                 history = histories[k].series[label].values
-                scores.append(mase(actual, forecasts[label], history, season))
-        geometric = math.exp(np.mean(np.log(scores)))
+                scores[name][k, label] = mase(actual, forecasts[label], history, season)
+    exact = {pair for by_pair in scores.values() for pair, value in by_pair.items() if value == 0}
+    if exact:
+        print(f"not in the means: {len(exact)} series x origins some forecaster got exactly right "
+              f"(MASE 0): {', '.join(sorted({label for _, label in exact}))}\n")  # fmt: skip
+    print("| forecaster | geometric-mean MASE | series x origins | fit + forecast s |")
+    print("|---|---|---|---|")
+    for name, results in runs.items():
+        kept = [value for pair, value in scores[name].items() if pair not in exact]
+        geometric = math.exp(np.mean(np.log(kept)))
         seconds = sum(took for _, took in results)
-        print(f"| {name} | {geometric:.3f} | {len(scores)} | {seconds:.1f} |")
+        print(f"| {name} | {geometric:.3f} | {len(kept)} | {seconds:.1f} |")
 
 
 def large(series: int, length: int) -> None:

@@ -7,7 +7,8 @@ interleaved (bare, fit, fit + callback, in a rotating order) and figures are med
 
 Usage: .venv/bin/python bench/throughput.py [--device cpu|cuda|auto] [--repeat 5]
        [--cells lstm,gru] [--hidden 64,256] [--layers 2] [--precision fp32,mixed]
-       [--points 20000] [--epochs 3] [--threads 1] [--ops]
+       [--points 20000] [--epochs 3] [--threads 1] [--ops] [--breakdown]
+       [--val-share 0.05]
 
 With --ops it also counts the operations torch dispatches per training step in each loop (on
 CUDA about one kernel launch each, which small networks wait on), over one epoch, whole calls.
@@ -33,6 +34,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import forecasting.train as train_module
 from data.prepare import from_array
 from data.series import Series
 from forecasting.config import TrainConfig
@@ -217,6 +219,48 @@ def ops_per_step(work: Workload, setting: Setting, tensors: tuple[torch.Tensor, 
     return f"| {setting.label} | {device_name(work.device)} | {counts[0]:.1f} | {counts[1]:.1f} |"
 
 
+def breakdown(work: Workload, setting: Setting, repeat: int) -> str:
+    """A table row: where fit()'s time goes (medians over `repeat` calls after a warm-up): set-up
+    (before the first training batch), train steps, validation passes, and the end (after the
+    last validation pass: best weights restored, the guard's comparison with baselines)."""
+    spent: dict[str, float] = {}
+
+    def timed(name: str, original: Callable) -> Callable:
+        def wrapper(*args, **kwargs):
+            if "first" not in spent:
+                spent["first"] = time.perf_counter()
+            began = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                synchronize(work.device)
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - began
+                spent["last"] = time.perf_counter()
+
+        return wrapper
+
+    originals = {"train": train_module._train_epoch, "validation": train_module._loss}
+    rows = []
+    try:
+        train_module._train_epoch = timed("train", originals["train"])
+        train_module._loss = timed("validation", originals["validation"])
+        for rep in range(repeat + 1):
+            spent.clear()
+            started = time.perf_counter()
+            fit(work.series, work.config(setting))
+            ended = time.perf_counter()
+            if rep:  # the first is a warm-up
+                setup = spent["first"] - started
+                rows.append((ended - started, setup, spent["train"], spent["validation"],
+                             ended - spent["last"]))  # fmt: skip
+    finally:
+        train_module._train_epoch = originals["train"]
+        train_module._loss = originals["validation"]
+    total, *parts = (statistics.median(column) for column in zip(*rows, strict=True))
+    shares = " | ".join(f"{100 * part / total:.1f}" for part in parts)
+    return f"| {setting.label} | {total:.2f} | {shares} |"
+
+
 def measure(work: Workload, setting: Setting, repeat: int) -> dict[str, list[float]]:
     """Seconds per variant and repetition, after one untimed warm-up of each."""
     tensors = bare_tensors(work)
@@ -269,8 +313,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--window", type=int, default=64)
     parser.add_argument("--horizon", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--val-share", type=float, default=0.05,
+                        help="the part fit() validates on each epoch (app: 0.15)")  # fmt: skip
     parser.add_argument("--threads", type=int, default=0, help="torch threads; 0: torch's own")
     parser.add_argument("--ops", action="store_true", help="also count operations per step")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="where fit()'s time goes: set-up, steps, validation, end")  # fmt: skip
     args = parser.parse_args()
     args.cells = args.cells.split(",") if args.cells else [args.cell]
     args.precision = args.precision.split(",")
@@ -299,7 +347,7 @@ def main() -> None:
         args.horizon,
         args.batch_size,
         args.epochs,
-        val_share=0.05,
+        val_share=args.val_share,
         device=device,
     )
     settings = [
@@ -329,6 +377,12 @@ def main() -> None:
         print("|---|---|---|---|")
         for setting in settings:
             print(ops_per_step(work, setting, bare_tensors(work)), flush=True)
+    if args.breakdown:
+        print()
+        print("| setting | fit s | set-up % | train steps % | validation % | end % |")
+        print("|---|---|---|---|---|---|")
+        for setting in settings:
+            print(breakdown(work, setting, args.repeat), flush=True)
 
 
 if __name__ == "__main__":
