@@ -181,12 +181,7 @@ def test_a_column_known_ahead_is_read_for_the_forecast_and_missing_days_are_name
     as_panel(app, sales_csv(short=False, planned=7))
     app.multiselect(key=state.column_key("known", "sales.csv")).set_value(["promo"]).run()
     assert not app.exception and not app.error
-    app = train_panel(app)
-    assert not app.error
-    job = app.session_state[state.JOB]
-    assert "promo+0" in job.config.covariates and "promo+7" in job.config.covariates
-    settle(app)
-    assert app.success[0].value.startswith("Trained LSTM panel #1")
+    app = trained_with_promo(app)
 
     app.switch_page("app_pages/data.py").run()
     as_panel(app, sales_csv(short=False, planned=3))  # the plan stops 4 days short
@@ -194,6 +189,17 @@ def test_a_column_known_ahead_is_read_for_the_forecast_and_missing_days_are_name
     assert state.JOB not in app.session_state or app.session_state[state.JOB] is None
     said = app.error[0].value.replace("\\", "")
     assert "'promo' has no value for 2024-03-28, 2024-03-29, 2024-03-30, 2024-03-31" in said
+
+
+def trained_with_promo(app):
+    """The panel trained with 'promo' known a week ahead, to its success message."""
+    app = train_panel(app)
+    assert not app.error
+    job = app.session_state[state.JOB]
+    assert "promo+0" in job.config.covariates and "promo+7" in job.config.covariates
+    settle(app)
+    assert app.success[0].value.startswith("Trained LSTM panel #1")
+    return app
 
 
 def test_future_values_in_a_second_upload_are_read_for_the_forecast_and_kept_on_return():
@@ -213,12 +219,7 @@ def test_future_values_in_a_second_upload_are_read_for_the_forecast_and_kept_on_
     assert not app.exception and not app.error
     added = "Added 21 rows of future values from 'plan.csv' for 3 series, 2024-03-25 to 2024-03-31"
     assert added in reported(app)
-    app = train_panel(app)
-    assert not app.error
-    job = app.session_state[state.JOB]
-    assert "promo+0" in job.config.covariates and "promo+7" in job.config.covariates
-    settle(app)
-    assert app.success[0].value.startswith("Trained LSTM panel #1")
+    app = trained_with_promo(app)
 
     app.switch_page("app_pages/data.py").run()
     assert not app.exception and not app.error

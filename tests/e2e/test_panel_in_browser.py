@@ -161,7 +161,7 @@ def test_a_user_uploads_a_panel_trains_one_network_and_sees_every_series_scored(
     shoot(page, "data-panel")
 
     fill_train_form(page, "LSTM", epochs=3, smallest=("Hidden size", "Networks in the ensemble"))
-    lead = re.compile(r"3 series from sales\.csv \(lengths 84 to 84\)")
+    lead = re.compile(r"3 series from sales\.csv \(all 84 points long\)")
     expect(page.get_by_text(lead)).to_be_visible()
     expect(page.get_by_role("checkbox", name="Calendar inputs")).to_be_checked()
     expect(page.get_by_role("textbox", name="Holidays of (country code)")).to_be_visible()
